@@ -1,0 +1,384 @@
+"""Reading answers: CSV (delimiter and encoding detected), XLSX, Parquet and interview texts.
+
+The result is always one DataFrame with ``id``, ``text`` and ``source_row`` first and every
+other column of the file kept, unchanged, as metadata.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, format_rows
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["read_answers", "read_interviews", "split_snippets", "file_sha256"]
+
+ID, TEXT, SOURCE_ROW = "id", "text", "source_row"
+_CSV_SUFFIXES = {".csv", ".tsv", ".txt_table"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+def file_sha256(path: str | Path) -> str:
+    """Return the SHA-256 hex digest of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _decode(raw: bytes, path: str, encoding: str | None) -> tuple[str, str]:
+    """Decode CSV bytes: the given encoding, else a BOM, else UTF-8, else cp1252."""
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(f"cannot be read as {encoding!r}: {exc}", path=path) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]  # Excel's "Unicode text" export
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for name in candidates:
+        try:
+            text = raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break  # a NUL byte means binary data or UTF-16 without a BOM
+        return text, name
+    raise InputError(
+        "is not a text file in a known encoding (expected UTF-8, UTF-8 with BOM, UTF-16 "
+        "with BOM or Windows cp1252); save it again as 'CSV UTF-8' or pass encoding=",
+        path=path,
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick the delimiter among ``,`` ``;`` tab and ``|`` that splits the rows most consistently."""
+    sample_lines = text[:65536].splitlines()[:50]
+    sample = "\n".join(sample_lines)
+    best, best_score = ",", (0, 0.0)
+    for delim in (",", ";", "\t", "|"):
+        widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delim) if row]
+        if not widths or widths[0] < 2:
+            continue
+        consistent = sum(w == widths[0] for w in widths) / len(widths)
+        score = (round(consistent, 2) >= 0.9, consistent * widths[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(path: str, encoding: str | None, delimiter: str | None) -> pd.DataFrame:
+    raw = Path(path).read_bytes()
+    text, used = _decode(raw, path, encoding)
+    if not text.strip():
+        raise InputError("is empty: expected a header row and at least one answer", path=path)
+    delim = delimiter or _sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delim, dtype=str, keep_default_na=False, na_values=[""],
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(f"is not a valid CSV with delimiter {delim!r}: {exc}", path=path) from None
+    logger.info("read %s as CSV (encoding %s, delimiter %r)", path, used, delim)
+    frame.attrs["encoding"], frame.attrs["delimiter"] = used, delim
+    return frame
+
+
+def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = book.sheet_names
+            if sheet is None:
+                sheet = 0
+            if isinstance(sheet, int) and not 0 <= sheet < len(names):
+                raise InputError(
+                    f"has no sheet number {sheet}; it has {len(names)} sheet(s): {names}", path=path
+                )
+            if isinstance(sheet, str) and sheet not in names:
+                raise InputError(f"has no sheet {sheet!r}; sheets: {names}", path=path)
+            return book.parse(sheet, dtype=object)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types on a corrupt or non-XLSX file
+        raise InputError(f"cannot be read as an Excel workbook (.xlsx): {exc}", path=path) from None
+
+
+def _read_table(
+    path: str, sheet: str | int | None, encoding: str | None, delimiter: str | None
+) -> pd.DataFrame:
+    suffix = Path(path).suffix.lower()
+    if suffix in _EXCEL_SUFFIXES:
+        return _read_excel(path, sheet)
+    if suffix in _PARQUET_SUFFIXES:
+        try:
+            return pd.read_parquet(path)
+        except Exception as exc:
+            raise InputError(f"cannot be read as Parquet: {exc}", path=path) from None
+    if suffix == ".xls":
+        raise InputError("is an old Excel .xls file: save it as .xlsx or CSV", path=path)
+    return _read_csv(path, encoding, delimiter)
+
+
+def _resolve_column(frame: pd.DataFrame, name: str, path: str, what: str) -> str:
+    """Find ``name`` among the columns, tolerating case and surrounding spaces."""
+    columns = [str(c) for c in frame.columns]
+    if name in columns:
+        return name
+    folded = {c.strip().casefold(): c for c in columns}
+    if name.strip().casefold() in folded:
+        return folded[name.strip().casefold()]
+    raise InputError(
+        f"has no {what} column {name!r}; its columns are: {', '.join(map(repr, columns))}",
+        path=path,
+        column=name,
+    )
+
+
+def read_answers(
+    path: str | Path,
+    text_column: str,
+    id_column: str | None = None,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> pd.DataFrame:
+    """Read a file of open answers.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``/``.tsv`` (delimiter ``,`` ``;`` tab and encoding UTF-8, UTF-8 with BOM,
+        UTF-16 or cp1252 detected), ``.xlsx`` or ``.parquet`` file.
+    text_column : str
+        The column holding the answers (case and surrounding spaces are tolerated).
+    id_column : str, optional
+        The respondent id column. Ids must be present and unique. Without it, the id is the
+        row number as a spreadsheet shows it (header is row 1, first answer row 2).
+    sheet : str or int, optional
+        XLSX sheet name or 0-based index (default: the first sheet).
+    encoding, delimiter : str, optional
+        Force the CSV encoding or delimiter instead of detecting them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id`` (str), ``text`` (the cells as read, missing values kept),
+        ``source_row`` (int) and every other column of the file as metadata. ``attrs`` hold
+        the source path, its SHA-256 and the column names used.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, unreadable, empty, lacks a column, or has missing or
+        duplicate ids. The message names the file, the column and the rows.
+    """
+    path = str(path)
+    if not Path(path).exists():
+        raise InputError("file not found", path=path)
+    if Path(path).is_dir():
+        raise InputError("is a folder; expected a CSV, XLSX or Parquet file", path=path)
+    frame = _read_table(path, sheet, encoding, delimiter)
+    frame.columns = [str(c) for c in frame.columns]
+    if frame.shape[1] == 0:
+        raise InputError("has no columns: expected a header row", path=path)
+    if len(frame) == 0:
+        raise InputError("has a header but no rows of answers", path=path)
+    text_col = _resolve_column(frame, text_column, path, "text")
+    source_row = pd.RangeIndex(2, len(frame) + 2)
+    if id_column is not None:
+        id_col = _resolve_column(frame, id_column, path, "id")
+        raw_ids = frame[id_col]
+        ids = raw_ids.map(_id_to_str)
+        missing = [int(r) for r, v in zip(source_row, ids) if v == ""]
+        if missing:
+            raise InputError(
+                f"{len(missing)} row(s) have no id in column {id_col!r}: rows {format_rows(missing)}",
+                path=path, column=id_col, rows=missing,
+            )
+        dup_mask = ids.duplicated(keep=False).to_numpy()
+        if dup_mask.any():
+            dups = [int(r) for r, d in zip(source_row, dup_mask) if d]
+            examples = sorted(set(ids[dup_mask]))[:5]
+            raise InputError(
+                f"ids in column {id_col!r} must be unique; {len(examples)}+ repeated id(s) "
+                f"such as {examples} on rows {format_rows(dups)}",
+                path=path, column=id_col, rows=dups,
+            )
+    else:
+        id_col = None
+        ids = pd.Series([str(r) for r in source_row], index=frame.index)
+    meta = frame.drop(columns=[c for c in (text_col, id_col) if c is not None])
+    # A metadata column that clashes with ours keeps its data under a new name.
+    meta = meta.rename(columns={c: f"{c}_meta" for c in meta.columns if c in (ID, TEXT, SOURCE_ROW)})
+    result = pd.concat(
+        [
+            pd.DataFrame(
+                {ID: ids.astype(object).to_numpy(), TEXT: frame[text_col].astype(object).to_numpy(),
+                 SOURCE_ROW: source_row.to_numpy()},
+                index=frame.index,
+            ),
+            meta,
+        ],
+        axis=1,
+    ).reset_index(drop=True)
+    result.attrs.update(
+        source=path, sha256=file_sha256(path), text_column=text_col, id_column=id_col,
+        **{k: v for k, v in frame.attrs.items() if k in ("encoding", "delimiter")},
+    )
+    return result
+
+
+def _id_to_str(value: object) -> str:
+    """Ids as strings; a float id that is a whole number (Excel) loses its ``.0``."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“(]?[A-ZÀ-ÖØ-Þ0-9])")
+
+
+def _cut(text: str, by: str, max_chars: int) -> list[tuple[int, str]]:
+    """Cut one long text into (start offset, snippet) pairs."""
+    pieces: list[tuple[int, str]] = []
+    if by == "paragraph":
+        for match in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text):
+            chunk = match.group(0)
+            if chunk.strip():
+                pieces.append((match.start() + len(chunk) - len(chunk.lstrip()), chunk.strip()))
+    elif by == "sentence":
+        start = 0
+        buffer_start, buffer = None, ""
+        for part in _SENTENCE_END.split(text):
+            offset = text.index(part, start) if part else start
+            start = offset + len(part)
+            part = " ".join(part.split())
+            if not part:
+                continue
+            if buffer and len(buffer) + 1 + len(part) > max_chars:
+                pieces.append((buffer_start, buffer))
+                buffer_start, buffer = None, ""
+            if buffer_start is None:
+                buffer_start = offset
+            buffer = f"{buffer} {part}".strip()
+        if buffer:
+            pieces.append((buffer_start, buffer))
+    else:
+        raise ValueError(f"by must be 'paragraph' or 'sentence', got {by!r}")
+    return [(pos, " ".join(chunk.split())) for pos, chunk in pieces]
+
+
+def split_snippets(
+    frame: pd.DataFrame,
+    text_column: str = TEXT,
+    *,
+    by: str = "paragraph",
+    max_chars: int = 500,
+    id_column: str = ID,
+) -> pd.DataFrame:
+    """Cut a column of long texts (interviews) into snippets.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per long text, e.g. from :func:`read_answers`.
+    text_column : str
+        The column of long texts.
+    by : {"paragraph", "sentence"}
+        Cut at blank lines, or into runs of whole sentences up to ``max_chars``.
+    max_chars : int
+        With ``by="sentence"``, the longest snippet (a single longer sentence is kept whole).
+    id_column : str
+        The column identifying each long text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per snippet: ``id`` (``"<source id>#<position>"``), ``text``, ``source_id``,
+        ``position`` (1-based), ``start_char`` and the other columns of the source row.
+    """
+    if text_column not in frame.columns:
+        raise InputError(f"no column {text_column!r}; columns: {list(frame.columns)}")
+    rows = []
+    for _, record in frame.iterrows():
+        text = record[text_column]
+        text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+        for position, (start, snippet) in enumerate(_cut(text, by, max_chars), start=1):
+            row = record.drop(labels=[text_column]).to_dict()
+            source_id = str(record[id_column]) if id_column in frame.columns else str(_)
+            row.update(
+                {ID: f"{source_id}#{position}", TEXT: snippet, "source_id": source_id,
+                 "position": position, "start_char": start}
+            )
+            rows.append(row)
+    columns = [ID, TEXT, "source_id", "position", "start_char"]
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return pd.DataFrame(columns=columns)
+    rest = [c for c in out.columns if c not in columns and c != id_column]
+    return out[columns + rest].reset_index(drop=True)
+
+
+def read_interviews(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    by: str = "paragraph",
+    max_chars: int = 500,
+    encoding: str | None = None,
+) -> pd.DataFrame:
+    """Read interview transcripts (``.txt`` files, or a folder of them) as snippets.
+
+    Parameters
+    ----------
+    paths : path, folder or iterable of paths
+        Text files; a folder means every ``*.txt`` in it, in name order.
+    by, max_chars
+        How to cut, see :func:`split_snippets`.
+    encoding : str, optional
+        Force an encoding instead of detecting UTF-8 / cp1252.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per snippet with ``id``, ``text``, ``source_id`` (the file name),
+        ``position``, ``start_char`` and ``source`` (the file path).
+    """
+    if isinstance(paths, (str, Path)):
+        root = Path(paths)
+        if root.is_dir():
+            files: Sequence[Path] = sorted(root.glob("*.txt"))
+            if not files:
+                raise InputError("folder holds no .txt files", path=str(root))
+        else:
+            files = [root]
+    else:
+        files = [Path(p) for p in paths]
+    texts = []
+    for file in files:
+        if not file.exists():
+            raise InputError("file not found", path=str(file))
+        text, _ = _decode(file.read_bytes(), str(file), encoding)
+        texts.append({ID: file.name, TEXT: text.replace("\r\n", "\n").replace("\r", "\n"),
+                      "source": str(file)})
+    snippets = split_snippets(pd.DataFrame(texts), by=by, max_chars=max_chars)
+    if snippets.empty:
+        raise InputError("no text found in " + ", ".join(str(f) for f in files))
+    return snippets

@@ -1,0 +1,492 @@
+"""ThemeModel: discover themes in open answers, name them, and code answers with them.
+
+Steps (each swappable): embedder -> reducer (optional) -> clusterer -> theme centroids.
+Every usable answer is then given the theme whose centroid is most similar, in fit and in
+transform alike, so coding the training answers again gives exactly the fitted themes.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .cache import EmbeddingCache
+from .cluster import CommunityClusterer
+from .describe import class_keywords, label_from_keywords, typical_indices
+from .embed import Embedder, load_embedder, resolve_embedder
+from .errors import InputError, ModelFileError
+from .io import ID, SOURCE_ROW, TEXT
+from .persist import load_array, read_json, save_array, write_json
+from .text import NON_ANSWER_REASONS, prepare_texts
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ThemeModel", "UNCLASSIFIED", "NON_ANSWER"]
+
+#: Labels of the two special codes (the analysts' language).
+UNCLASSIFIED = "non classificato"
+NON_ANSWER = "non risposta"
+UNCLASSIFIED_ID, NON_ANSWER_ID = 0, -1
+
+_FORMAT, _FORMAT_VERSION = "rtc_nlp.theme_model", 1
+_UNCLASSIFIED_REASONS = {
+    "no_known_terms": "shares no term with the answers the themes were built from",
+    "below_min_similarity": "less similar than min_similarity to every theme",
+}
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in ("rtc_nlp", "numpy", "pandas", "scikit-learn", "networkx", "sentence-transformers"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _as_frame(answers: Any) -> pd.DataFrame:
+    """Accept a read_answers frame, a DataFrame with a ``text`` column, or a list of strings."""
+    if isinstance(answers, pd.DataFrame):
+        if TEXT not in answers.columns:
+            raise InputError(
+                f"the answers table has no {TEXT!r} column (columns: {list(answers.columns)}); "
+                "read it with read_answers(path, text_column=...) or rename the column"
+            )
+        frame = answers.reset_index(drop=True).copy()
+        if ID not in frame.columns:
+            frame.insert(0, ID, [str(i + 1) for i in range(len(frame))])
+        else:
+            frame[ID] = frame[ID].astype(str)
+            dups = frame[ID][frame[ID].duplicated(keep=False)]
+            if len(dups):
+                raise InputError(f"ids must be unique; repeated: {sorted(set(dups))[:5]}", column=ID)
+        return frame
+    if isinstance(answers, (str, bytes)):
+        raise TypeError("answers must be a table or a list of texts, not a single string")
+    values = list(answers)
+    return pd.DataFrame({ID: [str(i + 1) for i in range(len(values))], TEXT: pd.Series(values, dtype=object)})
+
+
+class ThemeModel:
+    """Discover themes in open answers (scikit-learn style estimator).
+
+    Parameters
+    ----------
+    embedder : {"auto", "lexical", "sentence-transformers"}, str or Embedder, default "auto"
+        How answers become vectors; ``"auto"`` uses the multilingual sentence-transformers
+        model when it is on disk, else the offline lexical embedder (and says so).
+    reducer : object or None, default None
+        Optional step with ``fit_transform(X)`` applied before clustering only (e.g.
+        ``umap.UMAP(random_state=0)``); themes are still matched in embedding space.
+    clusterer : object or None, default None
+        Any object with ``fit_predict(X)``; ``None`` uses :class:`CommunityClusterer`, or
+        k-means when ``n_themes`` is given.
+    n_themes : int or None, default None
+        The number of themes; ``None`` finds it.
+    min_theme_size : int or None, default None
+        Smaller groups are dissolved into the nearest theme. ``None`` = 0.5% of the answers,
+        between 2 and 50.
+    min_similarity : float or None, default None
+        Answers less similar than this to every theme are "non classificato"; ``None``
+        leaves only answers with no vocabulary in common with the themes unclassified.
+    n_keywords : int, default 10
+        Keywords per theme.
+    n_examples : int, default 5
+        Typical answers per theme (the closest to its centre).
+    cache_dir : str, Path, False or None, default None
+        Embedding cache folder; ``None`` = default location, ``False`` = no cache.
+    random_state : int, default 0
+        Seed of every random step; same input and seed give the same themes.
+    verbose : bool, default True
+        Print which embedder ran.
+
+    Attributes
+    ----------
+    themes_ : pandas.DataFrame
+        One row per theme: ``theme_id``, ``label``, ``keywords``, ``size``, ``share``,
+        ``share_of_answered``, ``typical_answers``.
+    assignments_ : pandas.DataFrame
+        One row per input answer: ``id``, ``text``, ``theme_id``, ``theme_label``,
+        ``similarity``, ``status``, ``reason``, ``duplicate`` and the input's other columns.
+    summary_ : dict
+        Counts and shares: answers, non-answers by reason, unclassified, themes, embedder.
+    embedder_ : Embedder
+        The fitted embedder.
+    centroids_ : ndarray of shape (n_themes, dim)
+        Unit-length theme centres, row ``i`` for ``theme_id == i + 1``.
+    """
+
+    def __init__(
+        self,
+        embedder: str | Embedder = "auto",
+        reducer: Any = None,
+        clusterer: Any = None,
+        n_themes: int | None = None,
+        min_theme_size: int | None = None,
+        min_similarity: float | None = None,
+        n_keywords: int = 10,
+        n_examples: int = 5,
+        cache_dir: str | Path | bool | None = None,
+        random_state: int = 0,
+        verbose: bool = True,
+    ) -> None:
+        self.embedder = embedder
+        self.reducer = reducer
+        self.clusterer = clusterer
+        self.n_themes = n_themes
+        self.min_theme_size = min_theme_size
+        self.min_similarity = min_similarity
+        self.n_keywords = n_keywords
+        self.n_examples = n_examples
+        self.cache_dir = cache_dir
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ----------------------------------------------------------------- parameters
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters."""
+        return {k: getattr(self, k) for k in (
+            "embedder", "reducer", "clusterer", "n_themes", "min_theme_size", "min_similarity",
+            "n_keywords", "n_examples", "cache_dir", "random_state", "verbose")}
+
+    def _check_params(self) -> None:
+        def positive_int(name: str, value: Any, allow_none: bool) -> None:
+            if value is None and allow_none:
+                return
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer{' or None' if allow_none else ''}, got {value!r}")
+
+        positive_int("n_themes", self.n_themes, True)
+        positive_int("min_theme_size", self.min_theme_size, True)
+        positive_int("n_keywords", self.n_keywords, False)
+        positive_int("n_examples", self.n_examples, False)
+        if self.min_similarity is not None and not -1.0 <= float(self.min_similarity) <= 1.0:
+            raise ValueError(f"min_similarity must be between -1 and 1 or None, got {self.min_similarity!r}")
+        if not isinstance(self.random_state, (int, np.integer)):
+            raise ValueError(f"random_state must be an int, got {self.random_state!r}")
+
+    def _cache(self) -> EmbeddingCache | None:
+        if self.cache_dir is False:
+            return None
+        return EmbeddingCache(None if self.cache_dir in (None, True) else self.cache_dir)
+
+    # ----------------------------------------------------------------- embedding
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Embed ``texts`` with the fitted embedder, through the cache."""
+        cache = self._cache()
+        identity = self.embedder_.identity
+        if cache is None:
+            return self.embedder_.transform(texts)
+        vectors, found = cache.get(identity, texts)
+        missing = [t for t, f in zip(texts, found) if not f]
+        if missing:
+            new = self.embedder_.transform(missing)
+            cache.put(identity, missing, new)
+            if vectors is None:
+                vectors = np.zeros((len(texts), new.shape[1]), dtype=np.float32)
+            vectors[~found] = new
+        logger.info("embedded %d texts (%d from cache)", len(missing), int(found.sum()))
+        return vectors  # type: ignore[return-value]
+
+    # ----------------------------------------------------------------- fitting
+    def fit(self, answers: Any, y: Any = None) -> ThemeModel:
+        """Discover the themes of ``answers``.
+
+        Parameters
+        ----------
+        answers : DataFrame or sequence of str
+            A frame from :func:`rtc_nlp.read_answers` (``id``, ``text``, metadata) or any
+            frame with a ``text`` column, or a list of answers.
+        y : ignored
+
+        Returns
+        -------
+        ThemeModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        InputError
+            If no answer is usable (all empty or non-answers).
+        """
+        self._check_params()
+        frame = _as_frame(answers)
+        if len(frame) == 0:
+            raise InputError("there are no answers: the table is empty")
+        prepared = prepare_texts(frame[TEXT])
+        usable = prepared["non_answer"].isna().to_numpy(copy=True)
+        if not usable.any():
+            counts = prepared["non_answer"].value_counts().to_dict()
+            detail = ", ".join(f"{n} {NON_ANSWER_REASONS[r]}" for r, n in counts.items())
+            raise InputError(
+                f"no usable answers: all {len(frame)} rows are empty or non-answers ({detail}); "
+                "check that the text column is the right one"
+            )
+        clean = prepared["clean_text"].to_numpy(dtype=object)
+        codes, unique = pd.factorize(pd.Series(clean[usable], dtype=object))
+        unique_texts = [str(t) for t in unique]
+        weights = np.bincount(codes, minlength=len(unique_texts))
+
+        self.embedder_ = resolve_embedder(self.embedder, verbose=self.verbose)
+        if self.embedder_.learns_from_texts:
+            self.embedder_.fit(unique_texts)
+        else:
+            self.embedder_.fit([])
+        vectors = self._embed(unique_texts)
+        self.centroids_ = self._find_centroids(vectors, weights, len(frame))
+        self._finish(frame, prepared, vectors, codes, usable)
+        return self
+
+    def _auto_min_size(self, n_answers: int) -> int:
+        if self.min_theme_size is not None:
+            return int(self.min_theme_size)
+        return int(min(50, max(2, round(0.005 * n_answers))))
+
+    def _find_centroids(self, vectors: np.ndarray, weights: np.ndarray, n_answers: int) -> np.ndarray:
+        """Cluster the distinct answers and return the unit-length theme centres."""
+        nonzero = np.linalg.norm(vectors, axis=1) > 0
+        points = vectors[nonzero]
+        if len(points) == 0:
+            raise InputError("no usable answers: no answer has any word the embedder can use")
+        n_distinct = len(points)
+        if self.n_themes is not None and self.n_themes > n_distinct:
+            raise InputError(f"n_themes={self.n_themes} but there are only {n_distinct} distinct usable answers")
+        if n_distinct == 1:
+            labels = np.zeros(1, dtype=np.int64)
+        else:
+            space = points if self.reducer is None else np.asarray(self.reducer.fit_transform(points))
+            labels = np.asarray(self._clusterer().fit_predict(space), dtype=np.int64)
+        # Groups that are too small (or noise, -1) dissolve into their nearest theme.
+        w = weights[nonzero]
+        min_size = self._auto_min_size(n_answers)
+        sizes = {c: int(w[labels == c].sum()) for c in np.unique(labels) if c >= 0}
+        kept = [c for c in sorted(sizes) if sizes[c] >= min_size] or [max(sizes, key=lambda c: (sizes[c], -c))] if sizes else []
+        if self.n_themes is not None:
+            kept = sorted(sizes)  # the analyst asked for this many
+        if not kept:
+            kept, labels = [0], np.zeros_like(labels)
+        centroids = np.vstack([np.average(points[labels == c], axis=0, weights=w[labels == c]) for c in kept])
+        centroids = _unit(centroids)
+        # Drop themes that win no answer once everyone goes to its nearest centre.
+        while True:
+            best = np.argmax(points @ centroids.T, axis=1)
+            alive = np.unique(best)
+            if len(alive) == len(centroids):
+                break
+            centroids = centroids[alive]
+        logger.info("%d themes (%d groups found, %d dissolved below %d answers)",
+                    len(centroids), len(sizes), len(sizes) - len(kept), min_size)
+        return centroids.astype(np.float32)
+
+    def _clusterer(self) -> Any:
+        if self.clusterer is not None:
+            return self.clusterer
+        if self.n_themes is not None:
+            from sklearn.cluster import KMeans
+
+            return KMeans(n_clusters=int(self.n_themes), n_init=10, random_state=self.random_state)
+        return CommunityClusterer(random_state=self.random_state)
+
+    def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Nearest theme of each vector: (0-based theme index or -1, similarity, reason)."""
+        sims = vectors @ self.centroids_.T
+        best = np.argmax(sims, axis=1)
+        best_sim = sims[np.arange(len(sims)), best] if len(sims) else np.zeros(0)
+        zero = np.linalg.norm(vectors, axis=1) == 0
+        reasons = [""] * len(vectors)
+        index = best.astype(np.int64)
+        for i in np.flatnonzero(zero):
+            index[i], reasons[i] = -1, "no_known_terms"
+        if self.min_similarity is not None:
+            for i in np.flatnonzero(~zero & (best_sim < float(self.min_similarity))):
+                index[i], reasons[i] = -1, "below_min_similarity"
+        return index, best_sim.astype(np.float64), reasons
+
+    def _finish(self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray,
+                codes: np.ndarray, usable: np.ndarray) -> None:
+        """Order and describe the themes, and build ``themes_``, ``assignments_``, ``summary_``."""
+        index, sims, reasons = self._assign(vectors)
+        row_index = np.full(len(frame), -2, dtype=np.int64)  # -2: non-answer
+        row_index[usable] = index[codes]
+        # Stable ids: themes ordered by size, ties by their first answer in the file.
+        k = len(self.centroids_)
+        sizes = np.bincount(row_index[row_index >= 0], minlength=k)
+        first = np.array([np.flatnonzero(row_index == t)[0] for t in range(k)])
+        order = np.lexsort((first, -sizes))
+        self.centroids_ = self.centroids_[order]
+        remap = np.empty(k, dtype=np.int64)
+        remap[order] = np.arange(k)
+        row_index = np.where(row_index >= 0, remap[np.maximum(row_index, 0)], row_index)
+        self._describe(frame, prepared, vectors, codes, usable, row_index)
+        self.assignments_ = self._assignments(frame, prepared, usable, codes, row_index, sims, reasons)
+        self.summary_ = self._summary(self.assignments_)
+
+    def _describe(self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray,
+                  codes: np.ndarray, usable: np.ndarray, row_index: np.ndarray) -> None:
+        k = len(self.centroids_)
+        clean = prepared["clean_text"].tolist()
+        keywords = class_keywords(clean, row_index, list(range(k)), self.n_keywords)
+        unique_texts = pd.Series(np.asarray(clean, dtype=object)[usable]).drop_duplicates().tolist()
+        unique_theme = np.full(len(unique_texts), -1)
+        unique_theme[codes] = row_index[usable]
+        n_rows, n_usable = len(frame), int(usable.sum())
+        rows = []
+        labels_seen: dict[str, int] = {}
+        for t in range(k):
+            members = np.flatnonzero(unique_theme == t)
+            picked = typical_indices(vectors[members], self.centroids_[t],
+                                     [unique_texts[i] for i in members], self.n_examples)
+            label = label_from_keywords(keywords[t]) or f"tema {t + 1}"
+            labels_seen[label] = labels_seen.get(label, 0) + 1
+            if labels_seen[label] > 1:  # two themes never share a label
+                label = f"{label} ({labels_seen[label]})"
+            size = int((row_index == t).sum())
+            rows.append({
+                "theme_id": t + 1, "label": label, "keywords": keywords[t], "size": size,
+                "share": size / n_rows, "share_of_answered": size / n_usable,
+                "typical_answers": [unique_texts[members[i]] for i in picked],
+            })
+        self.themes_ = pd.DataFrame(rows, columns=["theme_id", "label", "keywords", "size", "share",
+                                                   "share_of_answered", "typical_answers"])
+
+    def _label_of(self, theme_index: np.ndarray) -> list[str]:
+        labels = self.themes_["label"].tolist()
+        return [labels[i] if i >= 0 else (UNCLASSIFIED if i == -1 else NON_ANSWER) for i in theme_index]
+
+    def _assignments(self, frame: pd.DataFrame, prepared: pd.DataFrame, usable: np.ndarray,
+                     codes: np.ndarray, row_index: np.ndarray, sims: np.ndarray,
+                     reasons: list[str]) -> pd.DataFrame:
+        similarity = np.full(len(frame), np.nan)
+        similarity[usable] = np.round(sims[codes], 6)
+        reason = np.array(prepared["non_answer"].fillna("").tolist(), dtype=object)
+        reason[usable] = np.asarray(reasons, dtype=object)[codes] if len(reasons) else []
+        status = np.where(row_index >= 0, "theme", np.where(row_index == -1, "unclassified", "non_answer"))
+        theme_id = np.where(row_index >= 0, row_index + 1, np.where(row_index == -1, UNCLASSIFIED_ID, NON_ANSWER_ID))
+        duplicate = np.zeros(len(frame), dtype=bool)
+        duplicate[usable] = pd.Series(codes).duplicated().to_numpy()
+        out = pd.DataFrame({
+            ID: frame[ID].astype(str).to_numpy(), TEXT: frame[TEXT].to_numpy(),
+            "theme_id": theme_id.astype(np.int64), "theme_label": self._label_of(row_index),
+            "similarity": similarity, "status": status, "reason": reason, "duplicate": duplicate,
+        })
+        meta = frame.drop(columns=[ID, TEXT]).reset_index(drop=True)
+        return pd.concat([out, meta], axis=1)
+
+    @staticmethod
+    def _summary_counts(assignments: pd.DataFrame) -> dict[str, Any]:
+        n = len(assignments)
+        status = assignments["status"]
+        non_answers = assignments.loc[status == "non_answer", "reason"].value_counts().sort_index()
+        unclassified = int((status == "unclassified").sum())
+        return {
+            "n_answers": n,
+            "n_coded": int((status == "theme").sum()),
+            "n_non_answers": int((status == "non_answer").sum()),
+            "non_answers_by_reason": {str(k): int(v) for k, v in non_answers.items()},
+            "n_unclassified": unclassified,
+            "share_unclassified": unclassified / n if n else 0.0,
+        }
+
+    def _summary(self, assignments: pd.DataFrame) -> dict[str, Any]:
+        return {
+            **self._summary_counts(assignments),
+            "n_themes": len(self.centroids_),
+            "embedder": self.embedder_.description,
+            "embedder_identity": self.embedder_.identity,
+        }
+
+    # ----------------------------------------------------------------- coding
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "centroids_"):
+            raise RuntimeError("this ThemeModel is not fitted yet: call fit first")
+
+    def transform(self, answers: Any) -> pd.DataFrame:
+        """Code new answers with the fitted themes (nothing is refitted).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per answer, with the columns of ``assignments_``.
+        """
+        self._check_fitted()
+        frame = _as_frame(answers)
+        prepared = prepare_texts(frame[TEXT])
+        usable = prepared["non_answer"].isna().to_numpy(copy=True)
+        codes, unique = pd.factorize(pd.Series(prepared["clean_text"].to_numpy(dtype=object)[usable], dtype=object))
+        vectors = self._embed([str(t) for t in unique]) if len(unique) else np.zeros((0, self.centroids_.shape[1]), np.float32)
+        index, sims, reasons = self._assign(vectors)
+        row_index = np.full(len(frame), -2, dtype=np.int64)
+        row_index[usable] = index[codes] if len(codes) else []
+        return self._assignments(frame, prepared, usable, codes, row_index, sims, reasons)
+
+    def fit_transform(self, answers: Any, y: Any = None) -> pd.DataFrame:
+        """Fit and return ``assignments_``."""
+        return self.fit(answers).assignments_
+
+    # ----------------------------------------------------------------- saving
+    def save(self, folder: str | Path) -> None:
+        """Save to a folder of plain files: ``model.json``, ``centroids.npy``,
+        ``assignments.parquet`` and the embedder's own folder. Loads back without pickle."""
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.embedder_.save(folder / "embedder")
+        save_array(folder / "centroids.npy", self.centroids_)
+        assignments = self.assignments_.copy()
+        for column in assignments.columns:
+            if assignments[column].dtype == object:
+                assignments[column] = assignments[column].map(lambda v: v if v is None or isinstance(v, str) or (isinstance(v, float) and v != v) else str(v))
+        from .persist import atomic_write
+
+        atomic_write(folder / "assignments.parquet", lambda tmp: assignments.to_parquet(tmp, index=False))
+        params = {k: v for k, v in self.get_params().items() if k not in ("embedder", "reducer", "clusterer", "cache_dir")}
+        params["reducer"] = None if self.reducer is None else type(self.reducer).__name__
+        params["clusterer"] = None if self.clusterer is None else type(self.clusterer).__name__
+        themes = self.themes_.to_dict(orient="records")
+        write_json(folder / "model.json", {
+            "params": params, "versions": _versions(), "summary": self.summary_, "themes": themes,
+        }, kind=_FORMAT, version=_FORMAT_VERSION)
+
+    @classmethod
+    def load(cls, folder: str | Path, *, cache_dir: str | Path | bool | None = None) -> ThemeModel:
+        """Load a model saved with :meth:`save`.
+
+        Raises
+        ------
+        ModelFileError
+            If a file is missing, tampered with, truncated or from a newer version.
+        """
+        folder = Path(folder)
+        document = read_json(folder / "model.json", kind=_FORMAT, max_version=_FORMAT_VERSION)
+        try:
+            params = dict(document["params"])
+            themes = pd.DataFrame(document["themes"])
+            summary = dict(document["summary"])
+            for key in ("reducer", "clusterer"):
+                params.pop(key, None)
+            model = cls(**params, cache_dir=cache_dir)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"{folder / 'model.json'}: missing or invalid field ({exc})") from None
+        model.embedder_ = load_embedder(folder / "embedder")
+        model.embedder = model.embedder_
+        model.centroids_ = load_array(folder / "centroids.npy", shape=(len(themes), None)).astype(np.float32)
+        model.themes_ = themes
+        model.summary_ = summary
+        try:
+            model.assignments_ = pd.read_parquet(folder / "assignments.parquet")
+        except Exception as exc:
+            raise ModelFileError(f"{folder / 'assignments.parquet'}: unreadable ({exc})") from None
+        return model
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
