@@ -8,7 +8,7 @@ The main entry points::
     model.themes_, model.assignments_
 """
 
-from .cluster import CommunityClusterer
+from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .embed import Embedder, LexicalEmbedder, SentenceTransformerEmbedder, resolve_embedder
 from .errors import InputError, ModelFileError, RtcNlpError
 from .io import read_answers, read_interviews, split_snippets
@@ -25,6 +25,7 @@ __all__ = [
     "NON_ANSWER",
     "RtcNlpError",
     "SentenceTransformerEmbedder",
+    "SilhouetteAgglomerative",
     "ThemeModel",
     "UNCLASSIFIED",
     "read_answers",

@@ -121,3 +121,44 @@ class CommunityClusterer:
         logger.info("community clusterer: %d communities among %d answers (k=%d)",
                     labels.max() + 1, n, k - 1)
         return labels
+
+
+class SilhouetteAgglomerative:
+    """Average-linkage agglomerative clustering (cosine), k chosen by the best silhouette.
+
+    The default for small inputs (a survey question of 20 to 300 answers): on samples of 30,
+    100 and 300 answers and on the report's groupings it agreed better with the gold themes
+    than the community clusterer (see ``benchmarks/``).
+
+    Parameters
+    ----------
+    max_clusters : int or None, default None
+        Largest k tried; ``None`` = ``2 * sqrt(n)``.
+    """
+
+    def __init__(self, max_clusters: int | None = None) -> None:
+        self.max_clusters = max_clusters
+
+    def fit_predict(self, X: np.ndarray) -> np.ndarray:
+        """Return one label per row of ``X``."""
+        from scipy.cluster.hierarchy import fcluster, linkage
+        from sklearn.metrics import silhouette_score
+
+        X = np.asarray(X, dtype=np.float64)
+        n = len(X)
+        if n <= 2:
+            return np.zeros(n, dtype=np.int64)
+        # One linkage tree, cut at every k: cheaper than refitting for each k.
+        tree = linkage(X, method="average", metric="cosine")
+        top = self.max_clusters or max(3, int(2 * math.sqrt(n)))
+        best_score, best = -np.inf, np.zeros(n, dtype=np.int64)
+        for k in range(2, min(top, n - 1) + 1):
+            labels = fcluster(tree, t=k, criterion="maxclust")
+            if len(np.unique(labels)) < 2:
+                continue
+            score = silhouette_score(X, labels, metric="cosine")
+            if score > best_score + 1e-12:  # ties keep the smaller k
+                best_score, best = score, labels - 1
+        self.labels_ = best.astype(np.int64)
+        self.silhouette_ = float(best_score)
+        return self.labels_

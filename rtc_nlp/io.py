@@ -111,7 +111,7 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
                 )
             if isinstance(sheet, str) and sheet not in names:
                 raise InputError(f"has no sheet {sheet!r}; sheets: {names}", path=path)
-            return book.parse(sheet, dtype=object)
+            return pd.read_excel(book, sheet_name=sheet, dtype=object)
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types on a corrupt or non-XLSX file

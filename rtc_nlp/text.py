@@ -61,12 +61,24 @@ NON_ANSWER_REASONS: dict[str, str] = {
     "not_text": "a number or a date, not text",
 }
 
+def _fold(text: str) -> str:
+    """Lower-case, strip accents and punctuation: the key non-answers are matched on."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = [
+        ch if unicodedata.category(ch)[0] in "LN" else " "
+        for ch in decomposed
+        if not unicodedata.combining(ch)
+    ]
+    return " ".join("".join(kept).split())
+
+
 # Matched against the folded form (lower case, no accents, no punctuation, single spaces).
 _NON_ANSWERS: dict[str, str] = {}
 for _reason, _phrases in {
     "dont_know": """non so|nn so|non lo so|non saprei|non saprei dire|non saprei rispondere|
         boh|bho|mah|non ho idea|nessuna idea|non sono in grado di rispondere|non ricordo|
-        dont know|do not know|i dont know|dunno|idk|no idea|not sure|unsure|ns|nsnr""",
+        don't know|do not know|i don't know|dont know|i dont know|dunno|idk|no idea|not sure|
+        unsure|ns|nsnr""",
     "nothing": """niente|nulla|nessuno|nessuna|nessun|no|nope|none|nothing|nil|
         niente da dire|niente da aggiungere|nulla da aggiungere|nessun commento|no comment|
         no comments|nothing to add|non ho niente da aggiungere|non ho nulla da aggiungere|
@@ -75,7 +87,7 @@ for _reason, _phrases in {
         non disponibile|not applicable|not relevant|not available""",
 }.items():
     for _phrase in _phrases.split("|"):
-        _NON_ANSWERS[" ".join(_phrase.split())] = _reason
+        _NON_ANSWERS[_fold(_phrase)] = _reason
 
 _WS = re.compile(r"\s+")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[.,]\d+)?%?")
@@ -103,17 +115,6 @@ def normalize_text(text: str) -> str:
         if unicodedata.category(ch) != "Cf"
     )
     return _WS.sub(" ", text).strip()
-
-
-def _fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation: the key non-answers are matched on."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = [
-        ch if unicodedata.category(ch)[0] in "LN" else " "
-        for ch in decomposed
-        if not unicodedata.combining(ch)
-    ]
-    return " ".join("".join(kept).split())
 
 
 def non_answer_reason(value: object) -> str | None:
@@ -163,6 +164,6 @@ def prepare_texts(values: pd.Series) -> pd.DataFrame:
         "" if r == "empty" else normalize_text(str(v)) for v, r in zip(values, reasons)
     ]
     return pd.DataFrame(
-        {"clean_text": clean, "non_answer": pd.Series(reasons, dtype=object)},
+        {"clean_text": clean, "non_answer": pd.Series(reasons, index=values.index, dtype=object)},
         index=values.index,
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .cache import EmbeddingCache
-from .cluster import CommunityClusterer
+from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, load_embedder, resolve_embedder
 from .errors import InputError, ModelFileError
@@ -36,6 +36,9 @@ NON_ANSWER = "non risposta"
 UNCLASSIFIED_ID, NON_ANSWER_ID = 0, -1
 
 _FORMAT, _FORMAT_VERSION = "rtc_nlp.theme_model", 1
+#: Up to this many distinct answers the default clusterer is agglomerative (chosen by
+#: measurement on small samples), above it the community clusterer.
+SMALL_INPUT = 300
 _UNCLASSIFIED_REASONS = {
     "no_known_terms": "shares no term with the answers the themes were built from",
     "below_min_similarity": "less similar than min_similarity to every theme",
@@ -263,7 +266,7 @@ class ThemeModel:
             labels = np.zeros(1, dtype=np.int64)
         else:
             space = points if self.reducer is None else np.asarray(self.reducer.fit_transform(points))
-            labels = np.asarray(self._clusterer().fit_predict(space), dtype=np.int64)
+            labels = np.asarray(self._clusterer(n_distinct).fit_predict(space), dtype=np.int64)
         # Groups that are too small (or noise, -1) dissolve into their nearest theme.
         w = weights[nonzero]
         min_size = self._auto_min_size(n_answers)
@@ -276,8 +279,11 @@ class ThemeModel:
         centroids = np.vstack([np.average(points[labels == c], axis=0, weights=w[labels == c]) for c in kept])
         centroids = _unit(centroids)
         # Drop themes that win no answer once everyone goes to its nearest centre.
-        while True:
-            best = np.argmax(points @ centroids.T, axis=1)
+        while len(centroids):
+            sims = points @ centroids.T
+            best = np.argmax(sims, axis=1)
+            if self.min_similarity is not None:
+                best = best[sims[np.arange(len(best)), best] >= float(self.min_similarity)]
             alive = np.unique(best)
             if len(alive) == len(centroids):
                 break
@@ -286,17 +292,22 @@ class ThemeModel:
                     len(centroids), len(sizes), len(sizes) - len(kept), min_size)
         return centroids.astype(np.float32)
 
-    def _clusterer(self) -> Any:
+    def _clusterer(self, n_distinct: int) -> Any:
         if self.clusterer is not None:
             return self.clusterer
         if self.n_themes is not None:
             from sklearn.cluster import KMeans
 
             return KMeans(n_clusters=int(self.n_themes), n_init=10, random_state=self.random_state)
+        if n_distinct <= SMALL_INPUT:
+            return SilhouetteAgglomerative()
         return CommunityClusterer(random_state=self.random_state)
 
     def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Nearest theme of each vector: (0-based theme index or -1, similarity, reason)."""
+        if len(self.centroids_) == 0:  # min_similarity left no theme standing
+            return (np.full(len(vectors), -1, dtype=np.int64), np.zeros(len(vectors)),
+                    ["below_min_similarity"] * len(vectors))
         sims = vectors @ self.centroids_.T
         best = np.argmax(sims, axis=1)
         best_sim = sims[np.arange(len(sims)), best] if len(sims) else np.zeros(0)
@@ -319,12 +330,13 @@ class ThemeModel:
         # Stable ids: themes ordered by size, ties by their first answer in the file.
         k = len(self.centroids_)
         sizes = np.bincount(row_index[row_index >= 0], minlength=k)
-        first = np.array([np.flatnonzero(row_index == t)[0] for t in range(k)])
-        order = np.lexsort((first, -sizes))
+        first = np.array([np.flatnonzero(row_index == t)[0] for t in range(k)], dtype=np.int64)
+        order = np.lexsort((first, -sizes)) if k else np.zeros(0, dtype=np.int64)
         self.centroids_ = self.centroids_[order]
         remap = np.empty(k, dtype=np.int64)
         remap[order] = np.arange(k)
-        row_index = np.where(row_index >= 0, remap[np.maximum(row_index, 0)], row_index)
+        if k:
+            row_index = np.where(row_index >= 0, remap[np.maximum(row_index, 0)], row_index)
         self._describe(frame, prepared, vectors, codes, usable, row_index)
         self.assignments_ = self._assignments(frame, prepared, usable, codes, row_index, sims, reasons)
         self.summary_ = self._summary(self.assignments_)

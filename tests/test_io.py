@@ -1,0 +1,130 @@
+"""Reading answers: formats, encodings, delimiters, metadata, interviews, and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from rtc_nlp import InputError, read_answers, read_interviews, split_snippets
+
+ROWS = [("A1", "La sicurezza dei dati è importante", "grande"),
+        ("A2", "Formazione specialistica; più tempo", "piccola"),
+        ("A3", "Reputazione, perché sì", "media")]
+
+
+def _write_csv(path, sep, encoding, bom=False):
+    lines = [sep.join(["ID", "Risposta", "dimensione"])]
+    lines += [sep.join([i, f'"{t}"' if sep in t or "," in t or ";" in t else t, d]) for i, t, d in ROWS]
+    data = ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+@pytest.mark.parametrize("sep,encoding,bom", [(";", "cp1252", False), (",", "utf-8", True),
+                                              ("\t", "utf-8", False), (",", "utf-16", False)])
+def test_csv_delimiter_and_encoding_are_detected(tmp_path, sep, encoding, bom):
+    path = _write_csv(tmp_path / "a.csv", sep, encoding, bom)
+    answers = read_answers(path, text_column="Risposta", id_column="ID")
+    assert answers["id"].tolist() == ["A1", "A2", "A3"]
+    assert answers["text"].tolist() == [t for _, t, _ in ROWS]  # accents and quoted delimiters intact
+    assert answers["dimensione"].tolist() == ["grande", "piccola", "media"]
+    assert answers.attrs["delimiter"] == sep
+
+
+def test_input_file_is_not_modified(tmp_path):
+    path = _write_csv(tmp_path / "a.csv", ";", "cp1252")
+    before = path.read_bytes()
+    read_answers(path, "Risposta")
+    assert path.read_bytes() == before
+
+
+def test_default_ids_are_spreadsheet_rows_and_columns_tolerate_case(tmp_path):
+    path = _write_csv(tmp_path / "a.csv", ",", "utf-8")
+    answers = read_answers(path, text_column=" risposta ")
+    assert answers["id"].tolist() == ["2", "3", "4"]
+    assert answers["source_row"].tolist() == [2, 3, 4]
+    assert "ID" in answers.columns  # an id column not chosen as id stays as metadata
+
+
+def test_xlsx_by_sheet_name_and_index_with_typed_cells(tmp_path):
+    path = tmp_path / "a.xlsx"
+    first = pd.DataFrame({"ID": [1, 2], "Risposta": ["uno", "due"]})
+    second = pd.DataFrame({"ID": [10, 11, 12], "Risposta": ["testo", 42, dt.datetime(2021, 1, 5)]})
+    with pd.ExcelWriter(path) as writer:
+        first.to_excel(writer, sheet_name="ondata1", index=False)
+        second.to_excel(writer, sheet_name="ondata2", index=False)
+    assert read_answers(path, "Risposta", "ID")["id"].tolist() == ["1", "2"]
+    by_name = read_answers(path, "Risposta", "ID", sheet="ondata2")
+    by_index = read_answers(path, "Risposta", "ID", sheet=1)
+    assert by_name["id"].tolist() == by_index["id"].tolist() == ["10", "11", "12"]
+    assert by_name["text"].iloc[1] == 42  # kept as given; flagged later as not text
+    with pytest.raises(InputError, match=r"no sheet 'ondata3'.*ondata1"):
+        read_answers(path, "Risposta", sheet="ondata3")
+
+
+def test_parquet(tmp_path):
+    path = tmp_path / "a.parquet"
+    pd.DataFrame({"risposta": ["uno", "due"], "settore": ["ICT", "Telco"]}).to_parquet(path)
+    answers = read_answers(path, "risposta")
+    assert answers["text"].tolist() == ["uno", "due"] and answers["settore"].tolist() == ["ICT", "Telco"]
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "is empty"),
+    (b"ID;Risposta\r\n", "header but no rows"),
+    (b"\x81\x8d\x00\xff\xfe garbage", "not a text file in a known encoding"),
+])
+def test_bad_files(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as info:
+        read_answers(path, "Risposta")
+    assert str(path) in str(info.value)
+
+
+def test_missing_file_and_missing_column_lists_columns(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        read_answers(tmp_path / "nope.csv", "Risposta")
+    path = _write_csv(tmp_path / "a.csv", ";", "utf-8")
+    with pytest.raises(InputError, match=r"no text column 'answer'; its columns are: 'ID', 'Risposta', 'dimensione'"):
+        read_answers(path, "answer")
+
+
+def test_duplicate_and_missing_ids_name_the_rows(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("ID,Risposta\nA,uno\nB,due\nA,tre\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"unique.*'A'.*rows 2, 4") as info:
+        read_answers(path, "Risposta", "ID")
+    assert info.value.rows == [2, 4]
+    path.write_text("ID,Risposta\nA,uno\n,due\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"1 row\(s\) have no id.*rows 3"):
+        read_answers(path, "Risposta", "ID")
+
+
+def test_metadata_column_named_like_ours_is_kept(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("risposta,text,id\nuno,x,7\n", encoding="utf-8")
+    answers = read_answers(path, "risposta")
+    assert answers.loc[0, "text"] == "uno"
+    assert answers.loc[0, "text_meta"] == "x" and answers.loc[0, "id_meta"] == "7"
+
+
+def test_interviews_are_cut_into_snippets_with_source_and_position(tmp_path):
+    (tmp_path / "int01.txt").write_text("Primo paragrafo.\nStessa riga.\n\nSecondo paragrafo.\n", encoding="utf-8")
+    (tmp_path / "int02.txt").write_bytes("Un'intervista in cp1252: qualità.".encode("cp1252"))
+    snippets = read_interviews(tmp_path)
+    assert snippets["id"].tolist() == ["int01.txt#1", "int01.txt#2", "int02.txt#1"]
+    assert snippets["text"].tolist() == ["Primo paragrafo. Stessa riga.", "Secondo paragrafo.",
+                                         "Un'intervista in cp1252: qualità."]
+    assert snippets["position"].tolist() == [1, 2, 1]
+    text = (tmp_path / "int01.txt").read_text(encoding="utf-8")
+    assert text[snippets.loc[1, "start_char"]:].startswith("Secondo")
+
+
+def test_sentence_snippets_respect_max_chars():
+    frame = pd.DataFrame({"id": ["x"], "text": ["Una frase breve. Un'altra frase breve. Una terza frase qui."]})
+    snippets = split_snippets(frame, by="sentence", max_chars=40)
+    assert snippets["text"].tolist() == ["Una frase breve. Un'altra frase breve.", "Una terza frase qui."]
+    assert all(len(t) <= 40 for t in snippets["text"])
