@@ -103,6 +103,7 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _themes(args: argparse.Namespace) -> int:
+    from .errors import InputError
     from .persist import atomic_write
     from .themes import ThemeModel
 
@@ -115,7 +116,13 @@ def _themes(args: argparse.Namespace) -> int:
         embedder=args.embedder, n_themes=args.n_themes, min_theme_size=args.min_theme_size,
         min_similarity=args.min_similarity, n_examples=args.examples,
         cache_dir=False if args.no_cache else None, random_state=args.seed, verbose=not args.quiet,
-    ).fit(answers)
+    )
+    try:
+        model.fit(answers)
+    except InputError as exc:
+        if exc.path is None:  # say which file the unusable answers came from
+            raise InputError(str(exc), path=args.input, column=exc.column, rows=exc.rows) from None
+        raise
     out.mkdir(parents=True, exist_ok=True)
     assignments = model.assignments_
     atomic_write(out / "answers_with_themes.csv",
@@ -171,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RtcNlpError as exc:
         print(f"rtc-nlp: error: {exc}", file=sys.stderr)
         return 2
-    except (OSError, ImportError) as exc:
+    except (OSError, ImportError, ValueError) as exc:
         print(f"rtc-nlp: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
