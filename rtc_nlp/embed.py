@@ -204,8 +204,7 @@ class LexicalEmbedder(Embedder):
             _, _, vt = np.linalg.svd(matrix.toarray().astype(np.float64), full_matrices=False)
             vt = vt[:rank]
         else:
-            u, s, vt = randomized_svd(matrix, rank, n_iter=5, random_state=self.random_state)
-            vt = vt
+            _, _, vt = randomized_svd(matrix, rank, n_iter=5, random_state=self.random_state)
         # Fix signs so that the basis does not depend on the SVD solver's arbitrary choice.
         _, vt = svd_flip(np.zeros((1, vt.shape[0])), vt, u_based_decision=False)
         self.components_ = np.ascontiguousarray(vt, dtype=np.float32)

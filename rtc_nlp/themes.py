@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-import math
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, load_embedder, resolve_embedder
 from .errors import InputError, ModelFileError
-from .io import ID, SOURCE_ROW, TEXT
+from .io import ID, TEXT
 from .persist import load_array, read_json, save_array, write_json
 from .text import NON_ANSWER_REASONS, prepare_texts
 
@@ -271,11 +269,14 @@ class ThemeModel:
         w = weights[nonzero]
         min_size = self._auto_min_size(n_answers)
         sizes = {c: int(w[labels == c].sum()) for c in np.unique(labels) if c >= 0}
-        kept = [c for c in sorted(sizes) if sizes[c] >= min_size] or [max(sizes, key=lambda c: (sizes[c], -c))] if sizes else []
+        if not sizes:  # everything was noise: one theme
+            sizes, labels = {0: int(w.sum())}, np.zeros_like(labels)
         if self.n_themes is not None:
             kept = sorted(sizes)  # the analyst asked for this many
-        if not kept:
-            kept, labels = [0], np.zeros_like(labels)
+        else:
+            # Keep the groups large enough; if none is, keep the largest one.
+            kept = [c for c in sorted(sizes) if sizes[c] >= min_size]
+            kept = kept or [max(sizes, key=lambda c: (sizes[c], -c))]
         centroids = np.vstack([np.average(points[labels == c], axis=0, weights=w[labels == c]) for c in kept])
         centroids = _unit(centroids)
         # Drop themes that win no answer once everyone goes to its nearest centre.
