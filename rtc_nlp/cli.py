@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import RtcNlpError
+from .errors import InputError, RtcNlpError
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,6 @@ def _version() -> str:
 
 
 def _check_output(out: Path, inputs: Sequence[Path], overwrite: bool) -> None:
-    from .errors import InputError
-
     for source in inputs:
         if source.exists() and out.exists() and out.resolve() == source.resolve():
             raise InputError("the output folder is the input file; choose another --out", path=str(out))
@@ -103,7 +101,6 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _themes(args: argparse.Namespace) -> int:
-    from .errors import InputError
     from .persist import atomic_write
     from .themes import ThemeModel
 

@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["read_answers", "read_interviews", "split_snippets", "file_sha256"]
 
 ID, TEXT, SOURCE_ROW = "id", "text", "source_row"
-_CSV_SUFFIXES = {".csv", ".tsv", ".txt_table"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
 

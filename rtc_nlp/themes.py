@@ -21,7 +21,7 @@ from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, load_embedder, resolve_embedder
 from .errors import InputError, ModelFileError
 from .io import ID, TEXT
-from .persist import load_array, read_json, save_array, write_json
+from .persist import atomic_write, load_array, read_json, save_array, write_json
 from .text import NON_ANSWER_REASONS, prepare_texts
 
 logger = logging.getLogger(__name__)
@@ -457,8 +457,6 @@ class ThemeModel:
         for column in assignments.columns:
             if assignments[column].dtype == object:
                 assignments[column] = assignments[column].map(lambda v: v if v is None or isinstance(v, str) or (isinstance(v, float) and v != v) else str(v))
-        from .persist import atomic_write
-
         atomic_write(folder / "assignments.parquet", lambda tmp: assignments.to_parquet(tmp, index=False))
         params = {k: v for k, v in self.get_params().items() if k not in ("embedder", "reducer", "clusterer", "cache_dir")}
         params["reducer"] = None if self.reducer is None else type(self.reducer).__name__
