@@ -3,7 +3,9 @@
 For every ``text,label`` CSV in a folder (default ``../shared/evaldata``), side by side in one
 run: rtc_nlp's default ThemeModel with the lexical embedder, and BERTopic with its default
 UMAP + HDBSCAN on the very same vectors. Prints accuracy after Hungarian matching, AMI, ARI,
-themes found against the true number, share left unassigned, time and peak traced memory.
+themes found against the true number, share left unassigned, time, peak memory (growth of
+the resident set during the run; each method runs in its own fresh process) and, for
+rtc_nlp, how far its themes agree across seeds.
 
 Usage::
 
@@ -17,9 +19,12 @@ does not (it is given the vectors).
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import multiprocessing
 import platform
+import resource
+import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -47,50 +52,81 @@ def scores(truth: np.ndarray, pred: np.ndarray, unassigned: np.ndarray) -> dict[
         "ACC": hungarian_accuracy(truth, pred),
         "AMI": adjusted_mutual_info_score(truth, pred),
         "ARI": adjusted_rand_score(truth, pred),
-        "themes": int(len(np.unique(pred[~unassigned]))),
+        "themes": len(np.unique(pred[~unassigned])),
         "unassigned": float(unassigned.mean()),
     }
 
 
-def measured(fn, trace_memory: bool):
-    """Run ``fn``; return its result, wall seconds and traced peak MB (NaN when not traced:
-    tracing slows pure-Python steps several times, so it is opt-in)."""
-    if trace_memory:
-        tracemalloc.start()
-    start = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - start
-    peak = float("nan")
-    if trace_memory:
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    return result, seconds, peak
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_set(path: Path, seed: int, trace_memory: bool = False) -> list[dict[str, object]]:
+def _child(method: str, path: str, seed: int, vectors_file: str, queue: multiprocessing.Queue) -> None:
+    """Run one method on one set in a fresh process; report labels, seconds and peak memory.
+
+    Memory is the growth of the process's peak resident set during the run (after the
+    imports and the data are loaded), so C and Python allocations both count.
+    """
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
-    texts, truth = data["text"].tolist(), data["label"].to_numpy()
-    model, seconds, peak = measured(
-        lambda: ThemeModel(embedder="lexical", random_state=seed, cache_dir=False, verbose=False).fit(texts),
-        trace_memory,
-    )
-    ids = model.assignments_["theme_id"].to_numpy()
-    rows = [{"set": path.stem, "n": len(texts), "true k": len(np.unique(truth)), "method": "rtc_nlp default",
-             **scores(truth, ids, ids <= 0), "seconds": seconds, "peak MB": peak}]
-    vectors = model.embedder_.transform([str(t) for t in texts])
-    try:
-        from bertopic import BERTopic
-    except ImportError:
+    texts = data["text"].tolist()
+    if method == "rtc_nlp default":
+        before = _rss_mb()
+        start = time.perf_counter()
+        model = ThemeModel(embedder="lexical", random_state=seed, cache_dir=False, verbose=False).fit(texts)
+        seconds = time.perf_counter() - start
+        labels = model.assignments_["theme_id"].to_numpy()
+        unassigned = labels <= 0
+        vectors = model.embedder_.transform([str(t) for t in texts])
+        extra = {"stability": model.summary_["clustering"].get("stability", float("nan"))}
+        queue.put((labels, unassigned, seconds, _rss_mb() - before, extra, vectors))
+        return
+    from bertopic import BERTopic
+
+    vectors = np.load(vectors_file)
+    before = _rss_mb()
+    start = time.perf_counter()
+    topics, _ = BERTopic(calculate_probabilities=False).fit_transform(texts, embeddings=vectors)
+    seconds = time.perf_counter() - start
+    topics = np.asarray(topics)
+    queue.put((topics, topics == -1, seconds, _rss_mb() - before, {}, None))
+
+
+def measured(method: str, path: Path, seed: int, vectors_file: Path):
+    """``_child`` in a fresh interpreter, so one method's memory never counts for the other."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(method, str(path), seed, str(vectors_file), queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3) -> list[dict[str, object]]:
+    data = pd.read_csv(path, dtype=str, keep_default_na=False)
+    truth = data["label"].to_numpy()
+    head = {"set": path.stem, "n": len(truth), "true k": len(np.unique(truth))}
+    vectors_file = scratch / f"{path.stem}.npy"
+    labels, unassigned, seconds, memory, extra, vectors = measured("rtc_nlp default", path, seed, vectors_file)
+    rows = [{**head, "method": "rtc_nlp default", **scores(truth, labels, unassigned),
+             "seconds": seconds, "peak MB": memory, **extra}]
+    if importlib.util.find_spec("bertopic") is None:
         print("bertopic is not installed: pip install -e '.[bench]'")
         return rows
-
-    def bertopic() -> np.ndarray:
-        topics, _ = BERTopic(calculate_probabilities=False).fit_transform(texts, embeddings=vectors)
-        return np.asarray(topics)
-
-    topics, seconds, peak = measured(bertopic, trace_memory)
-    rows.append({"set": path.stem, "n": len(texts), "true k": len(np.unique(truth)), "method": "BERTopic defaults",
-                 **scores(truth, topics, topics == -1), "seconds": seconds, "peak MB": peak})
+    # BERTopic gets rtc_nlp's vectors, so both cluster the very same points.
+    np.save(vectors_file, vectors)
+    # BERTopic's default UMAP is not seeded: each run differs, so report the median of a few.
+    runs = []
+    for _ in range(bertopic_runs):
+        labels, unassigned, seconds, memory, _, _ = measured("BERTopic defaults", path, seed, vectors_file)
+        runs.append({**scores(truth, labels, unassigned), "seconds": seconds, "peak MB": memory})
+    runs_table = pd.DataFrame(runs)
+    rows.append({**head, "method": f"BERTopic defaults (median of {bertopic_runs})",
+                 **{key: (int(runs_table[key].median()) if key == "themes" else float(runs_table[key].median()))
+                    for key in runs_table.columns},
+                 "ACC range": f"{runs_table['ACC'].min():.3f}-{runs_table['ACC'].max():.3f}",
+                 "ARI range": f"{runs_table['ARI'].min():.3f}-{runs_table['ARI'].max():.3f}"})
     return rows
 
 
@@ -100,17 +136,18 @@ def main() -> None:
     parser.add_argument("--sets", help="comma-separated file stems (default: every CSV)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="also write the table as Markdown to this file")
-    parser.add_argument("--memory", action="store_true", help="trace peak memory (slower)")
+    parser.add_argument("--bertopic-runs", type=int, default=3, help="BERTopic runs per set (median reported)")
     args = parser.parse_args()
     files = sorted(Path(args.folder).glob("*.csv"))
     if args.sets:
         wanted = args.sets.split(",")
         files = sorted((f for f in files if f.stem in wanted), key=lambda f: wanted.index(f.stem))
     rows = []
-    for file in files:
-        for row in run_set(file, args.seed, args.memory):
-            rows.append(row)
-            print(" | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()), flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        for file in files:
+            for row in run_set(file, args.seed, Path(scratch), args.bertopic_runs):
+                rows.append(row)
+                print(" | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()), flush=True)
     table = pd.DataFrame(rows)
     text = table.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else table.to_string(index=False)
     print(text)
@@ -121,8 +158,6 @@ def main() -> None:
 
 
 def _has_tabulate() -> bool:
-    import importlib.util
-
     return importlib.util.find_spec("tabulate") is not None
 
 

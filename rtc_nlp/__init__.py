@@ -6,31 +6,52 @@ The main entry points::
     answers = read_answers("wave1.csv", text_column="risposta")
     model = ThemeModel(random_state=0).fit(answers)
     model.themes_, model.assignments_
+
+    from rtc_nlp import compare_with_manual
+    report = compare_with_manual(model.assignments_, "manual_codes.xlsx", id_column="ID")
+    report.summary, report.matching, report.figure()
 """
 
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
-from .embed import Embedder, LexicalEmbedder, SentenceTransformerEmbedder, resolve_embedder
+from .embed import (
+    Embedder,
+    LexicalEmbedder,
+    SentenceTransformerEmbedder,
+    resolve_embedder,
+)
 from .errors import InputError, ModelFileError, RtcNlpError
 from .io import read_answers, read_interviews, split_snippets
 from .themes import NON_ANSWER, UNCLASSIFIED, ThemeModel
+from .validate import (
+    ManualCodes,
+    ValidationReport,
+    compare_with_manual,
+    read_manual_codes,
+    validate_report_groupings,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "NON_ANSWER",
+    "UNCLASSIFIED",
     "CommunityClusterer",
     "Embedder",
     "InputError",
     "LexicalEmbedder",
+    "ManualCodes",
     "ModelFileError",
-    "NON_ANSWER",
     "RtcNlpError",
     "SentenceTransformerEmbedder",
     "SilhouetteAgglomerative",
     "ThemeModel",
-    "UNCLASSIFIED",
+    "ValidationReport",
+    "__version__",
+    "compare_with_manual",
     "read_answers",
     "read_interviews",
+    "read_manual_codes",
     "resolve_embedder",
     "split_snippets",
-    "__version__",
+    "validate_report_groupings",
 ]

@@ -25,6 +25,7 @@ examples:
   rtc-nlp themes answers.xlsx --text-column "Risposta" --id-column "ID" --out results/
   rtc-nlp themes wave1.csv --text-column risposta --n-themes 6 --out results/
   rtc-nlp themes interviews/ --split paragraph --out results/   (a folder of .txt files)
+  rtc-nlp validate --pred results/answers_with_themes.csv --manual manual_codes.xlsx --out validation/
 """
 
 
@@ -65,7 +66,71 @@ def _build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     themes.add_argument("--quiet", action="store_true", help="print only errors")
+
+    validate = sub.add_parser(
+        "validate",
+        help="compare themes with manual coding (agreement with 95%% intervals and a test against chance)",
+        description=(
+            "Compare the themes of answers_with_themes.csv with a human coder's codes and write "
+            "summary.csv/.md, matching.csv, confusion.csv, per_code.csv, problems.csv and heatmap.png "
+            "to --out. With --report, run the default pipeline on the report's own groupings instead."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=VALIDATE_EPILOG,
+    )
+    validate.add_argument("--pred", help="answers_with_themes.csv (or XLSX/Parquet) from 'rtc-nlp themes'")
+    validate.add_argument("--manual", help="manual codes: CSV/XLSX, long form (id, code) or wide form (0/1 per code)")
+    validate.add_argument("--out", help="output folder")
+    validate.add_argument("--id-column", default="id", help="id column of the manual file (default: %(default)s)")
+    validate.add_argument("--pred-id-column", default="id", help="id column of the predictions (default: %(default)s)")
+    validate.add_argument("--code-column", help="code column of a long-form manual file (default: detected)")
+    validate.add_argument("--sheet", help="XLSX sheet of the manual file, name or 0-based number")
+    validate.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default: %(default)s)")
+    validate.add_argument("--n-perm", type=int, default=999, help="permutations for the test (default: %(default)s)")
+    validate.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    validate.add_argument("--report", action="store_true",
+                          help="validate the default pipeline on the report's groupings (data/report/)")
+    validate.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
     return parser
+
+
+VALIDATE_EPILOG = """examples:
+  rtc-nlp validate --pred results/answers_with_themes.csv --manual manual_codes.xlsx --out validation/
+  rtc-nlp validate --pred results/answers_with_themes.csv --manual codes.csv --id-column ID --code-column Codice --out v/
+  rtc-nlp validate --report
+"""
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .persist import atomic_write
+    from .validate import compare_with_manual, validate_report_groupings
+
+    if args.report:
+        table = validate_report_groupings(random_state=args.seed, n_boot=args.n_boot, n_perm=args.n_perm)
+        if args.out:
+            out = Path(args.out)
+            _check_output(out, [], args.overwrite)
+            atomic_write(out / "report_validation.csv", lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        print(f"embedder: {table['embedder'].iloc[0]}")
+        print(table.drop(columns=["embedder"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        return 0
+    missing = [flag for flag, value in (("--pred", args.pred), ("--manual", args.manual), ("--out", args.out)) if not value]
+    if missing:
+        raise InputError(f"validate needs {', '.join(missing)} (or --report)")
+    out = Path(args.out)
+    _check_output(out, [Path(args.pred), Path(args.manual)], args.overwrite)
+    sheet: str | int | None = args.sheet
+    if isinstance(sheet, str) and sheet.isdigit():
+        sheet = int(sheet)
+    report = compare_with_manual(
+        args.pred, args.manual, args.id_column, pred_id_column=args.pred_id_column, code_column=args.code_column,
+        sheet=sheet, n_boot=args.n_boot, n_perm=args.n_perm, random_state=args.seed,
+    )
+    report.save(out, overwrite=True)
+    print(report.headline())
+    print(f"wrote summary.csv, summary.md, matching.csv, confusion.csv, per_code.csv, problems.csv, "
+          f"heatmap.png to {out}{os.sep}")
+    return 0
 
 
 def _version() -> str:
@@ -152,8 +217,15 @@ def format_summary(model: object, width: int = 100) -> str:
         + (f" ({', '.join(f'{k}: {v}' for k, v in summary['non_answers_by_reason'].items())})"
            if summary["non_answers_by_reason"] else "")
         + f", {summary['n_unclassified']} non classificato ({summary['share_unclassified']:.1%})",
-        "",
     ]
+    clustering = summary.get("clustering", {})
+    if "stability" in clustering:
+        lines.append(
+            f"themes agree {clustering['stability']:.2f} (ARI) across seeds"
+            + ("" if clustering.get("reproducible", True)
+               else ": NOT reproducible, the answers hold little structure; read the themes as rough groups")
+        )
+    lines.append("")
     for row in model.themes_.itertuples():  # type: ignore[attr-defined]
         lines.append(f"[{row.theme_id}] {row.label}  —  {row.size} answers ({row.share:.1%})")
         lines.append("    keywords: " + textwrap.shorten(", ".join(row.keywords), width - 14))
@@ -171,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return _themes(args)
+        return _validate(args) if args.command == "validate" else _themes(args)
     except RtcNlpError as exc:
         print(f"rtc-nlp: error: {exc}", file=sys.stderr)
         return 2

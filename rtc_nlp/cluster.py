@@ -3,13 +3,17 @@
 A clusterer is any object with ``fit_predict(X) -> labels`` (scikit-learn's KMeans,
 AgglomerativeClustering or HDBSCAN fit too); label ``-1`` means "no group". The default,
 :class:`CommunityClusterer`, finds the number of themes itself: it links each answer to its
-nearest neighbours, weights links by shared neighbours, and finds communities (Louvain).
+nearest neighbours, weights links by shared neighbours, and finds communities (Leiden) at the
+finest level that is reproducible across seeds.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import random
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,7 +25,7 @@ __all__ = ["CommunityClusterer", "nearest_neighbors"]
 
 
 def nearest_neighbors(
-    vectors: np.ndarray, n_neighbors: int, *, block: int = 2048, progress: bool = False
+    vectors: np.ndarray, n_neighbors: int, *, block: int | None = None, progress: bool = False
 ) -> np.ndarray:
     """Indices of each row's ``n_neighbors`` most cosine-similar rows (itself included first).
 
@@ -31,13 +35,15 @@ def nearest_neighbors(
         Unit-length rows.
     n_neighbors : int
         How many neighbours, self included; capped at ``n``.
-    block : int
-        Rows compared at once (bounds memory at ``block * n`` floats).
+    block : int or None
+        Rows compared at once (memory grows with ``block * n``); ``None`` keeps each block
+        near 4 million similarities (about 50 MB with its work arrays).
     progress : bool
         Show a progress bar.
     """
     n = len(vectors)
     k = min(n_neighbors, n)
+    block = block or max(64, (1 << 22) // max(n, 1))
     out = np.empty((n, k), dtype=np.int64)
     starts = range(0, n, block)
     for start in tqdm(starts, desc="neighbours", disable=not progress, leave=False):
@@ -54,49 +60,78 @@ def nearest_neighbors(
 
 
 class CommunityClusterer:
-    """Louvain communities on a shared-nearest-neighbour graph.
+    """Leiden communities on a shared-nearest-neighbour graph, at the finest reproducible level.
+
+    Each answer is linked to its nearest neighbours, links are weighted by the share of
+    neighbours the two answers have in common (Jaccard), and communities are found by Leiden
+    (modularity) at each resolution of ``resolutions``, finest first, ``n_runs`` times with
+    different seeds. The first resolution whose runs agree (median pairwise ARI at least
+    ``min_stability``) is kept: the finest set of themes that comes back whatever the seed.
+    When no resolution is reproducible the data hold little structure, and the coarsest level
+    is kept (few broad themes) with a warning in the log.
 
     Parameters
     ----------
-    n_neighbors : int or None, default None
-        Neighbours per answer. ``None`` = ``round(sqrt(n))`` between 5 and 30: a survey
-        question of 30 answers cannot have 30 neighbours per answer.
-    resolution : float, default 1.0
-        Louvain resolution: higher gives more, smaller communities.
+    n_neighbors : int, default 12
+        Neighbours per answer (capped at ``n - 1``).
+    resolutions : sequence of float, default (2.0, 1.0, 0.5)
+        Modularity resolutions tried, finest (highest) first. The defaults were chosen once
+        for all the benchmark sets (``docs/benchmarks.md``).
+    n_runs : int, default 3
+        Seeds per resolution; the stability is the median ARI between their partitions.
+    min_stability : float, default 0.9
+        Median pairwise ARI from which a resolution counts as reproducible.
     prune : float, default 1/15
         Links whose share of common neighbours (Jaccard) is below this are dropped.
     random_state : int, default 0
-        Seed of the Louvain node order.
+        Seed of the first run; run ``i`` uses ``random_state * 1000 + i``.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n,)
+        Community of each row, 0..k-1 numbered by first row.
+    resolution_ : float
+        The resolution kept.
+    stability_ : float
+        Median pairwise ARI of the runs at that resolution.
+    reproducible_ : bool
+        Whether ``stability_ >= min_stability``.
+    n_neighbors_ : int
+        Neighbours actually used.
+    levels_ : list of dict
+        Each resolution tried: ``resolution``, ``n_communities`` (first run), ``stability``.
     """
 
     def __init__(
         self,
-        n_neighbors: int | None = None,
-        resolution: float = 1.0,
+        n_neighbors: int = 12,
+        resolutions: Sequence[float] = (2.0, 1.0, 0.5),
+        n_runs: int = 3,
+        min_stability: float = 0.9,
         prune: float = 1 / 15,
         random_state: int = 0,
     ) -> None:
         self.n_neighbors = n_neighbors
-        self.resolution = resolution
+        self.resolutions = resolutions
+        self.n_runs = n_runs
+        self.min_stability = min_stability
         self.prune = prune
         self.random_state = random_state
 
-    def _neighbors(self, n: int) -> int:
-        if self.n_neighbors is not None:
-            if not (isinstance(self.n_neighbors, int) and self.n_neighbors >= 2):
-                raise ValueError(f"n_neighbors must be an int >= 2, got {self.n_neighbors!r}")
-            return self.n_neighbors
-        return int(min(30, max(5, round(math.sqrt(n)))))
+    def _check_params(self) -> None:
+        if not (isinstance(self.n_neighbors, int) and self.n_neighbors >= 2):
+            raise ValueError(f"n_neighbors must be an int >= 2, got {self.n_neighbors!r}")
+        if not self.resolutions or any(not (float(r) > 0) for r in self.resolutions):
+            raise ValueError(f"resolutions must be positive numbers, got {self.resolutions!r}")
+        if not (isinstance(self.n_runs, int) and self.n_runs >= 1):
+            raise ValueError(f"n_runs must be an int >= 1, got {self.n_runs!r}")
+        if not 0 <= float(self.min_stability) <= 1:
+            raise ValueError(f"min_stability must be between 0 and 1, got {self.min_stability!r}")
 
-    def fit_predict(self, X: np.ndarray) -> np.ndarray:
-        """Return one community label per row of ``X`` (0..k-1, ordered by first row)."""
-        import networkx as nx
-
-        X = np.asarray(X, dtype=np.float32)
+    def graph(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Shared-nearest-neighbour links of ``X``: (pairs of shape (m, 2), Jaccard weights)."""
         n = len(X)
-        if n <= 2:
-            return np.zeros(n, dtype=np.int64)
-        k = min(self._neighbors(n), n - 1) + 1  # + itself
+        k = min(self.n_neighbors, n - 1) + 1  # + itself
         neighbors = nearest_neighbors(X, k, progress=n > 20_000)
         adjacency = sp.csr_matrix(
             (np.ones(n * k, dtype=np.float32), (np.repeat(np.arange(n), k), neighbors.ravel())),
@@ -105,22 +140,68 @@ class CommunityClusterer:
         shared = (adjacency @ adjacency.T).tocoo()
         jaccard = shared.data / (2 * k - shared.data)
         keep = (shared.row < shared.col) & (jaccard >= self.prune)
-        graph = nx.Graph()
-        graph.add_nodes_from(range(n))
-        graph.add_weighted_edges_from(
-            zip(shared.row[keep].tolist(), shared.col[keep].tolist(), jaccard[keep].tolist())
-        )
-        communities = nx.community.louvain_communities(
-            graph, weight="weight", resolution=self.resolution, seed=self.random_state
-        )
-        labels = np.empty(n, dtype=np.int64)
-        for label, members in enumerate(sorted(communities, key=min)):
-            labels[list(members)] = label
-        self.labels_ = labels
         self.n_neighbors_ = k - 1
-        logger.info("community clusterer: %d communities among %d answers (k=%d)",
-                    labels.max() + 1, n, k - 1)
-        return labels
+        return np.column_stack([shared.row[keep], shared.col[keep]]), jaccard[keep].astype(np.float64)
+
+    def fit_predict(self, X: np.ndarray) -> np.ndarray:
+        """Return one community label per row of ``X`` (0..k-1, numbered by first row)."""
+        import igraph
+        from sklearn.metrics import adjusted_rand_score
+
+        self._check_params()
+        X = np.asarray(X, dtype=np.float32)
+        n = len(X)
+        if n <= 2:
+            self.labels_, self.resolution_, self.stability_ = np.zeros(n, dtype=np.int64), 0.0, 1.0
+            self.reproducible_, self.n_neighbors_, self.levels_ = True, 0, []
+            return self.labels_
+        pairs, weights = self.graph(X)
+        graph = igraph.Graph(n=n, edges=pairs.tolist())
+        graph.es["weight"] = weights.tolist()
+        resolutions = [float(r) for r in self.resolutions]
+        self.levels_ = []
+        for resolution in resolutions:
+            runs = [_leiden(graph, resolution, self.random_state * 1000 + i) for i in range(self.n_runs)]
+            agreement = np.ones((len(runs), len(runs)))
+            for i, j in zip(*np.triu_indices(len(runs), 1)):
+                agreement[i, j] = agreement[j, i] = adjusted_rand_score(runs[i], runs[j])
+            stability = float(np.median(agreement[np.triu_indices(len(runs), 1)])) if len(runs) > 1 else 1.0
+            self.levels_.append({"resolution": resolution, "n_communities": int(runs[0].max() + 1),
+                                 "stability": stability})
+            logger.info("community clusterer: resolution %.2f, %d communities, stability %.3f",
+                        resolution, runs[0].max() + 1, stability)
+            if stability >= self.min_stability:
+                break
+        else:
+            logger.warning(
+                "themes are not reproducible at any resolution (best agreement between seeds %.2f < %.2f): "
+                "the answers hold little structure; keeping the coarsest level", stability, self.min_stability)
+        # The run that agrees most with the others: the least seed-dependent partition.
+        labels = runs[int(np.argmax(agreement.sum(axis=1)))]
+        _, first = np.unique(labels, return_index=True)
+        renumber = np.empty(len(first), dtype=np.int64)
+        renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
+        self.labels_ = renumber[labels]
+        self.resolution_, self.stability_ = resolution, stability
+        self.reproducible_ = stability >= self.min_stability
+        logger.info("community clusterer: %d communities among %d answers (k=%d, resolution %.2f)",
+                    self.labels_.max() + 1, n, self.n_neighbors_, resolution)
+        return self.labels_
+
+
+def _leiden(graph: Any, resolution: float, seed: int) -> np.ndarray:
+    """Leiden (modularity) membership with igraph, seeded without touching the global RNG."""
+    import igraph
+
+    # igraph draws from one process-wide generator: lend it a seeded one, then give it back.
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        partition = graph.community_leiden(
+            objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1
+        )
+    finally:
+        igraph.set_random_number_generator(random)
+    return np.asarray(partition.membership, dtype=np.int64)
 
 
 class SilhouetteAgglomerative:

@@ -26,7 +26,7 @@ from .text import NON_ANSWER_REASONS, prepare_texts
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ThemeModel", "UNCLASSIFIED", "NON_ANSWER"]
+__all__ = ["NON_ANSWER", "UNCLASSIFIED", "ThemeModel"]
 
 #: Labels of the two special codes (the analysts' language).
 UNCLASSIFIED = "non classificato"
@@ -45,7 +45,7 @@ _UNCLASSIFIED_REASONS = {
 
 def _versions() -> dict[str, str]:
     out = {}
-    for name in ("rtc_nlp", "numpy", "pandas", "scikit-learn", "networkx", "sentence-transformers"):
+    for name in ("rtc_nlp", "numpy", "pandas", "scikit-learn", "igraph", "sentence-transformers"):
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -88,8 +88,9 @@ class ThemeModel:
         Optional step with ``fit_transform(X)`` applied before clustering only (e.g.
         ``umap.UMAP(random_state=0)``); themes are still matched in embedding space.
     clusterer : object or None, default None
-        Any object with ``fit_predict(X)``; ``None`` uses :class:`CommunityClusterer`, or
-        k-means when ``n_themes`` is given.
+        Any object with ``fit_predict(X)``. ``None`` uses :class:`SilhouetteAgglomerative` up to
+        300 distinct answers, :class:`CommunityClusterer` above, and k-means when ``n_themes``
+        is given. What it chose (resolution, stability across seeds) is in ``summary_["clustering"]``.
     n_themes : int or None, default None
         The number of themes; ``None`` finds it.
     min_theme_size : int or None, default None
@@ -260,11 +261,14 @@ class ThemeModel:
         n_distinct = len(points)
         if self.n_themes is not None and self.n_themes > n_distinct:
             raise InputError(f"n_themes={self.n_themes} but there are only {n_distinct} distinct usable answers")
+        self.clustering_ = {"method": "single answer"}
         if n_distinct == 1:
             labels = np.zeros(1, dtype=np.int64)
         else:
             space = points if self.reducer is None else np.asarray(self.reducer.fit_transform(points))
-            labels = np.asarray(self._clusterer(n_distinct).fit_predict(space), dtype=np.int64)
+            clusterer = self._clusterer(n_distinct)
+            labels = np.asarray(clusterer.fit_predict(space), dtype=np.int64)
+            self.clustering_ = _clustering_info(clusterer)
         # Groups that are too small (or noise, -1) dissolve into their nearest theme.
         w = weights[nonzero]
         min_size = self._auto_min_size(n_answers)
@@ -414,6 +418,7 @@ class ThemeModel:
             "n_themes": len(self.centroids_),
             "embedder": self.embedder_.description,
             "embedder_identity": self.embedder_.identity,
+            "clustering": getattr(self, "clustering_", {}),
         }
 
     # ----------------------------------------------------------------- coding
@@ -496,6 +501,18 @@ class ThemeModel:
         except Exception as exc:
             raise ModelFileError(f"{folder / 'assignments.parquet'}: unreadable ({exc})") from None
         return model
+
+
+def _clustering_info(clusterer: Any) -> dict[str, Any]:
+    """What the clusterer chose, for the summary: its name and its fitted scalars."""
+    info: dict[str, Any] = {"method": type(clusterer).__name__}
+    for name in ("resolution_", "stability_", "reproducible_", "n_neighbors_", "silhouette_"):
+        value = getattr(clusterer, name, None)
+        if isinstance(value, (bool, np.bool_)):
+            info[name.rstrip("_")] = bool(value)
+        elif isinstance(value, (int, float, np.integer, np.floating)):
+            info[name.rstrip("_")] = float(value) if isinstance(value, (float, np.floating)) else int(value)
+    return info
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:

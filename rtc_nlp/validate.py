@@ -1,0 +1,737 @@
+"""Validation of themes against manual coding: agreement figures with intervals and a test.
+
+:func:`read_manual_codes` reads a human coder's file (long or wide form) and lists every
+problem at once; :func:`compare_with_manual` matches themes to manual codes and reports
+partition and coder agreement with intervals from resampling respondents and a permutation
+test against chance; :func:`validate_report_groupings` runs it on the report's own groupings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from tqdm.auto import tqdm
+
+from .agreement import kappa_from_matrix, hungarian_matching, table_scores
+from .errors import InputError, format_rows
+from .io import _id_to_str, _read_table, _resolve_column
+from .persist import atomic_write
+from .themes import NON_ANSWER, NON_ANSWER_ID, UNCLASSIFIED, UNCLASSIFIED_ID, ThemeModel
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ManualCodes",
+    "ValidationReport",
+    "compare_with_manual",
+    "read_manual_codes",
+    "validate_report_groupings",
+]
+
+#: Figures given a permutation p-value (cheap enough to recompute a thousand times).
+TESTED = ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari")
+_TRUE = {"1", "1.0", "true", "vero", "x", "si", "sì", "yes"}
+_FALSE = {"", "0", "0.0", "false", "falso", "no", "nan"}
+_PROBLEM_COLUMNS = ["problem", "count", "ids", "what happens"]
+
+
+@dataclass
+class ManualCodes:
+    """A human coder's codes in long form, with what was found wrong on the way.
+
+    Attributes
+    ----------
+    codes : DataFrame
+        ``id``, ``code``: one row per (answer, code), in file order (the first code of an
+        answer is its main code).
+    problems : DataFrame
+        ``problem``, ``count``, ``ids``, ``what happens``: one row per kind of problem.
+    notes : list of str
+        Normalisations applied (e.g. codes that differ only in case or spacing).
+    form : str
+        ``"long"`` or ``"wide"``.
+    source : str
+        Where the codes came from.
+    """
+
+    codes: pd.DataFrame
+    problems: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    form: str = "long"
+    source: str = "<table>"
+
+
+def _problem(problems: list[dict[str, Any]], kind: str, ids: Sequence[Any], action: str) -> None:
+    ids = [str(i) for i in ids]
+    if ids:
+        problems.append({"problem": kind, "count": len(ids), "ids": format_rows(ids), "what happens": action})
+
+
+def _clean_code(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _unify_codes(codes: pd.Series, notes: list[str]) -> pd.Series:
+    """Codes that differ only in case or spacing become one (the most frequent spelling)."""
+    keys = codes.str.casefold()
+    spelling: dict[str, str] = {}
+    for key, group in codes.groupby(keys, sort=False):
+        counts = group.value_counts(sort=False)
+        best = counts.index[int(np.argmax(counts.to_numpy()))]
+        spelling[key] = best
+        if len(counts) > 1:
+            variants = ", ".join(repr(v) for v in counts.index)
+            notes.append(f"codes {variants} differ only in case or spacing: treated as one code {best!r}")
+    return keys.map(spelling)
+
+
+def read_manual_codes(
+    source: str | Path | pd.DataFrame,
+    id_column: str = "id",
+    *,
+    code_column: str | None = None,
+    sheet: str | int | None = None,
+    known_codes: Sequence[str] | None = None,
+) -> ManualCodes:
+    """Read manual coding from CSV, XLSX, Parquet or a DataFrame.
+
+    Long form has an id column and a code column (several rows per id allowed: several
+    codes). Wide form has an id column and one 0/1 column per code (``1``, ``x``, ``true``,
+    ``sì`` count as coded; blank, ``0``, ``false`` as not). The form is detected unless
+    ``code_column`` is given (then long).
+
+    Parameters
+    ----------
+    source : path or DataFrame
+    id_column : str, default "id"
+        The respondent id column (matched ignoring case and spaces).
+    code_column : str or None
+        The code column of a long-form file.
+    sheet : str or int or None
+        XLSX sheet name or index.
+    known_codes : sequence of str or None
+        The codebook's codes: others are reported as unknown.
+
+    Returns
+    -------
+    ManualCodes
+
+    Raises
+    ------
+    InputError
+        Missing columns, a wide column with values other than 0/1, or no usable code at all.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame, where = source.copy(), "<table>"
+    else:
+        where = str(source)
+        if not Path(where).exists():
+            raise InputError("file not found", path=where)
+        frame = _read_table(where, sheet, None, None)
+    if frame.empty:
+        raise InputError("has no rows of manual codes", path=where)
+    id_col = _resolve_column(frame, id_column, where, "id")
+    others = [c for c in frame.columns if c != id_col]
+    ids = frame[id_col].map(_id_to_str)
+    problems: list[dict[str, Any]] = []
+    notes: list[str] = []
+    _problem(problems, "empty id", [i + 2 for i in np.flatnonzero(ids == "")],
+             "rows dropped (listed by spreadsheet row)")
+
+    def is_flag_column(column: Any) -> bool:
+        values = frame[column].map(lambda v: _clean_code(v).casefold())
+        return bool(values.isin(_TRUE | _FALSE).all())
+
+    if code_column is not None:
+        form = "long"
+        code_col = _resolve_column(frame, code_column, where, "code")
+    elif len(others) == 1 and not is_flag_column(others[0]):
+        form, code_col = "long", others[0]
+    elif others and all(is_flag_column(c) for c in others):
+        form, code_col = "wide", None
+    else:
+        bad = [str(c) for c in others if not is_flag_column(c)]
+        raise InputError(
+            f"is neither long form (an id column and one code column) nor wide form (one 0/1 "
+            f"column per code): columns {', '.join(map(repr, bad))} hold other values; give the "
+            "code column (--code-column) for long form", path=where)
+
+    if form == "long":
+        long = pd.DataFrame({"id": ids, "code": frame[code_col].map(_clean_code)})
+        long = long[long["id"] != ""]
+        empty = long["code"] == ""
+        _problem(problems, "empty code", long.loc[empty, "id"].unique(), "row ignored")
+        long = long[~empty]
+    else:
+        keep = ids != ""
+        dup = ids[keep][ids[keep].duplicated()].unique()
+        _problem(problems, "duplicate id", dup, "codes of all its rows are combined")
+        rows = []
+        for column in others:
+            flags = frame[column].map(lambda v: _clean_code(v).casefold() in _TRUE)
+            for respondent in ids[keep & flags]:
+                rows.append((respondent, _clean_code(column)))
+        long = pd.DataFrame(rows, columns=["id", "code"])
+        order = {respondent: i for i, respondent in enumerate(dict.fromkeys(ids[keep]))}
+        long = long.sort_values("id", key=lambda s: s.map(order), kind="stable")
+        coded_ids = set(long["id"])
+        uncoded = [r for r in order if r not in coded_ids]
+        _problem(problems, "empty code", uncoded, "answer has no manual code: left out")
+    if long.empty:
+        raise InputError("has no usable manual code: every code cell is empty", path=where)
+    long["code"] = _unify_codes(long["code"], notes)
+    repeated = long.duplicated(["id", "code"])
+    if form == "long":
+        _problem(problems, "duplicate id", long.loc[repeated, "id"].unique(),
+                 "the same code given twice to one answer: counted once")
+    long = long[~repeated].reset_index(drop=True)
+    if known_codes is not None:
+        known = {_clean_code(c).casefold() for c in known_codes}
+        unknown = long.loc[~long["code"].str.casefold().isin(known), "code"].unique()
+        _problem(problems, "unknown code", unknown, "kept, but it is not in the codebook")
+    return ManualCodes(long, pd.DataFrame(problems, columns=_PROBLEM_COLUMNS), notes, form, where)
+
+
+def _read_predictions(pred: str | Path | pd.DataFrame, id_column: str) -> tuple[pd.DataFrame, str]:
+    if isinstance(pred, pd.DataFrame):
+        frame, where = pred, "<predictions>"
+    else:
+        where = str(pred)
+        if not Path(where).exists():
+            raise InputError("file not found", path=where)
+        frame = _read_table(where, None, None, None)
+    id_col = _resolve_column(frame, id_column, where, "id")
+    theme_col = _resolve_column(frame, "theme_id", where, "theme_id")
+    ids = frame[id_col].map(_id_to_str)
+    theme = pd.to_numeric(frame[theme_col], errors="coerce")
+    if theme.isna().any():
+        rows = [i + 2 for i in np.flatnonzero(theme.isna().to_numpy())]
+        raise InputError(f"theme_id must be a whole number; rows {format_rows(rows)} are not",
+                         path=where, column=str(theme_col), rows=rows)
+    labels = (frame["theme_label"].astype(str) if "theme_label" in frame.columns
+              else pd.Series([""] * len(frame), index=frame.index))
+    out = pd.DataFrame({"id": ids.to_numpy(), "theme_id": theme.astype(int).to_numpy(),
+                        "theme_label": labels.to_numpy()})
+    dup = out["id"].duplicated()
+    if dup.any():
+        raise InputError(f"ids must be unique; repeated: {format_rows(list(out.loc[dup, 'id'].unique()))}",
+                         path=where, column=str(id_col))
+    return out, where
+
+
+def _theme_name(theme_id: int, label: str) -> str:
+    if theme_id == NON_ANSWER_ID:
+        return NON_ANSWER
+    if theme_id == UNCLASSIFIED_ID:
+        return UNCLASSIFIED
+    return f"{theme_id}: {label}" if label else str(theme_id)
+
+
+@dataclass
+class ValidationReport:
+    """Agreement between themes and manual codes. Build it with :func:`compare_with_manual`.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        ``scope``, ``metric``, ``value``, ``ci_low``, ``ci_high`` (95% interval from
+        resampling respondents: half-samples without replacement, see ``_half_sample``), ``chance`` (mean under shuffled labels), ``p_value`` (permutation
+        test, for accuracy, kappa, alpha and ARI), ``n``. Scope ``all`` keeps non-answers
+        and "non classificato" as categories of their own; ``answered`` leaves them out.
+    matching : DataFrame
+        Each theme with the manual code it is matched to (one-to-one), the answers they
+        share and the share of each side that this is.
+    confusion : DataFrame
+        Answers per theme (rows) and manual code (columns), scope ``all``.
+    per_code : DataFrame
+        Per manual code: matched theme, binary kappa, precision, recall, F1 (all codes of an
+        answer count), support, and a 95% interval for F1.
+    problems : DataFrame
+        Everything found wrong in the inputs, one row per kind.
+    notes : list of str
+    counts : dict
+    """
+
+    summary: pd.DataFrame
+    matching: pd.DataFrame
+    confusion: pd.DataFrame
+    per_code: pd.DataFrame
+    problems: pd.DataFrame
+    notes: list[str]
+    counts: dict[str, Any]
+
+    def figure(self, normalize: bool = True) -> Any:
+        """Confusion heatmap (themes × manual codes), rows as shares of each theme.
+
+        Returns a matplotlib ``Figure`` (not attached to pyplot, so no global state).
+        """
+        from matplotlib.figure import Figure
+
+        table = self.confusion
+        values = table.to_numpy(dtype=float)
+        shown = values / np.maximum(values.sum(axis=1, keepdims=True), 1) if normalize else values
+        fig = Figure(figsize=(3.5 + 0.7 * max(3, table.shape[1]), 2.0 + 0.45 * max(3, table.shape[0])),
+                     layout="constrained")
+        ax = fig.add_subplot()
+        image = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None, aspect="auto")
+        ax.set_xticks(range(table.shape[1]), [str(c)[:30] for c in table.columns], rotation=45, ha="right")
+        ax.set_yticks(range(table.shape[0]), [str(r)[:40] for r in table.index])
+        for (i, j), count in np.ndenumerate(values):
+            if count:
+                ax.text(j, i, str(int(count)), ha="center", va="center",
+                        color="white" if shown[i, j] > 0.6 else "black", fontsize=8)
+        ax.set_xlabel("manual code")
+        ax.set_ylabel("theme")
+        ax.set_title("answers per theme and manual code" + (" (colour: share of theme)" if normalize else ""))
+        fig.colorbar(image, ax=ax, fraction=0.04)
+        return fig
+
+    def headline(self) -> str:
+        """The main figures with their intervals, as a few readable lines."""
+        c = self.counts
+        lines = [f"{c['n_shared']} answers compared ({c['n_answered']} with a theme; "
+                 f"{c['n_non_answers']} non-answers, {c['n_unclassified']} non classificato)"]
+        for scope in ("answered", "all"):
+            rows = self.summary[self.summary["scope"] == scope].set_index("metric")
+            if rows.empty or rows["value"].isna().all():
+                continue
+            parts = []
+            for metric in ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari", "ami"):
+                r = rows.loc[metric]
+                text = f"{metric} {r['value']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+                if pd.notna(r["p_value"]):
+                    text += f" p={r['p_value']:.3f}"
+                parts.append(text)
+            lines.append(f"{scope}: " + "; ".join(parts))
+        lines.extend(f"note: {n}" for n in self.notes)
+        if len(self.problems):
+            lines.append(f"{int(self.problems['count'].sum())} input problems (see problems.csv): "
+                         + "; ".join(f"{r.problem} ×{r.count}" for r in self.problems.itertuples()))
+        return "\n".join(lines)
+
+    def save(self, folder: str | Path, *, overwrite: bool = False) -> Path:
+        """Write ``summary.csv``, ``summary.md``, ``matching.csv``, ``confusion.csv``,
+        ``per_code.csv``, ``problems.csv``, ``validation.json`` and ``heatmap.png``."""
+        folder = Path(folder)
+        if folder.exists() and any(folder.iterdir()) and not overwrite:
+            raise InputError("exists and is not empty; choose another folder or pass --overwrite",
+                             path=str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table, index in (("summary", self.summary, False), ("matching", self.matching, False),
+                                   ("confusion", self.confusion, True), ("per_code", self.per_code, False),
+                                   ("problems", self.problems, False)):
+            atomic_write(folder / f"{name}.csv",
+                         lambda tmp, t=table, i=index: t.to_csv(tmp, index=i, encoding="utf-8"))
+        atomic_write(folder / "summary.md",
+                     lambda tmp: Path(tmp).write_text(_markdown(self.summary), encoding="utf-8"))
+        document = {"format": "rtc_nlp.validation", "format_version": 1, "counts": self.counts,
+                    "notes": self.notes}
+        atomic_write(folder / "validation.json", lambda tmp: Path(tmp).write_text(
+            json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8"))
+        fig = self.figure()
+        atomic_write(folder / "heatmap.png", lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+        return folder
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return "" if v != v else f"{v:.3f}"
+        return str(v).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class _Coded:
+    """The compared answers as integers: theme index, main-code index, and all codes (0/1)."""
+
+    theme: np.ndarray      # (n,) index into theme names
+    code: np.ndarray       # (n,) index into main-code names
+    member: np.ndarray     # (n, n_all_codes) bool: answer carries that code (any position)
+    n_themes: int
+    n_codes: int
+    main_to_all: np.ndarray  # main-code index -> column of ``member``
+
+    def take(self, idx: np.ndarray) -> _Coded:
+        return _Coded(self.theme[idx], self.code[idx], self.member[idx], self.n_themes, self.n_codes,
+                      self.main_to_all)
+
+    def table(self, theme: np.ndarray | None = None) -> np.ndarray:
+        theme = self.theme if theme is None else theme
+        flat = np.bincount(theme * self.n_codes + self.code, minlength=self.n_themes * self.n_codes)
+        return flat.reshape(self.n_themes, self.n_codes)
+
+    def code_counts(self, theme: np.ndarray | None = None) -> np.ndarray:
+        """Answers per (theme, code), counting every code an answer carries."""
+        theme = self.theme if theme is None else theme
+        onehot = sp.csr_matrix((np.ones(len(theme), dtype=np.int64), (theme, np.arange(len(theme)))),
+                               shape=(self.n_themes, len(theme)))
+        return np.asarray(onehot @ self.member.astype(np.int64))
+
+
+def _binary(counts: np.ndarray, sizes: np.ndarray, support: np.ndarray, n: int,
+            pairs: list[tuple[int, int]]) -> dict[tuple[int, str], float]:
+    """Per (theme, code) pair: binary kappa, precision, recall, F1 from counts."""
+    out: dict[tuple[int, str], float] = {}
+    for theme, column in pairs:
+        tp = int(counts[theme, column])
+        fp, fn = int(sizes[theme]) - tp, int(support[column]) - tp
+        tn = n - tp - fp - fn
+        out[column, "precision"] = tp / (tp + fp) if tp + fp else 0.0
+        out[column, "recall"] = tp / (tp + fn) if tp + fn else 0.0
+        out[column, "f1"] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+        out[column, "kappa"] = kappa_from_matrix(np.array([[tp, fn], [fp, tn]], dtype=float))
+        out[column, "tp"], out[column, "fp"], out[column, "fn"] = tp, fp, fn
+    return out
+
+
+def _multi_label(data: _Coded, table: np.ndarray) -> dict[str, float]:
+    """Micro and macro F1 over the manual codes matched (Hungarian) to a theme."""
+    rows, cols = hungarian_matching(table)
+    pairs = [(r, int(data.main_to_all[c])) for r, c in zip(rows, cols) if table[r, c] > 0]
+    binary = _binary(data.code_counts(), np.bincount(data.theme, minlength=data.n_themes),
+                     data.member.sum(axis=0), len(data.theme), pairs)
+    tp = sum(binary[c, "tp"] for _, c in pairs)
+    wrong = sum(binary[c, "fp"] + binary[c, "fn"] for _, c in pairs)
+    unmatched = data.member.sum(axis=0).sum() - sum(data.member[:, c].sum() for _, c in pairs)
+    f1s = [binary[c, "f1"] for _, c in pairs] + [0.0] * int(data.member.shape[1] - len(pairs))
+    denominator = 2 * tp + wrong + unmatched
+    return {"micro_f1": 2 * tp / denominator if denominator else 0.0,
+            "macro_f1": float(np.mean(f1s)) if f1s else float("nan")}
+
+
+def _figures(data: _Coded) -> dict[str, float]:
+    if len(data.theme) == 0:
+        return {}
+    table = data.table()
+    return {**table_scores(table), **_multi_label(data, table)}
+
+
+def compare_with_manual(
+    pred: str | Path | pd.DataFrame,
+    manual: str | Path | pd.DataFrame | ManualCodes,
+    id_column: str = "id",
+    *,
+    pred_id_column: str = "id",
+    code_column: str | None = None,
+    sheet: str | int | None = None,
+    known_codes: Sequence[str] | None = None,
+    n_boot: int = 1000,
+    n_perm: int = 999,
+    random_state: int = 0,
+    progress: bool | None = None,
+) -> ValidationReport:
+    """Compare themes with manual coding.
+
+    Parameters
+    ----------
+    pred : DataFrame or path
+        ``ThemeModel.assignments_`` or the ``answers_with_themes.csv`` the CLI writes: an id
+        column, ``theme_id`` (``-1`` non-answer, ``0`` "non classificato") and optionally
+        ``theme_label``.
+    manual : DataFrame, path or ManualCodes
+        Manual codes, long or wide form (see :func:`read_manual_codes`).
+    id_column : str, default "id"
+        Id column of the manual file.
+    pred_id_column : str, default "id"
+        Id column of the predictions.
+    code_column, sheet, known_codes
+        Passed to :func:`read_manual_codes`.
+    n_boot : int, default 1000
+        Resamples of respondents for the 95% intervals (0 = none). Each is half of the
+        respondents drawn without replacement: a classic bootstrap's repeated respondents
+        agree with themselves and push every figure up.
+    n_perm : int, default 999
+        Label shuffles for the permutation test (0 = none).
+    random_state : int, default 0
+    progress : bool or None
+        Progress bar; ``None`` shows it on large inputs only.
+
+    Returns
+    -------
+    ValidationReport
+
+    Raises
+    ------
+    InputError
+        No id in common, fewer than two answers in common, or a single manual code.
+    """
+    if not (isinstance(n_boot, int) and n_boot >= 0 and isinstance(n_perm, int) and n_perm >= 0):
+        raise ValueError(f"n_boot and n_perm must be ints >= 0, got {n_boot!r} and {n_perm!r}")
+    codes = manual if isinstance(manual, ManualCodes) else read_manual_codes(
+        manual, id_column, code_column=code_column, sheet=sheet, known_codes=known_codes)
+    predictions, pred_where = _read_predictions(pred, pred_id_column)
+    problems = [codes.problems] if len(codes.problems) else []
+    notes = list(codes.notes)
+
+    manual_ids = list(dict.fromkeys(codes.codes["id"]))
+    pred_ids = set(predictions["id"])
+    missing = [i for i in manual_ids if i not in pred_ids]
+    manual_set = set(manual_ids)
+    uncoded = [i for i in predictions["id"] if i not in manual_set]
+    shared = [i for i in manual_ids if i in pred_ids]
+    if not shared:
+        raise InputError(
+            f"no id in common between the predictions ({pred_where}, e.g. "
+            f"{', '.join(map(repr, list(predictions['id'])[:3]))}) and the manual codes "
+            f"({codes.source}, e.g. {', '.join(map(repr, manual_ids[:3]))}): check the id columns")
+    if len(shared) < 2:
+        raise InputError(f"only {len(shared)} answer is both predicted and manually coded: "
+                         "agreement needs at least two")
+    extra: list[dict[str, Any]] = []
+    _problem(extra, "not in predictions", missing, "manual code left out of the comparison")
+    _problem(extra, "no manual code", uncoded, "predicted answer left out of the comparison")
+    if extra:
+        problems.append(pd.DataFrame(extra, columns=_PROBLEM_COLUMNS))
+    problem_table = (pd.concat(problems, ignore_index=True) if problems
+                     else pd.DataFrame(columns=_PROBLEM_COLUMNS))
+
+    grouped = codes.codes.groupby("id", sort=False)["code"]
+    main_code = grouped.first()
+    n_multi = int((grouped.size() > 1).loc[shared].sum())
+    if n_multi:
+        notes.append(f"{n_multi} answers have several manual codes: partition figures use the first, "
+                     "per-code figures use all")
+    distinct = main_code.loc[shared].unique()
+    if len(distinct) < 2:
+        raise InputError(f"the manual coding gives every compared answer the same code ({distinct[0]!r}): "
+                         "agreement needs at least two codes", path=codes.source)
+
+    pred_by_id = predictions.set_index("id")
+    theme_ids = pred_by_id.loc[shared, "theme_id"].to_numpy()
+    names = np.array([_theme_name(t, lab) for t, lab in zip(theme_ids, pred_by_id.loc[shared, "theme_label"])],
+                     dtype=object)
+    truth = main_code.loc[shared].to_numpy(dtype=object)
+    answered = theme_ids > 0
+    counts = {"n_predictions": len(predictions), "n_manual": len(manual_ids), "n_shared": len(shared),
+              "n_answered": int(answered.sum()), "n_non_answers": int((theme_ids == NON_ANSWER_ID).sum()),
+              "n_unclassified": int((theme_ids == UNCLASSIFIED_ID).sum()), "n_manual_codes": len(distinct),
+              "n_themes": len(np.unique(theme_ids[answered])), "n_boot": n_boot, "n_perm": n_perm,
+              "random_state": random_state}
+    if not answered.any():
+        notes.append("every compared answer is a non-answer or non classificato: "
+                     "there is nothing to compare once they are left out")
+
+    theme_names, theme_index = np.unique(names, return_inverse=True)
+    code_names, code_index = np.unique(truth, return_inverse=True)
+    position = pd.Series(np.arange(len(shared)), index=pd.Index(shared))
+    pairs = codes.codes[codes.codes["id"].isin(position.index)]
+    all_codes = sorted(pairs["code"].unique())
+    column = {c: i for i, c in enumerate(all_codes)}
+    member = np.zeros((len(shared), len(all_codes)), dtype=bool)
+    member[position.loc[pairs["id"]].to_numpy(), pairs["code"].map(column).to_numpy()] = True
+    data = _Coded(theme_index, code_index, member, len(theme_names), len(code_names),
+                  np.array([column[c] for c in code_names]))
+
+    rng = np.random.default_rng(random_state)
+    show = progress if progress is not None else len(shared) * (n_boot + n_perm) > 5_000_000
+    summary = []
+    for scope, mask in (("answered", answered), ("all", np.ones(len(shared), dtype=bool))):
+        subset = data.take(np.flatnonzero(mask))
+        observed = _figures(subset) or {k: float("nan") for k in _figures(data)}
+        boots = _resample(subset, n_boot, rng, show, scope)
+        chance = _permute(subset, n_perm, rng, show, scope)
+        for metric, value in observed.items():
+            low, high = _interval(value, boots.get(metric), metric)
+            row = {"scope": scope, "metric": metric, "value": value, "ci_low": low, "ci_high": high,
+                   "chance": float("nan"), "p_value": float("nan"), "n": int(mask.sum())}
+            if chance.get(metric):
+                null = np.asarray(chance[metric])
+                row["chance"] = float(np.nanmean(null))
+                row["p_value"] = float((1 + np.sum(null >= value - 1e-12)) / (1 + len(null)))
+            summary.append(row)
+
+    confusion = _order_confusion(pd.DataFrame(data.table(), index=theme_names, columns=code_names))
+    matching = _matching_table(confusion)
+    per_code = _per_code_table(data, theme_names, all_codes, n_boot, rng)
+    return ValidationReport(pd.DataFrame(summary), matching, confusion, per_code, problem_table, notes, counts)
+
+
+def _half_sample(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Half of the respondents, drawn without replacement.
+
+    A classic bootstrap draws respondents with replacement, and a respondent drawn twice
+    agrees with itself under both labelings: every agreement figure is pushed up, so far
+    that the interval can miss the estimate (seen on the report's groupings). A half-sample
+    without replacement has no copies, and its spread matches that of the full-sample
+    estimate (finite-population correction: sigma^2/m * (n-m)/(n-1) ~ sigma^2/n at m = n/2).
+    """
+    return rng.choice(n, n // 2, replace=False)
+
+
+#: Figures that cannot be negative; the others (ARI, AMI, kappa, alpha) range down to -1.
+_NON_NEGATIVE = {"accuracy", "nmi", "homogeneity", "completeness", "v_measure", "purity", "inverse_purity",
+                 "micro_f1", "macro_f1", "f1"}
+
+
+def _interval(value: float, replicates: list[float] | None, metric: str) -> tuple[float, float]:
+    """95% interval: the estimate plus the 2.5%..97.5% spread of the half-samples around their
+    median (centring removes the small-sample bias of figures such as matched accuracy)."""
+    if not replicates or value != value:
+        return float("nan"), float("nan")
+    values = np.asarray(replicates, dtype=float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return float("nan"), float("nan")
+    centre = np.median(values)
+    low, high = value + np.percentile(values, [2.5, 97.5]) - centre
+    floor = 0.0 if metric in _NON_NEGATIVE else -1.0
+    return float(np.clip(low, floor, 1.0)), float(np.clip(high, floor, 1.0))
+
+
+def _resample(data: _Coded, n_boot: int, rng: np.random.Generator, show: bool,
+              scope: str) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    if len(data.theme) < 4:  # a half-sample of one answer says nothing
+        return out
+    for _ in tqdm(range(n_boot), desc=f"resampling ({scope})", disable=not show, leave=False):
+        for metric, value in _figures(data.take(_half_sample(len(data.theme), rng))).items():
+            out.setdefault(metric, []).append(value)
+    return out
+
+
+def _permute(data: _Coded, n_perm: int, rng: np.random.Generator, show: bool,
+             scope: str) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {m: [] for m in TESTED}
+    if len(data.theme) < 2:
+        return out
+    for _ in tqdm(range(n_perm), desc=f"permutation test ({scope})", disable=not show, leave=False):
+        figures = table_scores(data.table(rng.permutation(data.theme)), with_ami=False)
+        for metric in TESTED:
+            out[metric].append(figures[metric])
+    return out
+
+
+def _order_confusion(confusion: pd.DataFrame) -> pd.DataFrame:
+    """Rows and columns in matching order, so the matched pairs lie on the diagonal."""
+    rows, cols = hungarian_matching(confusion.to_numpy())
+    pairs = sorted(zip(rows, cols), key=lambda rc: -confusion.iat[rc[0], rc[1]])
+    row_order = [r for r, _ in pairs] + [r for r in range(confusion.shape[0]) if r not in set(rows)]
+    col_order = [c for _, c in pairs] + [c for c in range(confusion.shape[1]) if c not in set(cols)]
+    return confusion.iloc[row_order, col_order]
+
+
+def _matching_table(confusion: pd.DataFrame) -> pd.DataFrame:
+    rows, cols = hungarian_matching(confusion.to_numpy())
+    theme_sizes, code_sizes = confusion.sum(axis=1), confusion.sum(axis=0)
+    records = []
+    for r, c in zip(rows, cols):
+        shared = int(confusion.iat[r, c])
+        theme, code = confusion.index[r], confusion.columns[c]
+        records.append({"theme": theme, "manual_code": code if shared else "", "shared": shared,
+                        "theme_size": int(theme_sizes.iloc[r]), "code_size": int(code_sizes.iloc[c]),
+                        "share_of_theme": shared / theme_sizes.iloc[r],
+                        "share_of_code": shared / code_sizes.iloc[c]})
+    for r in sorted(set(range(confusion.shape[0])) - set(rows)):
+        records.append({"theme": confusion.index[r], "manual_code": "", "shared": 0,
+                        "theme_size": int(theme_sizes.iloc[r]), "code_size": 0,
+                        "share_of_theme": 0.0, "share_of_code": float("nan")})
+    for c in sorted(set(range(confusion.shape[1])) - set(cols)):
+        records.append({"theme": "", "manual_code": confusion.columns[c], "shared": 0, "theme_size": 0,
+                        "code_size": int(code_sizes.iloc[c]), "share_of_theme": float("nan"),
+                        "share_of_code": 0.0})
+    return pd.DataFrame(records)
+
+
+def _per_code_table(data: _Coded, theme_names: np.ndarray, all_codes: list[str], n_boot: int,
+                    rng: np.random.Generator) -> pd.DataFrame:
+    """Each manual code against the theme matched to it, counting every code of an answer."""
+    table = data.table()
+    rows, cols = hungarian_matching(table)
+    pairs = [(r, int(data.main_to_all[c])) for r, c in zip(rows, cols) if table[r, c] > 0]
+    theme_of = {column: theme for theme, column in pairs}
+
+    def scores(d: _Coded) -> dict[tuple[int, str], float]:
+        return _binary(d.code_counts(), np.bincount(d.theme, minlength=d.n_themes), d.member.sum(axis=0),
+                       len(d.theme), pairs)
+
+    observed = scores(data)
+    boots: dict[tuple[int, str], list[float]] = {}
+    for _ in range(n_boot if len(data.theme) >= 4 else 0):
+        for key, value in scores(data.take(_half_sample(len(data.theme), rng))).items():
+            boots.setdefault(key, []).append(value)
+    support = data.member.sum(axis=0)
+    records = []
+    for column, code in enumerate(all_codes):
+        record: dict[str, Any] = {"code": code, "theme": "", "support": int(support[column])}
+        if column not in theme_of:
+            records.append({**record, "kappa": float("nan"), "precision": 0.0, "recall": 0.0, "f1": 0.0,
+                            "kappa_low": float("nan"), "kappa_high": float("nan"),
+                            "f1_low": float("nan"), "f1_high": float("nan")})
+            continue
+        record["theme"] = theme_names[theme_of[column]]
+        for name in ("kappa", "precision", "recall", "f1"):
+            record[name] = observed[column, name]
+        record["kappa_low"], record["kappa_high"] = _interval(record["kappa"], boots.get((column, "kappa")), "kappa")
+        record["f1_low"], record["f1_high"] = _interval(record["f1"], boots.get((column, "f1")), "f1")
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def default_report_groupings() -> Path:
+    """The bundled ``data/report/report_groupings.csv`` of a source checkout."""
+    return Path(__file__).resolve().parents[1] / "data" / "report" / "report_groupings.csv"
+
+
+def validate_report_groupings(
+    path: str | Path | None = None,
+    *,
+    embedder: Any = "lexical",
+    random_state: int = 0,
+    n_boot: int = 1000,
+    n_perm: int = 999,
+) -> pd.DataFrame:
+    """Run the default pipeline on each of the report's groupings and compare with its coding.
+
+    Parameters
+    ----------
+    path : path or None
+        ``report_groupings.csv`` (columns ``grouping``, ``kind``, ``item_id``, ``text``,
+        ``theme``); ``None`` = the bundled file.
+    embedder : str or Embedder, default "lexical"
+    random_state, n_boot, n_perm
+        As in :func:`compare_with_manual`.
+
+    Returns
+    -------
+    DataFrame
+        One row per grouping: answers, manual codes, themes found, and accuracy, kappa,
+        alpha, ARI with 95% intervals and permutation p-values (scope ``all``).
+    """
+    path = Path(path) if path is not None else default_report_groupings()
+    if not path.exists():
+        raise InputError("file not found: pass the path of report_groupings.csv", path=str(path))
+    data = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows = []
+    for name, group in data.groupby("grouping", sort=False):
+        model = ThemeModel(embedder=embedder, random_state=random_state, verbose=False)
+        model.fit(group.rename(columns={"item_id": "id"})[["id", "text"]])
+        manual = group.rename(columns={"item_id": "id", "theme": "code"})[["id", "code"]]
+        report = compare_with_manual(model.assignments_, manual, code_column="code", n_boot=n_boot,
+                                     n_perm=n_perm, random_state=random_state)
+        figures = report.summary[report.summary["scope"] == "all"].set_index("metric")
+        row: dict[str, Any] = {"grouping": name, "kind": group["kind"].iloc[0], "answers": len(group),
+                               "manual codes": report.counts["n_manual_codes"],
+                               "themes": report.counts["n_themes"],
+                               "embedder": model.summary_["embedder"]}
+        for metric in ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari"):
+            r = figures.loc[metric]
+            row[metric] = r["value"]
+            row[f"{metric} 95% CI"] = f"[{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+            row[f"{metric} p"] = r["p_value"]
+        rows.append(row)
+    return pd.DataFrame(rows)

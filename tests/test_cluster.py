@@ -1,0 +1,102 @@
+"""The community clusterer: finds separated groups, keeps the finest reproducible level,
+falls back to a coarse level on structureless data, and is deterministic."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from rtc_nlp import CommunityClusterer
+from rtc_nlp.cluster import nearest_neighbors
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def _blobs(n_groups: int = 6, per_group: int = 80, dim: int = 40, spread: float = 0.25, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    centres = _unit(rng.normal(size=(n_groups, dim)))
+    truth = np.repeat(np.arange(n_groups), per_group)
+    points = centres[truth] + spread * rng.normal(size=(len(truth), dim)) / np.sqrt(dim)
+    order = rng.permutation(len(truth))
+    return _unit(points[order]).astype(np.float32), truth[order]
+
+
+def test_separated_groups_are_found_and_reproducible():
+    X, truth = _blobs()
+    clusterer = CommunityClusterer(random_state=0)
+    labels = clusterer.fit_predict(X)
+    assert adjusted_rand_score(truth, labels) > 0.95
+    assert clusterer.reproducible_ and clusterer.stability_ >= 0.9
+
+
+def test_structureless_data_falls_back_to_the_coarsest_level():
+    rng = np.random.default_rng(1)
+    X = _unit(rng.normal(size=(600, 50))).astype(np.float32)
+    clusterer = CommunityClusterer(random_state=0)
+    labels = clusterer.fit_predict(X)
+    # Every finer level was tried and rejected as seed-dependent.
+    assert [level["resolution"] for level in clusterer.levels_] == list(clusterer.resolutions)
+    assert all(level["stability"] < 0.9 for level in clusterer.levels_[:-1])
+    assert clusterer.resolution_ == min(clusterer.resolutions)
+    fine = CommunityClusterer(resolutions=(4.0,), random_state=0).fit_predict(X)
+    assert len(np.unique(labels)) < len(np.unique(fine))
+
+
+def test_same_seed_same_labels_numbered_by_first_row():
+    X, _ = _blobs(seed=3)
+    a = CommunityClusterer(random_state=7).fit_predict(X)
+    b = CommunityClusterer(random_state=7).fit_predict(X)
+    np.testing.assert_array_equal(a, b)
+    _, first = np.unique(a, return_index=True)
+    assert list(a[np.sort(first)]) == list(range(a.max() + 1))
+
+
+def test_global_random_state_is_left_alone():
+    X, _ = _blobs(seed=4)
+    random.seed(123)
+    before = random.getstate()
+    CommunityClusterer(random_state=0).fit_predict(X)
+    assert random.getstate() == before
+
+
+@pytest.mark.parametrize("params", [
+    {"n_neighbors": 1}, {"resolutions": ()}, {"resolutions": (1.0, -2.0)}, {"n_runs": 0},
+    {"min_stability": 1.5},
+])
+def test_bad_parameters_are_refused(params):
+    X, _ = _blobs(n_groups=2, per_group=10)
+    with pytest.raises(ValueError):
+        CommunityClusterer(**params).fit_predict(X)
+
+
+def test_tiny_inputs():
+    assert list(CommunityClusterer().fit_predict(np.eye(2, dtype=np.float32))) == [0, 0]
+    X, _ = _blobs(n_groups=2, per_group=3)
+    assert len(CommunityClusterer().fit_predict(X)) == 6
+
+
+def test_nearest_neighbors_matches_brute_force():
+    X, _ = _blobs(n_groups=3, per_group=30, seed=5)
+    got = nearest_neighbors(X, 6, block=7)
+    sims = X @ X.T
+    np.fill_diagonal(sims, np.inf)
+    want = np.argsort(-sims, axis=1, kind="stable")[:, :6]
+    assert (got[:, 0] == np.arange(len(X))).all()
+    for row_got, row_want, row_sims in zip(got, want, sims):
+        np.testing.assert_allclose(np.sort(row_sims[row_got]), np.sort(row_sims[row_want]))
+
+
+def test_theme_model_reports_what_the_clusterer_chose(survey):
+    from rtc_nlp import ThemeModel
+    from rtc_nlp.cli import format_summary
+
+    model = ThemeModel(embedder="lexical", clusterer=CommunityClusterer(n_neighbors=5), random_state=0).fit(survey)
+    clustering = model.summary_["clustering"]
+    assert clustering["method"] == "CommunityClusterer"
+    assert 0.0 <= clustering["stability"] <= 1.0 and clustering["resolution"] in (2.0, 1.0, 0.5)
+    assert f"themes agree {clustering['stability']:.2f}" in format_summary(model)
