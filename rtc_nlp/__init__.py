@@ -10,9 +10,15 @@ The main entry points::
     from rtc_nlp import compare_with_manual
     report = compare_with_manual(model.assignments_, "manual_codes.xlsx", id_column="ID")
     report.summary, report.matching, report.figure()
+
+    from rtc_nlp import Codebook, code_answers, compare_waves
+    codebook = Codebook.from_model(model)          # or Codebook.load("codebook.json")
+    wave2 = code_answers(read_answers("wave2.csv", text_column="risposta"), codebook)
 """
 
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
+from .codebook import Codebook, Theme
+from .coding import CodebookCoder, code_answers, compare_waves, read_overrides, review_queue
 from .embed import (
     Embedder,
     LexicalEmbedder,
@@ -33,6 +39,13 @@ from .validate import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Codebook",
+    "CodebookCoder",
+    "Theme",
+    "code_answers",
+    "compare_waves",
+    "read_overrides",
+    "review_queue",
     "NON_ANSWER",
     "UNCLASSIFIED",
     "CommunityClusterer",

@@ -7,6 +7,7 @@ names the file, column or rows and what was expected; no traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import sys
@@ -26,6 +27,9 @@ examples:
   rtc-nlp themes wave1.csv --text-column risposta --n-themes 6 --out results/
   rtc-nlp themes interviews/ --split paragraph --out results/   (a folder of .txt files)
   rtc-nlp validate --pred results/answers_with_themes.csv --manual manual_codes.xlsx --out validation/
+  rtc-nlp codebook results/ --out codebook.json
+  rtc-nlp code wave2.csv --codebook codebook.json --text-column risposta --out wave2/
+  rtc-nlp compare wave1/ wave2/ --by dimensione --out comparison/
 """
 
 
@@ -91,6 +95,43 @@ def _build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--report", action="store_true",
                           help="validate the default pipeline on the report's groupings (data/report/)")
     validate.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+
+    codebook = sub.add_parser("codebook", help="write the codebook of a fitted model (results folder) as editable JSON",
+                              description="Write the themes of a 'rtc-nlp themes' results folder as a codebook "
+                                          "JSON file to edit by hand (labels, descriptions, keywords, examples).")
+    codebook.add_argument("results", help="results folder of 'rtc-nlp themes' (or its model/ folder)")
+    codebook.add_argument("--out", required=True, help="codebook JSON file to write")
+    codebook.add_argument("--name", default="", help="a name for the codebook")
+    codebook.add_argument("--overwrite", action="store_true", help="replace an existing file")
+
+    code = sub.add_parser("code", help="code a file of answers with a codebook (new wave, several codes per answer)",
+                          description="Code answers with a codebook, without refitting it: writes "
+                                      "answers_with_codes.csv, review.xlsx (the least certain answers, to correct "
+                                      "by hand) and new_themes.csv (candidate themes the codebook lacks).")
+    code.add_argument("input", help="CSV, XLSX or Parquet file of answers")
+    code.add_argument("--codebook", required=True, help="codebook JSON")
+    code.add_argument("--text-column", default="text", help="column holding the answers (default: %(default)s)")
+    code.add_argument("--id-column", help="respondent id column (default: the row number)")
+    code.add_argument("--sheet", help="XLSX sheet name or 0-based number")
+    code.add_argument("--out", required=True, help="output folder")
+    code.add_argument("--embedder", default="auto", help="auto (default), lexical, sentence-transformers, or a model")
+    code.add_argument("--min-similarity", type=float, help="below this, 'non classificato' (default: automatic)")
+    code.add_argument("--max-codes", type=int, default=2, help="most codes per answer (default: %(default)s)")
+    code.add_argument("--manual", help="manually coded answers (CSV/XLSX: id, code) that sharpen the themes")
+    code.add_argument("--manual-code-column", help="code column of --manual (default: detected)")
+    code.add_argument("--overrides", help="a filled-in review sheet (review.xlsx): its corrections win")
+    code.add_argument("--review", type=int, default=30, help="answers in the review queue (default: %(default)s)")
+    code.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    code.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+
+    compare = sub.add_parser("compare", help="theme prevalence per wave (and group) with 95%% intervals",
+                             description="Compare the coded waves written by 'rtc-nlp code': prevalence of each "
+                                         "theme per wave and group with Wilson intervals and a test of change.")
+    compare.add_argument("waves", nargs="+", help="output folders of 'rtc-nlp code', first = reference wave")
+    compare.add_argument("--codebook", help="codebook JSON (default: the one recorded in the first folder)")
+    compare.add_argument("--by", help="metadata column to split by (e.g. dimensione)")
+    compare.add_argument("--out", help="folder for prevalence.csv and prevalence.png")
+    compare.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
     return parser
 
 
@@ -130,6 +171,105 @@ def _validate(args: argparse.Namespace) -> int:
     print(report.headline())
     print(f"wrote summary.csv, summary.md, matching.csv, confusion.csv, per_code.csv, problems.csv, "
           f"heatmap.png to {out}{os.sep}")
+    return 0
+
+
+def _codebook(args: argparse.Namespace) -> int:
+    from .codebook import Codebook
+    from .themes import ThemeModel
+
+    folder = Path(args.results)
+    model_folder = folder / "model" if (folder / "model" / "model.json").exists() else folder
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
+    book = Codebook.from_model(ThemeModel.load(model_folder), name=args.name)
+    book.save(out)
+    print(f"wrote {out}: {len(book)} themes; edit labels and descriptions, then 'rtc-nlp code ... --codebook {out}'")
+    return 0
+
+
+def _code(args: argparse.Namespace) -> int:
+    from .codebook import Codebook
+    from .coding import CodebookCoder, apply_overrides, read_overrides, review_queue
+    from .persist import atomic_write
+    from .validate import read_manual_codes
+
+    out = Path(args.out)
+    inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]
+    _check_output(out, inputs, args.overwrite)
+    book = Codebook.load(args.codebook)
+    args.split, args.max_chars = None, 500
+    answers = _read(args)
+    manual = None
+    if args.manual:
+        codes = read_manual_codes(args.manual, "id", code_column=args.manual_code_column).codes
+        by_label = {t.label.casefold(): t.id for t in book.themes}
+        unknown = sorted({c for c in codes["code"] if c.casefold() not in by_label and not c.isdigit()})
+        if unknown:
+            raise InputError(f"codes not in the codebook: {', '.join(map(repr, unknown[:10]))}", path=args.manual)
+        codes = codes.drop_duplicates("id")
+        texts = answers.set_index("id")["text"]
+        codes = codes[codes["id"].isin(texts.index)]
+        manual = pd.DataFrame({"text": texts.loc[codes["id"]].to_numpy(),
+                               "theme_id": [int(c) if c.isdigit() else by_label[c.casefold()] for c in codes["code"]]})
+    coder = CodebookCoder(book, args.embedder, min_similarity=args.min_similarity, max_codes=args.max_codes,
+                          manual=manual, random_state=args.seed, verbose=True).fit(answers)
+    coded = coder.code(answers)
+    candidates = coder.new_themes(coded)
+    if args.overrides:
+        coded = apply_overrides(coded, read_overrides(args.overrides, book, known_ids=coded["id"]), book)
+    sheet = io.BytesIO()  # built before anything is written, so a failure leaves no partial folder
+    review_queue(coded, book, args.review).to_excel(sheet, index=False, engine="openpyxl")
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "answers_with_codes.csv", lambda tmp: coded.to_csv(tmp, index=False, encoding="utf-8"))
+    atomic_write(out / "new_themes.csv", lambda tmp: candidates.to_csv(tmp, index=False, encoding="utf-8"))
+    atomic_write(out / "review.xlsx", lambda tmp: Path(tmp).write_bytes(sheet.getvalue()))
+    book.save(out / "codebook.json")
+    status = coded["status"].value_counts()
+    usable = int(len(coded) - status.get("non_answer", 0))
+    print(f"{len(coded)} answers: {status.get('theme', 0) + status.get('reviewed', 0)} coded "
+          f"({(status.get('theme', 0) + status.get('reviewed', 0)) / max(usable, 1):.0%} of the usable ones), "
+          f"{status.get('unclassified', 0)} non classificato, {status.get('non_answer', 0)} non-answers, "
+          f"{int(coded['codes'].str.contains(';').sum())} with two or more codes"
+          + (f", {coded.attrs.get('n_overrides', 0)} corrected by review" if args.overrides else "")
+          + f"; threshold {coder.min_similarity_:.3f}")
+    prevalence = coded[coded["theme_id"] > 0].groupby(["theme_id", "theme_label"]).size()
+    for (theme_id, label), count in prevalence.items():
+        print(f"  [{theme_id}] {label}: {count}")
+    likely = candidates[candidates["likely_new"]] if len(candidates) else candidates
+    print(f"{len(candidates)} candidate new themes ({len(likely)} far from every existing theme); "
+          f"see {out / 'new_themes.csv'}")
+    for row in likely.head(5).itertuples():
+        print(f"  + {row.label} ({row.size} answers; nearest: {row.nearest_theme_label}, {row.nearest_similarity:.2f})")
+    print(f"wrote answers_with_codes.csv, review.xlsx, new_themes.csv, codebook.json to {out}{os.sep}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .codebook import Codebook
+    from .coding import compare_waves, prevalence_figure
+    from .persist import atomic_write
+
+    folders = [Path(w) for w in args.waves]
+    for folder in folders:
+        if not (folder / "answers_with_codes.csv").exists():
+            raise InputError("has no answers_with_codes.csv: give output folders of 'rtc-nlp code'", path=str(folder))
+    book = Codebook.load(args.codebook or folders[0] / "codebook.json")
+    waves = {folder.name or str(folder): pd.read_csv(folder / "answers_with_codes.csv", dtype={"codes": str, "id": str})
+             for folder in folders}
+    table = compare_waves(waves, book, by=args.by)
+    shown = table.assign(prevalence=table["prevalence"].map("{:.1%}".format),
+                         interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])])
+    print(shown.drop(columns=["ci_low", "ci_high"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.out:
+        out = Path(args.out)
+        _check_output(out, folders, args.overwrite)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(out / "prevalence.csv", lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        fig = prevalence_figure(table)
+        atomic_write(out / "prevalence.png", lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+        print(f"wrote prevalence.csv and prevalence.png to {out}{os.sep}")
     return 0
 
 
@@ -234,6 +374,9 @@ def format_summary(model: object, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+COMMANDS = {"themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
@@ -243,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return _validate(args) if args.command == "validate" else _themes(args)
+        return COMMANDS[args.command](args)
     except RtcNlpError as exc:
         print(f"rtc-nlp: error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,420 @@
+"""Coding answers with a codebook: several codes per answer, review, new waves, new themes.
+
+:class:`CodebookCoder` turns each theme of a :class:`~rtc_nlp.Codebook` into a prototype
+vector (the mean of its description, keywords and examples, plus any manually coded answers:
+few-shot) and gives every answer the themes it is similar enough to (at most ``max_codes``),
+with a confidence, or "non classificato" with the reason. Nothing is refitted between waves:
+coding wave 2 with the wave-1 codebook keeps every id and label, and what stays unassigned or
+uncertain is clustered into candidate new themes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .cluster import CommunityClusterer, SilhouetteAgglomerative
+from .codebook import Codebook
+from .describe import class_keywords, label_from_keywords, typical_indices
+from .embed import Embedder, resolve_embedder
+from .errors import InputError, format_rows
+from .io import _id_to_str, _read_table, _resolve_column
+from .text import prepare_texts
+from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _as_frame
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CodebookCoder", "apply_overrides", "code_answers", "compare_waves", "prevalence_figure",
+           "read_overrides", "review_queue", "wilson_interval"]
+
+#: Similarity of an answer to its second theme, as a share of the first, from which it gets both.
+DEFAULT_RATIO = 0.9
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+class CodebookCoder:
+    """Code answers against a codebook (scikit-learn style: parameters here, checked in fit).
+
+    Parameters
+    ----------
+    codebook : Codebook
+    embedder : str or Embedder, default "auto"
+        As in :class:`~rtc_nlp.ThemeModel`. A lexical embedder is fitted on the codebook's
+        texts and the answers being coded.
+    min_similarity : float or None, default None
+        Below this similarity to every theme an answer is "non classificato". ``None`` = half
+        the median best similarity of the answers given to :meth:`fit` (``min_similarity_``):
+        scale-free across embedders, and on the demo survey it leaves most answers of the
+        theme wave 2 adds unclassified while coding about 90% of wave 1. Without answers, 0.
+    max_codes : int, default 2
+        Most codes per answer.
+    ratio : float, default 0.9
+        A further theme is given when its similarity is at least ``ratio`` times the best one.
+    manual : DataFrame or None
+        Manually coded answers (``text`` and ``theme_id`` columns) that sharpen the themes.
+    random_state : int, default 0
+    verbose : bool, default False
+    """
+
+    def __init__(self, codebook: Codebook, embedder: str | Embedder = "auto", *,
+                 min_similarity: float | None = None, max_codes: int = 2, ratio: float = DEFAULT_RATIO,
+                 manual: pd.DataFrame | None = None, random_state: int = 0, verbose: bool = False) -> None:
+        self.codebook = codebook
+        self.embedder = embedder
+        self.min_similarity = min_similarity
+        self.max_codes = max_codes
+        self.ratio = ratio
+        self.manual = manual
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check(self) -> None:
+        if not isinstance(self.codebook, Codebook) or len(self.codebook) == 0:
+            raise ValueError("codebook must be a Codebook with at least one theme")
+        if not (isinstance(self.max_codes, int) and self.max_codes >= 1):
+            raise ValueError(f"max_codes must be an int >= 1, got {self.max_codes!r}")
+        if not 0 < float(self.ratio) <= 1:
+            raise ValueError(f"ratio must be in (0, 1], got {self.ratio!r}")
+
+    def _theme_texts(self) -> list[list[str]]:
+        texts = [theme.texts() for theme in self.codebook.themes]
+        if self.manual is not None:
+            index = {theme.id: i for i, theme in enumerate(self.codebook.themes)}
+            for text, theme_id in zip(self.manual[TEXT].astype(str), self.manual["theme_id"]):
+                if int(theme_id) not in index:
+                    raise InputError(f"manual example coded {theme_id!r}, which is not a codebook id "
+                                     f"({self.codebook.ids})", column="theme_id")
+                texts[index[int(theme_id)]].append(text)
+        return texts
+
+    def fit(self, answers: Any = None) -> CodebookCoder:
+        """Build the theme prototypes; ``answers`` (optional) also fit a lexical embedder."""
+        self._check()
+        theme_texts = self._theme_texts()
+        extra: list[str] = []
+        if answers is not None:
+            prepared = prepare_texts(_as_frame(answers)[TEXT])
+            extra = [str(t) for t, na in zip(prepared["clean_text"], prepared["non_answer"]) if na is None or na != na]
+        self.embedder_ = resolve_embedder(self.embedder, verbose=self.verbose)
+        flat = [t for group in theme_texts for t in group]
+        corpus = list(dict.fromkeys(flat + extra))
+        self.embedder_.fit(corpus if self.embedder_.learns_from_texts else [])
+        vectors = _unit(self.embedder_.transform(flat))
+        prototypes, own, start = [], [], 0
+        for group in theme_texts:
+            block = vectors[start:start + len(group)]
+            start += len(group)
+            centre = block.mean(axis=0)
+            prototypes.append(centre / (np.linalg.norm(centre) or 1.0))
+            own.extend((block @ prototypes[-1]).tolist())
+        self.prototypes_ = np.vstack(prototypes).astype(np.float32)
+        self.own_similarity_ = float(np.median(own))
+        if self.min_similarity is not None:
+            self.min_similarity_ = float(self.min_similarity)
+        elif extra:
+            best = (_unit(self.embedder_.transform(extra)) @ self.prototypes_.T).max(axis=1)
+            self.min_similarity_ = 0.5 * float(np.median(best))
+        else:
+            self.min_similarity_ = 0.0
+        return self
+
+    def code(self, answers: Any) -> pd.DataFrame:
+        """Code ``answers``: one row per answer, in input order.
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``text``, ``theme_id`` (main code; ``0`` "non classificato", ``-1``
+            non-answer), ``theme_label``, ``codes`` and ``code_labels`` (all codes, ``;``-joined),
+            ``similarity`` (to the main theme), ``confidences`` (one per code), ``second_theme_id``,
+            ``margin`` (best minus second similarity), ``status``, ``reason``, then the
+            answers' other columns.
+        """
+        if not hasattr(self, "prototypes_"):
+            self.fit(answers)
+        frame = _as_frame(answers)
+        prepared = prepare_texts(frame[TEXT])
+        usable = prepared["non_answer"].isna().to_numpy()
+        clean = prepared["clean_text"].astype(str).tolist()
+        vectors = np.zeros((len(frame), self.prototypes_.shape[1]), dtype=np.float32)
+        if usable.any():
+            vectors[usable] = _unit(self.embedder_.transform([clean[i] for i in np.flatnonzero(usable)]))
+        self.vectors_ = vectors
+        sims = vectors @ self.prototypes_.T
+        ids = np.array(self.codebook.ids)
+        labels = {t.id: t.label for t in self.codebook.themes}
+        order = np.argsort(-sims, axis=1, kind="stable")
+        rows = []
+        for i in range(len(frame)):
+            row: dict[str, Any] = {ID: frame[ID].iat[i], TEXT: frame[TEXT].iat[i]}
+            ranked = order[i]
+            best = float(sims[i, ranked[0]])
+            second = float(sims[i, ranked[1]]) if len(ranked) > 1 else float("nan")
+            if not usable[i]:
+                reason = prepared["non_answer"].iat[i]
+                row.update(theme_id=NON_ANSWER_ID, theme_label=NON_ANSWER, codes="", code_labels="",
+                           similarity=float("nan"), confidences="", second_theme_id=pd.NA, margin=float("nan"),
+                           status="non_answer", reason=reason)
+            elif not vectors[i].any() or best < self.min_similarity_:
+                row.update(theme_id=UNCLASSIFIED_ID, theme_label=UNCLASSIFIED, codes="", code_labels="",
+                           similarity=best, confidences="", second_theme_id=int(ids[ranked[0]]),
+                           margin=best - second if second == second else float("nan"), status="unclassified",
+                           reason="no_known_terms" if not vectors[i].any() else "below_min_similarity")
+            else:
+                chosen = [j for j in ranked[: self.max_codes]
+                          if sims[i, j] >= self.min_similarity_ and sims[i, j] >= self.ratio * best]
+                row.update(theme_id=int(ids[chosen[0]]), theme_label=labels[int(ids[chosen[0]])],
+                           codes=";".join(str(int(ids[j])) for j in chosen),
+                           code_labels="; ".join(labels[int(ids[j])] for j in chosen),
+                           similarity=best, confidences=";".join(f"{sims[i, j]:.3f}" for j in chosen),
+                           second_theme_id=int(ids[ranked[1]]) if len(ranked) > 1 else pd.NA,
+                           margin=best - second if second == second else float("nan"), status="theme", reason="")
+            rows.append(row)
+        coded = pd.DataFrame(rows)
+        coded["second_theme_id"] = coded["second_theme_id"].astype("Int64")
+        for column in frame.columns:
+            if column not in (ID, TEXT) and column not in coded.columns:
+                coded[column] = frame[column].to_numpy()
+        coded.attrs.update(min_similarity=self.min_similarity_, embedder=self.embedder_.description,
+                           codebook_revision=self.codebook.revision)
+        return coded
+
+    def new_themes(self, coded: pd.DataFrame, *, max_margin: float = 0.05, min_size: int | None = None,
+                   n_keywords: int = 8, n_examples: int = 3) -> pd.DataFrame:
+        """Candidate new themes among the answers left unassigned or uncertain by :meth:`code`.
+
+        The answers "non classificato", or coded with a margin below ``max_margin`` between the
+        best two themes, are clustered; each group of at least ``min_size`` answers (default:
+        3, or 2% of the coded answers) is a candidate, with keywords, typical answers, its
+        nearest existing theme and the similarity to it (low = likely new).
+        """
+        if not hasattr(self, "vectors_") or len(self.vectors_) != len(coded):
+            raise ValueError("call code() on these answers first")
+        pool = np.flatnonzero(((coded["status"] == "unclassified") & (coded["reason"] == "below_min_similarity")).to_numpy()
+                              | ((coded["status"] == "theme") & (coded["margin"] < max_margin)).to_numpy())
+        columns = ["candidate", "label", "keywords", "size", "nearest_theme_id", "nearest_theme_label",
+                   "nearest_similarity", "likely_new", "typical_answers", "ids"]
+        n_coded = int((coded["status"] != "non_answer").sum())
+        min_size = min_size or max(3, math.ceil(0.02 * n_coded))
+        if len(pool) < min_size:
+            return pd.DataFrame(columns=columns)
+        vectors = self.vectors_[pool]
+        clusterer = SilhouetteAgglomerative() if len(pool) <= 300 else CommunityClusterer(random_state=self.random_state)
+        groups = clusterer.fit_predict(vectors) if len(pool) > 2 else np.zeros(len(pool), dtype=np.int64)
+        texts = coded[TEXT].astype(str).to_numpy()[pool].tolist()
+        kept = [g for g in np.unique(groups) if (groups == g).sum() >= min_size]
+        if not kept:
+            return pd.DataFrame(columns=columns)
+        keywords = class_keywords(texts, groups.tolist(), kept, n_keywords)
+        labels = {t.id: t.label for t in self.codebook.themes}
+        rows = []
+        for g in kept:
+            members = np.flatnonzero(groups == g)
+            centre = vectors[members].mean(axis=0)
+            centre = centre / (np.linalg.norm(centre) or 1.0)
+            sims = self.prototypes_ @ centre
+            nearest = int(np.argmax(sims))
+            typical = typical_indices(vectors[members], centre, [texts[m] for m in members], n_examples)
+            rows.append({"label": label_from_keywords(keywords[g]), "keywords": "; ".join(keywords[g]),
+                         "size": len(members), "nearest_theme_id": self.codebook.ids[nearest],
+                         "nearest_theme_label": labels[self.codebook.ids[nearest]],
+                         "nearest_similarity": float(sims[nearest]),
+                         # Half-way between the coding threshold and a typical answer's similarity.
+                         "likely_new": bool(sims[nearest] < self.min_similarity_ * 1.5),
+                         "typical_answers": " | ".join(texts[members[t]] for t in typical),
+                         "ids": ";".join(str(coded[ID].iat[pool[m]]) for m in members)})
+        out = pd.DataFrame(rows).sort_values(["nearest_similarity", "size"], ascending=[True, False], kind="stable")
+        out.insert(0, "candidate", range(1, len(out) + 1))
+        return out.reset_index(drop=True)[columns]
+
+
+def code_answers(answers: Any, codebook: Codebook, *, embedder: str | Embedder = "auto",
+                 min_similarity: float | None = None, max_codes: int = 2, ratio: float = DEFAULT_RATIO,
+                 manual: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None,
+                 random_state: int = 0, verbose: bool = False) -> pd.DataFrame:
+    """Code ``answers`` with ``codebook`` (see :class:`CodebookCoder`), then apply ``overrides``
+    (from :func:`read_overrides`: a reviewer's corrections, which win over the coder)."""
+    coder = CodebookCoder(codebook, embedder, min_similarity=min_similarity, max_codes=max_codes, ratio=ratio,
+                          manual=manual, random_state=random_state, verbose=verbose).fit(answers)
+    coded = coder.code(answers)
+    return apply_overrides(coded, overrides, codebook) if overrides is not None else coded
+
+
+def apply_overrides(coded: pd.DataFrame, overrides: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Replace the codes of the answers a reviewer corrected (``id``, ``codes``) and mark them
+    ``status = "reviewed"``; ``coded.attrs["n_overrides"]`` counts those applied."""
+    coded = coded.copy()
+    labels = {t.id: t.label for t in codebook.themes}
+    position = {str(i): k for k, i in enumerate(coded[ID].astype(str))}
+    applied = 0
+    for respondent, codes in zip(overrides[ID].astype(str), overrides["codes"].astype(str)):
+        if respondent not in position:
+            continue
+        k = position[respondent]
+        ids = [int(c) for c in codes.split(";") if c.strip()]
+        first = ids[0] if ids else UNCLASSIFIED_ID
+        coded.iloc[k, coded.columns.get_loc("theme_id")] = first
+        coded.iloc[k, coded.columns.get_loc("theme_label")] = labels.get(first, UNCLASSIFIED)
+        coded.iloc[k, coded.columns.get_loc("codes")] = ";".join(map(str, ids))
+        coded.iloc[k, coded.columns.get_loc("code_labels")] = "; ".join(labels[i] for i in ids)
+        coded.iloc[k, coded.columns.get_loc("status")] = "reviewed"
+        coded.iloc[k, coded.columns.get_loc("reason")] = "override"
+        applied += 1
+    coded.attrs["n_overrides"] = applied
+    return coded
+
+
+def review_queue(coded: pd.DataFrame, codebook: Codebook, n: int = 30) -> pd.DataFrame:
+    """The ``n`` least certain answers (smallest margin between their two best themes, and the
+    "non classificato" closest to a theme), with an empty ``corrected_codes`` column to fill in
+    with theme ids or labels separated by ``;``."""
+    labels = {t.id: t.label for t in codebook.themes}
+    candidates = coded[coded["status"].isin(["theme", "unclassified"])].copy()
+    candidates = candidates.sort_values(["margin", ID], kind="stable").head(n)
+    queue = pd.DataFrame({
+        ID: candidates[ID].to_numpy(), TEXT: candidates[TEXT].to_numpy(),
+        "proposed_codes": candidates["codes"].to_numpy(), "proposed_labels": candidates["code_labels"].to_numpy(),
+        "second_theme": [f"{int(t)}: {labels.get(int(t), '')}" if pd.notna(t) else "" for t in candidates["second_theme_id"]],
+        "margin": candidates["margin"].round(3).to_numpy(), "corrected_codes": "",
+    })
+    return queue
+
+
+def read_overrides(source: str | Path | pd.DataFrame, codebook: Codebook,
+                   known_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a filled-in review sheet (CSV/XLSX with ``id`` and ``corrected_codes``).
+
+    Codes are theme ids or labels (any case), separated by ``;``; an empty cell means "no
+    correction". Returns ``id``, ``codes`` (ids ``;``-joined) for the corrected rows.
+
+    Raises
+    ------
+    InputError
+        Unknown codes or ids not among ``known_ids``, all listed at once.
+    """
+    where = "<table>" if isinstance(source, pd.DataFrame) else str(source)
+    frame = source if isinstance(source, pd.DataFrame) else _read_table(where, None, None, None)
+    id_col = _resolve_column(frame, ID, where, "id")
+    code_col = _resolve_column(frame, "corrected_codes", where, "corrected_codes")
+    by_label = {t.label.casefold(): t.id for t in codebook.themes}
+    valid = set(codebook.ids)
+    rows, bad_codes, bad_ids = [], [], []
+    known = set(map(str, known_ids)) if known_ids is not None else None
+    for line, (respondent, cell) in enumerate(zip(frame[id_col], frame[code_col]), start=2):
+        text = "" if cell is None or (isinstance(cell, float) and cell != cell) else str(cell).strip()
+        if not text:
+            continue
+        respondent = _id_to_str(respondent)
+        if known is not None and respondent not in known:
+            bad_ids.append(f"{respondent} (row {line})")
+        ids = []
+        for part in (p.strip() for p in text.split(";") if p.strip()):
+            number = int(float(part)) if re.fullmatch(r"\d+(\.0)?", part) else by_label.get(part.casefold())
+            if number is None or number not in valid:
+                bad_codes.append(f"{part!r} (row {line})")
+            else:
+                ids.append(number)
+        rows.append({ID: respondent, "codes": ";".join(map(str, dict.fromkeys(ids)))})
+    problems = []
+    if bad_ids:
+        problems.append(f"ids not among the coded answers: {format_rows(bad_ids)}")
+    if bad_codes:
+        problems.append(f"codes not in the codebook (ids {sorted(valid)} or their labels): {format_rows(bad_codes)}")
+    if problems:
+        raise InputError("; ".join(problems), path=where, column=str(code_col))
+    return pd.DataFrame(rows, columns=[ID, "codes"])
+
+
+def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion (95% by default); NaN where ``n == 0``."""
+    successes, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = successes / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str | None = None) -> pd.DataFrame:
+    """Prevalence of each theme per wave (and per group of ``by``), with Wilson 95% intervals
+    and a test of change from the first wave to each later one (two-proportion z-test).
+
+    An answer counts for every code it carries; the base is the answers that are not
+    non-answers. Returns one row per (wave, group, theme), plus one for "non classificato".
+    """
+    from scipy.stats import norm
+
+    names = list(waves)
+    rows = []
+    for wave in names:
+        coded = waves[wave]
+        groups = [(None, coded)] if by is None else [
+            (g, part) for g, part in coded.groupby(_resolve_column(coded, by, wave, "group"), sort=True, dropna=False)]
+        for group, part in groups:
+            base = int((part["status"] != "non_answer").sum())
+            carried = part["codes"].fillna("").astype(str).str.split(";")
+            for theme in codebook.themes:
+                count = int(carried.map(lambda cs, t=str(theme.id): t in cs).sum())
+                rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": theme.id,
+                             "theme_label": theme.label, "count": count, "base": base})
+            # A rising share of "non classificato" is the first sign of a theme the codebook lacks.
+            rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": UNCLASSIFIED_ID,
+                         "theme_label": UNCLASSIFIED, "count": int((part["status"] == "unclassified").sum()),
+                         "base": base})
+    table = pd.DataFrame(rows)
+    table["prevalence"] = table["count"] / table["base"].where(table["base"] > 0)
+    low, high = wilson_interval(table["count"].to_numpy(), table["base"].to_numpy())
+    table["ci_low"], table["ci_high"] = low, high
+    table["change_p"] = float("nan")
+    first = table[table["wave"] == names[0]].set_index(["group", "theme_id"])
+    for i in np.flatnonzero((table["wave"] != names[0]).to_numpy()):
+        key = (table.at[i, "group"], table.at[i, "theme_id"])
+        if key not in first.index:
+            continue
+        c1, n1 = first.loc[key, "count"], first.loc[key, "base"]
+        c2, n2 = table.at[i, "count"], table.at[i, "base"]
+        pooled = (c1 + c2) / (n1 + n2) if n1 + n2 else float("nan")
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) if n1 and n2 else float("nan")
+        if se and se == se:
+            table.at[i, "change_p"] = float(2 * norm.sf(abs((c2 / n2 - c1 / n1) / se)))
+        elif n1 and n2:
+            table.at[i, "change_p"] = 1.0
+    return table
+
+
+def prevalence_figure(table: pd.DataFrame) -> Any:
+    """Theme prevalence per wave with Wilson 95% intervals (a matplotlib ``Figure``; one panel
+    per group when :func:`compare_waves` was given ``by``)."""
+    from matplotlib.figure import Figure
+
+    groups = list(dict.fromkeys(table["group"]))
+    themes = list(dict.fromkeys(table["theme_label"]))
+    waves = list(dict.fromkeys(table["wave"]))
+    fig = Figure(figsize=(8, 1.2 + 0.5 * len(themes) * len(groups)), layout="constrained")
+    axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
+    height = 0.8 / len(waves)
+    for ax, group in zip(axes, groups):
+        part = table[table["group"] == group]
+        for k, wave in enumerate(waves):
+            rows = part[part["wave"] == wave].set_index("theme_label").reindex(themes)
+            y = np.arange(len(themes)) + k * height
+            err = np.vstack([rows["prevalence"] - rows["ci_low"], rows["ci_high"] - rows["prevalence"]])
+            ax.barh(y, rows["prevalence"], height=height, xerr=err, label=str(wave), capsize=2)
+        ax.set_yticks(np.arange(len(themes)) + 0.4 - height / 2, [t[:45] for t in themes])
+        ax.invert_yaxis()
+        ax.set_xlabel("share of answers (95% Wilson interval)")
+        if group:
+            ax.set_title(str(group))
+    axes[0].legend(loc="lower right")
+    return fig
