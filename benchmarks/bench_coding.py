@@ -3,7 +3,9 @@
 For each ``text,label`` set: draw ``--shots`` answers per class as the codebook's examples
 (label = the class name), code every other answer with rtc_nlp's lexical embedder, and print
 agreement with the gold labels (accuracy, kappa, with 95% intervals, on the coded answers)
-and coverage (share coded) at several similarity thresholds, side by side in one run.
+and coverage (share coded) at several similarity thresholds, side by side in one run. A
+first row per set codes with the class names alone (0 shots): the difference is the
+few-shot gain.
 
 Usage::
 
@@ -36,16 +38,17 @@ def run(path: Path, shots: int, seed: int) -> list[dict[str, object]]:
                                   for label, group in picked.groupby("label", sort=True)])
     rest = data.drop(index=picked.index)
     manual = rest[["id", "label"]].rename(columns={"label": "code"})
+    # The few-shot gain: the same codes described by their class names only.
+    names_only = Codebook.from_records([{"label": label, "description": label.replace("_", " ")}
+                                        for label in sorted(picked["label"].unique())])
     rows = []
-    coder = CodebookCoder(book, "lexical").fit(rest[["id", "text"]])
-    for threshold in (None, 0.0, 0.1, 0.2):
-        coder.min_similarity = threshold
-        coder.fit(rest[["id", "text"]])
+    for book_used, shots_used, threshold in [(names_only, 0, None)] + [(book, shots, t) for t in (None, 0.0, 0.1, 0.2)]:
+        coder = CodebookCoder(book_used, "lexical", min_similarity=threshold).fit(rest[["id", "text"]])
         coded = coder.code(rest[["id", "text"]])
         report = compare_with_manual(coded, manual, code_column="code", n_boot=200, n_perm=99)
         figures = report.summary[report.summary["scope"] == "answered"].set_index("metric")
         rows.append({
-            "set": path.stem, "classes": len(book), "shots": shots, "coded answers": len(rest),
+            "set": path.stem, "classes": len(book), "shots": shots_used, "coded answers": len(rest),
             "threshold": "auto" if threshold is None else threshold,
             "threshold used": round(coder.min_similarity_, 3),
             "coverage": float((coded["status"] == "theme").mean()),
@@ -67,7 +70,7 @@ def main() -> None:
     rows = []
     for stem in args.sets.split(","):
         rows += run(Path(args.folder) / f"{stem}.csv", args.shots, args.seed)
-        print(pd.DataFrame(rows).tail(4).to_string(index=False, float_format=lambda v: f"{v:.3f}"), flush=True)
+        print(pd.DataFrame(rows).tail(5).to_string(index=False, float_format=lambda v: f"{v:.3f}"), flush=True)
     print()
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 

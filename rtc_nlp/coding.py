@@ -32,7 +32,7 @@ from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIF
 logger = logging.getLogger(__name__)
 
 __all__ = ["CodebookCoder", "apply_overrides", "code_answers", "compare_waves", "prevalence_figure",
-           "read_overrides", "review_queue", "wilson_interval"]
+           "read_overrides", "review_queue", "split_theme", "wilson_interval"]
 
 #: Similarity of an answer to its second theme, as a share of the first, from which it gets both.
 DEFAULT_RATIO = 0.9
@@ -237,6 +237,39 @@ class CodebookCoder:
         out = pd.DataFrame(rows).sort_values(["nearest_similarity", "size"], ascending=[True, False], kind="stable")
         out.insert(0, "candidate", range(1, len(out) + 1))
         return out.reset_index(drop=True)[columns]
+
+
+def split_theme(codebook: Codebook, theme_id: int, coded: pd.DataFrame, n_parts: int = 2, *,
+                embedder: str | Embedder = "lexical", n_keywords: int = 8, n_examples: int = 5,
+                random_state: int = 0) -> Codebook:
+    """Split one theme by re-clustering the answers coded with it (k-means, ``n_parts``).
+
+    ``coded`` is the output of :func:`code_answers` (or ``ThemeModel.assignments_``); the
+    answers whose main theme is ``theme_id`` are split. The new themes get new ids, keywords
+    by class-based TF-IDF and their most typical answers as examples; every other theme keeps
+    its id.
+    """
+    from sklearn.cluster import KMeans
+
+    codebook[theme_id]
+    members = coded[coded["theme_id"] == theme_id]
+    texts = list(dict.fromkeys(members[TEXT].astype(str)))
+    if len(texts) < 2 * n_parts:
+        raise InputError(f"theme {theme_id} has {len(texts)} distinct answers: too few to split in {n_parts}")
+    model = resolve_embedder(embedder, verbose=False)
+    model.fit(texts if model.learns_from_texts else [])
+    vectors = _unit(model.transform(texts))
+    parts = KMeans(n_clusters=n_parts, n_init=10, random_state=random_state).fit_predict(vectors)
+    keywords = class_keywords(texts, parts.tolist(), list(range(n_parts)), n_keywords)
+    groups = []
+    for part in range(n_parts):
+        rows = np.flatnonzero(parts == part)
+        centre = vectors[rows].mean(axis=0)
+        typical = typical_indices(vectors[rows], centre / (np.linalg.norm(centre) or 1.0),
+                                  [texts[r] for r in rows], n_examples)
+        groups.append({"label": label_from_keywords(keywords[part]), "keywords": keywords[part],
+                       "examples": [texts[rows[t]] for t in typical]})
+    return codebook.split(theme_id, groups)
 
 
 def code_answers(answers: Any, codebook: Codebook, *, embedder: str | Embedder = "auto",

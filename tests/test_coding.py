@@ -177,3 +177,17 @@ def test_demo_data_is_rebuilt_byte_for_byte(tmp_path):
     for name in ("wave1.csv", "wave2.csv", "manual_codes_wave1.csv", "manual_codes_wave2.csv", "codebook_report.json"):
         assert (tmp_path / name).read_bytes() == (DEMO / name).read_bytes(), name
     assert (DEMO / "README.md").read_text(encoding="utf-8").startswith("**SYNTHETIC DATA")
+
+
+def test_split_theme_reclusters_one_theme_and_keeps_the_other_ids():
+    from rtc_nlp.coding import split_theme
+
+    merged = BOOK.merge([1, 2], label="sicurezza e formazione")
+    answers, truth = _answers()
+    coded = code_answers(answers, merged, embedder="lexical", min_similarity=0.0)
+    split = split_theme(merged, 1, coded, 2)
+    assert split.ids == [4, 5, 3] and split[3] == merged[3]
+    recoded = code_answers(answers, split, embedder="lexical", min_similarity=0.0)
+    # The two halves should be the two themes that were merged.
+    halves = pd.crosstab(recoded["theme_id"].to_numpy()[:16], np.array(truth[:16]))
+    assert halves.max(axis=1).sum() >= 13
