@@ -30,6 +30,7 @@ examples:
   rtc-nlp codebook results/ --out codebook.json
   rtc-nlp code wave2.csv --codebook codebook.json --text-column risposta --out wave2/
   rtc-nlp compare wave1/ wave2/ --by dimensione --out comparison/
+  rtc-nlp export wave2/ --format xlsx,sav,qdpx --out export/
 """
 
 
@@ -132,6 +133,16 @@ def _build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--by", help="metadata column to split by (e.g. dimensione)")
     compare.add_argument("--out", help="folder for prevalence.csv and prevalence.png")
     compare.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+
+    export = sub.add_parser("export", help="export coded answers and the codebook (Excel, CSV, Parquet, JSON, SPSS, REFI-QDA)",
+                            description="Export the answers of a 'rtc-nlp code' or 'rtc-nlp themes' results folder, "
+                                        "keyed by respondent id and carrying the codebook.")
+    export.add_argument("results", help="output folder of 'rtc-nlp code' or 'rtc-nlp themes'")
+    export.add_argument("--format", default="xlsx,csv,parquet,json,sav,qdc,qdpx",
+                        help="comma-separated: xlsx, csv, parquet, json, sav, qdc, qdpx (default: all)")
+    export.add_argument("--out", required=True, help="output folder")
+    export.add_argument("--name", default="", help="project name shown by QDA tools")
+    export.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
     return parser
 
 
@@ -374,7 +385,16 @@ def format_summary(model: object, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
+def _export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    files = export(args.results, args.out, formats, overwrite=args.overwrite, name=args.name)
+    print(f"wrote {len(files)} files to {args.out}{os.sep}: " + ", ".join(f.name for f in files))
+    return 0
+
+
+COMMANDS = {"export": _export, "themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
