@@ -10,7 +10,6 @@ revision, and :meth:`Codebook.diff` says what changed between two revisions.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import ModelFileError
-from .persist import atomic_write
+from .persist import read_json, write_json
 
 __all__ = ["Codebook", "Theme"]
 
@@ -253,11 +252,8 @@ class Codebook:
     # --------------------------------------------------------------------- files
     def save(self, path: str | Path) -> None:
         """Write the codebook as indented UTF-8 JSON (atomically)."""
-        document = {"format": FORMAT, "format_version": FORMAT_VERSION, "name": self.name,
-                    "revision": self.revision, "source": self.source,
-                    "themes": [t.to_dict() for t in self.themes]}
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        write_json(path, {"name": self.name, "revision": self.revision, "source": self.source,
+                          "themes": [t.to_dict() for t in self.themes]}, kind=FORMAT, version=FORMAT_VERSION)
 
     @classmethod
     def load(cls, path: str | Path) -> Codebook:
@@ -270,18 +266,7 @@ class Codebook:
             label, a parent that does not exist, or a theme with nothing to code from.
         """
         path = Path(path)
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelFileError(f"{path}: file not found") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelFileError(f"{path}: not a codebook JSON file ({exc})") from None
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ModelFileError(f"{path}: not an rtc_nlp codebook (\"format\" must be {FORMAT!r})")
-        version = document.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-            raise ModelFileError(f"{path}: codebook format_version {version!r} is not one this rtc_nlp "
-                                 f"reads (1 to {FORMAT_VERSION}); update rtc_nlp")
+        document = read_json(path, kind=FORMAT, max_version=FORMAT_VERSION)
         records = document.get("themes")
         if not isinstance(records, list) or not records:
             raise ModelFileError(f"{path}: \"themes\" must be a non-empty list")

@@ -59,9 +59,9 @@ def test_edits_keep_untouched_ids_never_reuse_ids_and_are_diffed():
 @pytest.mark.parametrize("edit, expected", [
     (lambda d: d["themes"].append(dict(d["themes"][0])), "repeats the id of theme 1"),
     (lambda d: d["themes"][1].update(label=""), "theme 2 (id 2) has no label"),
-    (lambda d: d.update(format_version=99), "format_version 99"),
+    (lambda d: d.update(format_version=99), "format version 99 is newer"),
     (lambda d: d["themes"][2].update(description="", keywords=[], examples=[]), "theme 3 (id 3) has no description, keywords or examples"),
-    (lambda d: d.update(format="something else"), "not an rtc_nlp codebook"),
+    (lambda d: d.update(format="something else"), "expected a 'rtc_nlp.codebook' file"),
     (lambda d: d["themes"][0].update(parent=9), "parent 9"),
 ])
 def test_bad_codebook_files_are_refused_with_the_theme_named(tmp_path, edit, expected):
@@ -77,7 +77,7 @@ def test_truncated_file_is_refused(tmp_path):
     Codebook.from_records(HAND).save(tmp_path / "cb.json")
     text = (tmp_path / "cb.json").read_text(encoding="utf-8")
     (tmp_path / "cb.json").write_text(text[: len(text) // 2], encoding="utf-8")
-    with pytest.raises(ModelFileError, match="not a codebook JSON"):
+    with pytest.raises(ModelFileError, match="not a valid JSON file"):
         Codebook.load(tmp_path / "cb.json")
 
 
