@@ -203,7 +203,8 @@ def _codebook(args: argparse.Namespace) -> int:
 def _code(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .coding import CodebookCoder, apply_overrides, read_overrides, review_queue
-    from .persist import atomic_write
+    from .persist import atomic_write, write_json
+    from .themes import _versions
     from .validate import read_manual_codes
 
     out = Path(args.out)
@@ -237,6 +238,14 @@ def _code(args: argparse.Namespace) -> int:
     atomic_write(out / "new_themes.csv", lambda tmp: candidates.to_csv(tmp, index=False, encoding="utf-8"))
     atomic_write(out / "review.xlsx", lambda tmp: Path(tmp).write_bytes(sheet.getvalue()))
     book.save(out / "codebook.json")
+    write_json(out / "run.json", {
+        "command": "code", "input": str(args.input), "input_sha256": answers.attrs.get("sha256", ""),
+        "text_column": args.text_column, "id_column": args.id_column, "embedder": coder.embedder_.description,
+        "parameters": {"min_similarity": args.min_similarity, "min_similarity_used": coder.min_similarity_,
+                       "max_codes": args.max_codes, "manual": args.manual, "overrides": args.overrides,
+                       "seed": args.seed},
+        "codebook": {"name": book.name, "revision": book.revision}, "versions": _versions(),
+    }, kind="rtc_nlp.run", version=1)
     status = coded["status"].value_counts()
     usable = int(len(coded) - status.get("non_answer", 0))
     print(f"{len(coded)} answers: {status.get('theme', 0) + status.get('reviewed', 0)} coded "
@@ -253,7 +262,7 @@ def _code(args: argparse.Namespace) -> int:
           f"see {out / 'new_themes.csv'}")
     for row in likely.head(5).itertuples():
         print(f"  + {row.label} ({row.size} answers; nearest: {row.nearest_theme_label}, {row.nearest_similarity:.2f})")
-    print(f"wrote answers_with_codes.csv, review.xlsx, new_themes.csv, codebook.json to {out}{os.sep}")
+    print(f"wrote answers_with_codes.csv, review.xlsx, new_themes.csv, codebook.json, run.json to {out}{os.sep}")
     return 0
 
 
@@ -336,6 +345,8 @@ def _themes(args: argparse.Namespace) -> int:
         if exc.path is None:  # say which file the unusable answers came from
             raise InputError(str(exc), path=args.input, column=exc.column, rows=exc.rows) from None
         raise
+    model.summary_["input"] = {"path": str(args.input), "sha256": answers.attrs.get("sha256", ""),
+                               "text_column": args.text_column, "id_column": args.id_column}
     out.mkdir(parents=True, exist_ok=True)
     assignments = model.assignments_
     atomic_write(out / "answers_with_themes.csv",

@@ -32,6 +32,8 @@ import pandas as pd
 from .codebook import Codebook
 from .errors import InputError
 from .persist import atomic_write
+from .themes import _FORMAT as MODEL_FORMAT
+from .themes import _FORMAT_VERSION as MODEL_FORMAT_VERSION
 from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID
 
 logger = logging.getLogger(__name__)
@@ -323,6 +325,7 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not overwrite)):
         raise InputError("exists and is not an empty folder; choose another --out or pass --overwrite", path=str(out))
     frame, book = load_results(results, codebook)
+    run = _run_metadata(results)
     wide, long = _wide(frame, book), _long(frame, book)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -349,8 +352,7 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
         put("codes.parquet", lambda tmp: typed.to_parquet(tmp, index=False))
     if "json" in formats:
         document = {"format": "rtc_nlp.export", "format_version": 1,
-                    "run": {**{k: v for k, v in frame.attrs.items() if isinstance(v, (str, int, float))},
-                            "codebook_revision": book.revision, "versions": _versions()},
+                    "run": {**run, "codebook_revision": book.revision, "export_versions": _versions()},
                     "codebook": {"name": book.name, "revision": book.revision,
                                  "themes": [t.to_dict() for t in book.themes]},
                     "answers": [{ID: r[ID], TEXT: r[TEXT], "main_theme_id": int(r["theme_id"]),
@@ -371,6 +373,25 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
     for note in notes:
         logger.warning(note)
     return written
+
+
+def _run_metadata(results: str | Path | pd.DataFrame) -> dict[str, Any]:
+    """What produced the results: ``run.json`` of ``rtc-nlp code`` (embedder, parameters,
+    input file hash, versions) or ``model/model.json`` of ``rtc-nlp themes``."""
+    from .persist import read_json
+
+    if isinstance(results, pd.DataFrame):
+        return {k: v for k, v in results.attrs.items() if isinstance(v, (str, int, float))}
+    folder = Path(results)
+    if (folder / "run.json").exists():
+        document = read_json(folder / "run.json", kind="rtc_nlp.run", max_version=1)
+        return {k: v for k, v in document.items() if k not in ("format", "format_version")}
+    if (folder / "model" / "model.json").exists():
+        document = read_json(folder / "model" / "model.json", kind=MODEL_FORMAT, max_version=MODEL_FORMAT_VERSION)
+        summary = document.get("summary", {})
+        return {"command": "themes", "embedder": summary.get("embedder", ""), "parameters": document.get("params", {}),
+                "versions": document.get("versions", {}), "input": summary.get("input", {})}
+    return {}
 
 
 def _versions() -> dict[str, str]:

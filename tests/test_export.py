@@ -200,6 +200,17 @@ def test_cli_export_from_code_and_themes_folders(survey, tmp_path, capsys):
     assert main(["export", str(tmp_path / "r"), "--format", "csv,qdc", "--out", str(tmp_path / "e1")]) == 0
     wide = pd.read_csv(tmp_path / "e1" / "codes_wide.csv", dtype={"id": str})
     assert wide["id"].tolist() == survey["id"].tolist()
+    from rtc_nlp.codebook import Codebook as _Codebook
+    from rtc_nlp.io import file_sha256
+
+    _Codebook.from_records([{"label": "sicurezza", "keywords": ["dati"]}, {"label": "formazione", "keywords": ["corsi"]}]
+                           ).save(tmp_path / "cb.json")
+    assert main(["code", str(answers), "--codebook", str(tmp_path / "cb.json"), "--id-column", "id",
+                 "--embedder", "lexical", "--out", str(tmp_path / "c")]) == 0
+    assert main(["export", str(tmp_path / "c"), "--format", "json", "--out", str(tmp_path / "e2")]) == 0
+    run = json.loads((tmp_path / "e2" / "codes.json").read_text(encoding="utf-8"))["run"]
+    assert run["input_sha256"] == file_sha256(answers) and run["embedder"].startswith("lexical")
+    assert run["parameters"]["max_codes"] == 2 and "rtc_nlp" in run["versions"]
     assert main(["export", str(tmp_path / "r"), "--out", str(tmp_path / "r")]) == 2
     assert "is the results folder" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "r"), "--out", str(tmp_path / "e1")]) == 2
