@@ -56,7 +56,8 @@ class CodebookCoder:
         Below this similarity to every theme an answer is "non classificato". ``None`` = half
         the median best similarity of the answers given to :meth:`fit` (``min_similarity_``):
         scale-free across embedders, and on the demo survey it leaves most answers of the
-        theme wave 2 adds unclassified while coding about 90% of wave 1. Without answers, 0.
+        theme wave 2 adds unclassified while coding about 90% of wave 1. It is never below 5%
+        of the similarity of the codebook's own texts to their theme.
     max_codes : int, default 2
         Most codes per answer.
     ratio : float, default 0.9
@@ -122,11 +123,12 @@ class CodebookCoder:
         self.own_similarity_ = float(np.median(own))
         if self.min_similarity is not None:
             self.min_similarity_ = float(self.min_similarity)
-        elif extra:
-            best = (_unit(self.embedder_.transform(extra)) @ self.prototypes_.T).max(axis=1)
-            self.min_similarity_ = 0.5 * float(np.median(best))
         else:
-            self.min_similarity_ = 0.0
+            # A floor tied to the codebook's own scale, so that a batch of answers unrelated to
+            # every theme cannot lower the bar to noise (stray character n-grams).
+            floor = 0.05 * self.own_similarity_
+            best = (_unit(self.embedder_.transform(extra)) @ self.prototypes_.T).max(axis=1) if extra else []
+            self.min_similarity_ = max(floor, 0.5 * float(np.median(best))) if len(best) else floor
         return self
 
     def code(self, answers: Any) -> pd.DataFrame:
@@ -144,6 +146,8 @@ class CodebookCoder:
         if not hasattr(self, "prototypes_"):
             self.fit(answers)
         frame = _as_frame(answers)
+        if len(frame) == 0:
+            raise InputError("there are no answers to code: the table is empty")
         prepared = prepare_texts(frame[TEXT])
         usable = prepared["non_answer"].isna().to_numpy()
         clean = prepared["clean_text"].astype(str).tolist()
@@ -166,11 +170,12 @@ class CodebookCoder:
                 row.update(theme_id=NON_ANSWER_ID, theme_label=NON_ANSWER, codes="", code_labels="",
                            similarity=float("nan"), confidences="", second_theme_id=pd.NA, margin=float("nan"),
                            status="non_answer", reason=reason)
-            elif not vectors[i].any() or best < self.min_similarity_:
+            elif best <= 0 or best < self.min_similarity_:
                 row.update(theme_id=UNCLASSIFIED_ID, theme_label=UNCLASSIFIED, codes="", code_labels="",
                            similarity=best, confidences="", second_theme_id=int(ids[ranked[0]]),
                            margin=best - second if second == second else float("nan"), status="unclassified",
-                           reason="no_known_terms" if not vectors[i].any() else "below_min_similarity")
+                           # Nothing in common with any theme, or too little.
+                           reason="no_known_terms" if best <= 0 else "below_min_similarity")
             else:
                 chosen = [j for j in ranked[: self.max_codes]
                           if sims[i, j] >= self.min_similarity_ and sims[i, j] >= self.ratio * best]

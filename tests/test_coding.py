@@ -191,3 +191,18 @@ def test_split_theme_reclusters_one_theme_and_keeps_the_other_ids():
     # The two halves should be the two themes that were merged.
     halves = pd.crosstab(recoded["theme_id"].to_numpy()[:16], np.array(truth[:16]))
     assert halves.max(axis=1).sum() >= 13
+
+
+@pytest.mark.parametrize("texts", [["a", "b"], ["il meteo di domani", "la partita di calcio"]])
+def test_answers_sharing_nothing_with_the_codebook_are_not_coded(texts):
+    coded = code_answers(texts, BOOK, embedder="lexical")
+    assert (coded["status"] == "unclassified").all()
+    assert coded["reason"].isin(["no_known_terms", "below_min_similarity"]).all()
+
+
+def test_one_answer_identical_answers_and_an_empty_table():
+    assert code_answers(["la sicurezza dei dati"], BOOK, embedder="lexical")["theme_id"].tolist() == [1]
+    same = code_answers(["corsi di formazione per operatori"] * 5, BOOK, embedder="lexical")
+    assert same["theme_id"].tolist() == [2] * 5
+    with pytest.raises(InputError, match="no answers"):
+        code_answers(pd.DataFrame({"id": [], "text": []}), BOOK, embedder="lexical")
