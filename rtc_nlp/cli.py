@@ -31,6 +31,7 @@ examples:
   rtc-nlp code wave2.csv --codebook codebook.json --text-column risposta --out wave2/
   rtc-nlp compare wave1/ wave2/ --by dimensione --out comparison/
   rtc-nlp export wave2/ --format xlsx,sav,qdpx --out export/
+  rtc-nlp report results/ --out report.html
 """
 
 
@@ -143,6 +144,17 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output folder")
     export.add_argument("--name", default="", help="project name shown by QDA tools")
     export.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+
+    report = sub.add_parser("report", help="one self-contained HTML page of a run, to share (works offline)",
+                            description="Write one HTML page (no external scripts or fonts) with the theme table, "
+                                        "typical answers, the theme map, sizes and, where present, the wave "
+                                        "comparison and the validation figures.")
+    report.add_argument("results", help="output folder of 'rtc-nlp themes' or 'rtc-nlp code'")
+    report.add_argument("--out", required=True, help="the HTML file to write")
+    report.add_argument("--comparison", help="output folder of 'rtc-nlp compare' (default: results/comparison)")
+    report.add_argument("--validation", help="output folder of 'rtc-nlp validate' (default: results/validation)")
+    report.add_argument("--title", default="", help="page title")
+    report.add_argument("--overwrite", action="store_true", help="replace an existing file")
     return parser
 
 
@@ -405,7 +417,16 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"export": _export, "themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    out = write_report(args.results, args.out, comparison=args.comparison, validation=args.validation,
+                       title=args.title, overwrite=args.overwrite)
+    print(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB, opens offline in any browser)")
+    return 0
+
+
+COMMANDS = {"report": _report, "export": _export, "themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

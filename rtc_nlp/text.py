@@ -22,6 +22,7 @@ __all__ = [
     "normalize_text",
     "non_answer_reason",
     "prepare_texts",
+    "guess_language",
 ]
 
 # Function words only: content words such as "dati" or "clienti" must stay, they are themes.
@@ -167,3 +168,18 @@ def prepare_texts(values: pd.Series) -> pd.DataFrame:
         {"clean_text": clean, "non_answer": pd.Series(reasons, index=values.index, dtype=object)},
         index=values.index,
     )
+
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ENGLISH_ONLY = frozenset(ENGLISH_STOP_WORDS) - ITALIAN_STOP_WORDS
+
+
+def guess_language(text: object) -> str:
+    """``"it"``, ``"en"`` or ``""`` (too short or unclear), from the share of each language's
+    function words: enough to spot English answers in an Italian survey, not a detector."""
+    words = _WORD.findall(str(text).lower()) if isinstance(text, str) else []
+    italian = sum(w in ITALIAN_STOP_WORDS for w in words)
+    english = sum(w in _ENGLISH_ONLY for w in words)
+    if italian + english < 2 or italian == english:
+        return ""
+    return "it" if italian > english else "en"

@@ -128,3 +128,14 @@ def test_sentence_snippets_respect_max_chars():
     snippets = split_snippets(frame, by="sentence", max_chars=40)
     assert snippets["text"].tolist() == ["Una frase breve. Un'altra frase breve.", "Una terza frase qui."]
     assert all(len(t) <= 40 for t in snippets["text"])
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    from rtc_nlp.persist import atomic_write
+
+    atomic_write(tmp_path / "a.txt", lambda tmp: open(tmp, "w").write("x"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -42,3 +42,11 @@ def test_prepare_texts_keeps_index_and_flags():
     assert prepared.index.tolist() == [10, 11, 12]
     assert prepared["clean_text"].tolist() == ["uno", "non so", ""]
     assert prepared["non_answer"].tolist() == [None, "dont_know", "empty"]
+
+
+def test_guess_language():
+    from rtc_nlp.text import guess_language
+
+    assert guess_language("la sicurezza dei dati dei clienti è un problema") == "it"
+    assert guess_language("the security of the data is what we worry about") == "en"
+    assert guess_language("ok") == "" and guess_language(None) == ""

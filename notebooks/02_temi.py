@@ -1,0 +1,67 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Scoprire i temi
+#
+# `ThemeModel` trasforma ogni risposta in un vettore, raggruppa le risposte simili e descrive
+# ogni gruppo con parole chiave e risposte tipiche. Il numero di temi viene trovato da solo;
+# con lo stesso `random_state` i temi sono sempre gli stessi.
+
+# %% tags=["parameters"]
+FILE_RISPOSTE = "../data/demo/wave1.csv"
+COLONNA_TESTO = "risposta"
+COLONNA_ID = "id"
+EMBEDDER = "lexical"  # "auto" usa il modello multilingue se è già sul disco
+CARTELLA_RISULTATI = "risultati"
+
+# %%
+from pathlib import Path
+
+from rtc_nlp import ThemeModel, read_answers
+from rtc_nlp.report import sizes_figure, theme_map, theme_map_figure
+
+risposte = read_answers(FILE_RISPOSTE, text_column=COLONNA_TESTO, id_column=COLONNA_ID)
+modello = ThemeModel(embedder=EMBEDDER, random_state=0).fit(risposte)
+print(f"{modello.summary_['n_themes']} temi; {modello.summary_['n_coded']} risposte con un tema, "
+      f"{modello.summary_['n_non_answers']} non risposte, {modello.summary_['n_unclassified']} non classificate")
+
+# %% [markdown]
+# ## I temi: etichetta, parole chiave, risposte tipiche
+
+# %%
+temi = modello.themes_
+for tema in temi.head(8).itertuples():
+    print(f"[{tema.theme_id}] {tema.label} — {tema.size} risposte ({tema.share:.0%})")
+    print("    parole chiave:", ", ".join(tema.keywords[:6]))
+    for esempio in tema.typical_answers[:2]:
+        print("    ·", esempio)
+
+# %%
+sizes_figure(temi)
+
+# %% [markdown]
+# ## La mappa dei temi
+# Ogni punto è una risposta; i colori sono i temi. Risposte vicine parlano di cose simili.
+
+# %%
+usabili = modello.assignments_[modello.assignments_["theme_id"] >= 0]
+coordinate = theme_map(usabili["text"].tolist(), modello.embedder_)
+theme_map_figure(coordinate, usabili["theme_label"], usabili["text"])
+
+# %% [markdown]
+# ## Salvare
+# Il modello si salva come file semplici (JSON, .npy, Parquet) e si ricarica senza pickle.
+
+# %%
+cartella = Path(CARTELLA_RISULTATI) / "temi"
+modello.save(cartella / "model")
+modello.assignments_.to_csv(cartella / "answers_with_themes.csv", index=False)
+print("salvato in", cartella)

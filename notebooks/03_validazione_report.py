@@ -1,0 +1,68 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Validazione sui raggruppamenti del report
+#
+# Gli analisti di *Ready to Change* hanno raggruppato a mano alcune risposte. Qui facciamo
+# trovare i temi a rtc_nlp sugli stessi testi e misuriamo quanto i suoi temi coincidono con i
+# gruppi del report. Ogni misura ha un **intervallo al 95%** e un **test di permutazione**:
+# con 15 risposte è questo che dice se l'accordo è più che casuale.
+
+# %% tags=["parameters"]
+FILE_REPORT = "../data/report/report_groupings.csv"
+RAGGRUPPAMENTO = "attivita_esternalizzabili"
+RICAMPIONAMENTI = 300
+PERMUTAZIONI = 299
+
+# %%
+import pandas as pd
+
+from rtc_nlp import ThemeModel, compare_with_manual, validate_report_groupings
+from rtc_nlp.report import confusion_figure
+
+tabella = validate_report_groupings(FILE_REPORT, n_boot=RICAMPIONAMENTI, n_perm=PERMUTAZIONI)
+tabella.drop(columns=["embedder"])
+
+# %% [markdown]
+# ## Un raggruppamento nel dettaglio
+
+# %%
+dati = pd.read_csv(FILE_REPORT, dtype=str, keep_default_na=False)
+gruppo = dati[dati["grouping"] == RAGGRUPPAMENTO].rename(columns={"item_id": "id"})
+modello = ThemeModel(embedder="lexical", random_state=0).fit(gruppo[["id", "text"]])
+confronto = compare_with_manual(modello.assignments_, gruppo[["id", "theme"]].rename(columns={"theme": "code"}),
+                                code_column="code", n_boot=RICAMPIONAMENTI, n_perm=PERMUTAZIONI)
+print(confronto.headline())
+confronto.summary[confronto.summary["scope"] == "all"]
+
+# %%
+confronto.matching
+
+# %%
+confusion_figure(confronto.confusion)
+
+# %% [markdown]
+# ## Come leggere questi numeri
+#
+# * **accuracy**: quota di risposte il cui tema corrisponde al gruppo del report, dopo aver
+#   abbinato ogni tema al gruppo con cui condivide più risposte;
+# * **kappa** e **alpha**: lo stesso accordo corretto per il caso, come si fa tra due codificatori;
+# * **p**: quante volte, mescolando a caso i temi, si ottiene un accordo almeno pari. Anche il
+#   caso produce un po' di accordo, perché l'abbinamento temi-gruppi si adatta ai dati.
+
+# %%
+p = confronto.summary.set_index(["scope", "metric"]).loc[("all", "cohen_kappa"), "p_value"]
+if p < 0.05:
+    print(f"Con p = {p:.3f} l'accordo con i gruppi del report è più che casuale.")
+else:
+    print(f"Con p = {p:.3f} l'accordo non si distingue dal caso: con poche risposte brevi e il modello "
+          "lessicale i temi trovati non ricostruiscono i gruppi del report. Un modello multilingue "
+          "sul disco (embedder='auto') o una codifica guidata da un codebook (notebook 04) fanno meglio.")

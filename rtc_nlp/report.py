@@ -1,0 +1,212 @@
+"""Figures and a self-contained HTML report of a run, to mail to a colleague without Python.
+
+Figures are plotly (interactive in notebooks and in the page); :func:`write_report` builds one
+HTML file with the theme table, typical answers, the theme map, theme sizes and, where the
+results folder holds them, the wave comparison and the validation figures. plotly.js is
+embedded in the page, so it opens offline: no external scripts, fonts or images.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .persist import atomic_write
+from .themes import ID, TEXT
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["confusion_figure", "prevalence_plot", "sizes_figure", "theme_map", "theme_map_figure", "write_report"]
+
+
+def theme_map(texts: list[str], embedder: Any = None, random_state: int = 0) -> np.ndarray:
+    """2-D coordinates of ``texts`` for the theme map (PCA of their vectors: deterministic).
+
+    ``embedder``: a fitted embedder (e.g. ``model.embedder_``); ``None`` fits the lexical one.
+    """
+    from sklearn.decomposition import PCA
+
+    from .embed import LexicalEmbedder
+
+    if embedder is None:
+        embedder = LexicalEmbedder(random_state=random_state).fit(list(dict.fromkeys(texts)))
+    vectors = np.asarray(embedder.transform(texts), dtype=np.float64)
+    if len(vectors) < 3 or vectors.shape[1] < 2:
+        return np.zeros((len(texts), 2))
+    return PCA(n_components=2, random_state=random_state).fit_transform(vectors)
+
+
+def theme_map_figure(coords: np.ndarray, labels: pd.Series, texts: pd.Series, title: str = "Mappa dei temi",
+                     max_points: int = 5000) -> Any:
+    """Scatter of the answers in 2-D, one colour per theme, the answer on hover.
+
+    SVG, not WebGL (which headless and older browsers lack); above ``max_points`` answers a
+    fixed random sample is drawn, so the page stays light.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    labels = labels.astype(str).reset_index(drop=True)
+    texts = texts.astype(str).reset_index(drop=True)
+    if len(labels) > max_points:
+        keep = np.sort(np.random.default_rng(0).choice(len(labels), max_points, replace=False))
+        coords, labels, texts = coords[keep], labels[keep].reset_index(drop=True), texts[keep].reset_index(drop=True)
+        title += f" (campione di {max_points} risposte)"
+    for label in labels.value_counts().index:
+        mask = (labels == label).to_numpy()
+        fig.add_trace(go.Scatter(x=coords[mask, 0], y=coords[mask, 1], mode="markers", name=label[:40],
+                                   text=[t[:200] for t in texts[mask]], hoverinfo="text+name",
+                                   marker={"size": 7, "opacity": 0.75}))
+    fig.update_layout(title=title, xaxis={"visible": False}, yaxis={"visible": False}, height=520,
+                      legend={"font": {"size": 10}}, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def sizes_figure(themes: pd.DataFrame, title: str = "Dimensione dei temi") -> Any:
+    """Horizontal bars: answers per theme (``theme_id``, ``label``, ``size`` columns)."""
+    import plotly.graph_objects as go
+
+    ordered = themes.sort_values("size")
+    fig = go.Figure(go.Bar(x=ordered["size"], y=[f"{i}: {str(lab)[:50]}" for i, lab in zip(ordered["theme_id"], ordered["label"])],
+                           orientation="h"))
+    fig.update_layout(title=title, height=max(300, 28 * len(ordered) + 80), margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      xaxis_title="risposte")
+    return fig
+
+
+def prevalence_plot(table: pd.DataFrame, title: str = "Prevalenza dei temi per ondata") -> Any:
+    """Prevalence per wave with 95% Wilson intervals, from :func:`rtc_nlp.compare_waves`."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    overall = table[table["group"].fillna("") == ""] if (table["group"].fillna("") == "").any() else table
+    for wave, part in overall.groupby("wave", sort=False):
+        fig.add_trace(go.Bar(name=str(wave), y=part["theme_label"].str[:45], x=part["prevalence"], orientation="h",
+                             error_x={"type": "data", "symmetric": False,
+                                      "array": part["ci_high"] - part["prevalence"],
+                                      "arrayminus": part["prevalence"] - part["ci_low"]}))
+    fig.update_layout(title=title, barmode="group", xaxis={"tickformat": ".0%"}, height=120 + 45 * overall["theme_label"].nunique(),
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manuali") -> Any:
+    """Heatmap of answers per theme (rows) and manual code (columns), from a ValidationReport."""
+    import plotly.graph_objects as go
+
+    values = confusion.to_numpy(dtype=float)
+    shares = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
+    fig = go.Figure(go.Heatmap(z=shares, x=[str(c)[:30] for c in confusion.columns],
+                               y=[str(r)[:40] for r in confusion.index], text=values.astype(int),
+                               texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1,
+                               colorbar={"title": "quota del tema"}))
+    fig.update_layout(title=title, yaxis={"autorange": "reversed"}, height=200 + 30 * len(confusion),
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    """Answers, a theme table (theme_id, label, size, keywords, typical answers) and an embedder."""
+    from .codebook import Codebook
+    from .themes import ThemeModel
+
+    if (folder / "answers_with_themes.csv").exists():
+        model = ThemeModel.load(folder / "model", cache_dir=False)
+        answers = pd.read_csv(folder / "answers_with_themes.csv", dtype={ID: str}, keep_default_na=False)
+        themes = model.themes_.assign(keywords=lambda t: t["keywords"].map(", ".join),
+                                      typical=lambda t: t["typical_answers"].map(list))
+        return answers, themes, model.embedder_
+    if (folder / "answers_with_codes.csv").exists():
+        answers = pd.read_csv(folder / "answers_with_codes.csv", dtype={ID: str, "codes": str}, keep_default_na=False)
+        book = Codebook.load(folder / "codebook.json")
+        sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
+        themes = pd.DataFrame({"theme_id": book.ids, "label": [t.label for t in book.themes],
+                               "size": [int(sizes.get(i, 0)) for i in book.ids],
+                               "keywords": [", ".join(t.keywords) for t in book.themes]})
+        themes["typical"] = [answers.loc[answers["theme_id"].astype(int) == i]
+                             .sort_values("similarity", ascending=False)[TEXT].drop_duplicates().head(3).tolist()
+                             for i in book.ids]
+        return answers, themes, None
+    raise InputError("holds no answers_with_themes.csv or answers_with_codes.csv: give a folder written by "
+                     "'rtc-nlp themes' or 'rtc-nlp code'", path=str(folder))
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ddd;padding:.35rem .5rem;
+vertical-align:top;text-align:left}th{background:#f3f5f8}td.n{text-align:right}ul{margin:0;padding-left:1.1rem}
+.note{color:#555;font-size:.85rem}
+"""
+
+
+def write_report(results: str | Path, out: str | Path, *, comparison: str | Path | None = None,
+                 validation: str | Path | None = None, title: str = "", overwrite: bool = False) -> Path:
+    """Write one self-contained HTML page about a run.
+
+    Parameters
+    ----------
+    results : folder
+        Written by ``rtc-nlp themes`` or ``rtc-nlp code``.
+    out : path
+        The HTML file.
+    comparison : folder or None
+        Written by ``rtc-nlp compare --out`` (``prevalence.csv``); default: looked for in
+        ``results/comparison``.
+    validation : folder or None
+        Written by ``rtc-nlp validate`` (``summary.csv``, ``confusion.csv``); default: looked
+        for in ``results/validation``.
+    """
+    folder, out = Path(results), Path(out)
+    if out.exists() and not overwrite:
+        raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
+    if out.resolve().parent == folder.resolve() and out.suffix.lower() != ".html":
+        raise InputError("the report must be an .html file", path=str(out))
+    answers, themes, embedder = _load(folder)
+    usable = answers[answers["theme_id"].astype(int) >= 0].reset_index(drop=True)
+    coords = theme_map(usable[TEXT].astype(str).tolist(), embedder)
+    figures = [("Mappa dei temi", theme_map_figure(coords, usable["theme_label"], usable[TEXT])),
+               ("Dimensione dei temi", sizes_figure(themes))]
+    comparison = Path(comparison) if comparison else folder / "comparison"
+    if (comparison / "prevalence.csv").exists():
+        figures.append(("Confronto tra ondate", prevalence_plot(pd.read_csv(comparison / "prevalence.csv", keep_default_na=False))))
+    validation = Path(validation) if validation else folder / "validation"
+    validation_table = ""
+    if (validation / "confusion.csv").exists():
+        figures.append(("Temi e codifica manuale", confusion_figure(pd.read_csv(validation / "confusion.csv", index_col=0))))
+    if (validation / "summary.csv").exists():
+        summary = pd.read_csv(validation / "summary.csv")
+        rows = summary[summary["metric"].isin(["accuracy", "cohen_kappa", "krippendorff_alpha", "ari"])]
+        validation_table = "<table><tr><th>ambito</th><th>misura</th><th>valore</th><th>IC 95%</th><th>p</th></tr>" + "".join(
+            f"<tr><td>{html.escape(str(r.scope))}</td><td>{html.escape(str(r.metric))}</td><td class=n>{r.value:.3f}</td>"
+            f"<td class=n>[{r.ci_low:.3f}, {r.ci_high:.3f}]</td><td class=n>{'' if r.p_value != r.p_value else f'{r.p_value:.3f}'}</td></tr>"
+            for r in rows.itertuples()) + "</table>"
+
+    counts = answers["status"].value_counts() if "status" in answers.columns else pd.Series(dtype=int)
+    theme_rows = "".join(
+        f"<tr><td class=n>{int(r.theme_id)}</td><td>{html.escape(str(r.label))}</td><td class=n>{int(r.size)}</td>"
+        f"<td>{html.escape(str(r.keywords))}</td><td><ul>{''.join(f'<li>{html.escape(str(t))}</li>' for t in r.typical[:3])}</ul></td></tr>"
+        for r in themes.itertuples())
+    parts = [f"<h1>{html.escape(title or 'Temi delle risposte aperte')}</h1>",
+             f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
+             f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte. "
+             f"<span class=note>Fonte: {html.escape(folder.name)}</span></p>",
+             "<h2>Temi</h2><table id=themes><tr><th>id</th><th>tema</th><th>risposte</th><th>parole chiave</th>"
+             f"<th>risposte tipiche</th></tr>{theme_rows}</table>"]
+    for k, (heading, fig) in enumerate(figures):
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False},
+                                 div_id=f"fig{k}"))
+        if heading == "Temi e codifica manuale" and validation_table:
+            parts.append(validation_table)
+    page = ("<!DOCTYPE html><html lang=it><head><meta charset=utf-8>"
+            f"<title>{html.escape(title or 'rtc_nlp')}</title><style>{_STYLE}</style></head><body>"
+            + "".join(parts) + "</body></html>")
+    atomic_write(out, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    return out

@@ -1,0 +1,39 @@
+"""The walkthrough notebooks run top to bottom, headless, on the bundled data; a notebook that
+raises fails here. Their inputs come from a cell tagged ``parameters`` (papermill style): the
+test injects a cell after it, as papermill does, to write into a temporary folder."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO
+
+jupytext = pytest.importorskip("jupytext")
+nbclient = pytest.importorskip("nbclient")
+nbformat = pytest.importorskip("nbformat")
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("0*.py"))
+
+
+def test_there_are_five_notebooks_each_with_a_parameters_cell():
+    assert [p.stem for p in NOTEBOOKS] == ["01_esplorazione", "02_temi", "03_validazione_report",
+                                           "04_nuova_ondata", "05_esportazione"]
+    for path in NOTEBOOKS:
+        cells = jupytext.read(path).cells
+        assert sum("parameters" in c.metadata.get("tags", []) for c in cells) == 1, path.name
+        code = "\n".join(c.source for c in cells if c.cell_type == "code")
+        assert "rtc_nlp._" not in code and "import _" not in code  # public API only
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_headless(path, tmp_path):
+    notebook = jupytext.read(path)
+    position = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
+    injected = nbformat.v4.new_code_cell(f"CARTELLA_RISULTATI = {str(tmp_path)!r}",
+                                         metadata={"tags": ["injected-parameters"]})
+    notebook.cells.insert(position + 1, injected)
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(REPO / "notebooks")}})
+    client.execute()
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors

@@ -1,0 +1,107 @@
+"""The HTML report: self-contained, and it renders in a real headless browser (Debian's
+chromium) with no console errors, showing the theme table and the map."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+
+import pandas as pd
+import pytest
+
+from rtc_nlp.cli import main
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's chromium; the test set-up installs it where it can (root and apt-get)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found and shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False, capture_output=True)
+        found = shutil.which("chromium")
+    if not found:
+        pytest.skip("chromium is not installed and cannot be installed here (needs Debian and root)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, request) -> tuple:
+    survey = request.getfixturevalue("survey_module")
+    folder = tmp_path_factory.mktemp("report")
+    answers = folder / "survey.csv"
+    survey.to_csv(answers, index=False)
+    assert main(["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out",
+                 str(folder / "results"), "--quiet"]) == 0
+    manual = folder / "manual.csv"
+    survey.dropna(subset=["truth"])[["id", "truth"]].to_csv(manual, index=False)
+    assert main(["validate", "--pred", str(folder / "results" / "answers_with_themes.csv"), "--manual", str(manual),
+                 "--out", str(folder / "results" / "validation"), "--n-boot", "50", "--n-perm", "50"]) == 0
+    assert main(["report", str(folder / "results"), "--out", str(folder / "report.html")]) == 0
+    themes = pd.read_csv(folder / "results" / "themes.csv")
+    return folder / "report.html", themes
+
+
+@pytest.fixture(scope="module")
+def survey_module():
+    from conftest import SURVEY_THEMES
+
+    rows = [{"text": t, "truth": theme} for theme, texts in SURVEY_THEMES.items() for t in texts]
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "id", [f"R{i:03d}" for i in range(1, len(frame) + 1)])
+    return frame
+
+
+def test_report_is_one_self_contained_page(report):
+    path, themes = report
+    page = path.read_text(encoding="utf-8")
+    assert "<table id=themes>" in page
+    for label in themes["label"]:
+        assert label in page
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['\"]?https?:", page)
+    assert page.count("Plotly.newPlot") >= 3  # map, sizes, validation heatmap
+    assert "cohen_kappa" in page
+
+
+def test_report_renders_in_a_headless_browser_without_console_errors(report, chromium, tmp_path):
+    path, themes = report
+    url = path.resolve().as_uri()
+    run = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile1'}",
+                          "--enable-logging=stderr", "--v=1", "--virtual-time-budget=5000", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120)
+    console = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if ":ERROR:" in line or "Uncaught" in line or "Error" in line], console
+    assert run.stdout.count('class="main-svg"') >= 3  # plotly drew the figures
+    shot = tmp_path / "report.png"
+    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1200,1400",
+                    "--virtual-time-budget=5000", f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    from matplotlib.image import imread
+
+    image = imread(shot)
+    assert image.shape[0] >= 1000 and image.shape[1] >= 1000
+    # The map is drawn: coloured (non-grey) pixels in the lower part of the page, under the table.
+    lower = image[image.shape[0] // 3:, :, :3]
+    saturation = lower.max(axis=2) - lower.min(axis=2)
+    assert (saturation > 0.3).sum() > 200
+
+
+def test_report_refuses_to_overwrite(report, capsys):
+    path, _ = report
+    assert main(["report", str(path.parent / "results"), "--out", str(path)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+
+
+
+
+def test_report_on_a_folder_without_results(tmp_path, capsys):
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert "holds no answers_with_themes.csv or answers_with_codes.csv" in err and err.count("\n") == 1
+    assert not (tmp_path / "r.html").exists()
