@@ -22,8 +22,6 @@ COLONNA_TESTO = "risposta"
 COLONNA_ID = "id"
 
 # %%
-import pandas as pd
-
 from rtc_nlp import read_answers
 from rtc_nlp.text import NON_ANSWER_REASONS, guess_language, prepare_texts
 
