@@ -7,7 +7,6 @@ names the file, column or rows and what was expected; no traceback.
 from __future__ import annotations
 
 import argparse
-import io
 import logging
 import os
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, RtcNlpError
+from .sheets import write_csv, xlsx_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,6 @@ VALIDATE_EPILOG = """examples:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .persist import atomic_write
     from .validate import compare_with_manual, validate_report_groupings
 
     if args.report:
@@ -174,7 +173,7 @@ def _validate(args: argparse.Namespace) -> int:
         if args.out:
             out = Path(args.out)
             _check_output(out, [], args.overwrite)
-            atomic_write(out / "report_validation.csv", lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+            write_csv(table, out / "report_validation.csv")
         print(f"embedder: {table['embedder'].iloc[0]}")
         print(table.drop(columns=["embedder"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         return 0
@@ -243,12 +242,13 @@ def _code(args: argparse.Namespace) -> int:
     candidates = coder.new_themes(coded)
     if args.overrides:
         coded = apply_overrides(coded, read_overrides(args.overrides, book, known_ids=coded["id"]), book)
-    sheet = io.BytesIO()  # built before anything is written, so a failure leaves no partial folder
-    review_queue(coded, book, args.review).to_excel(sheet, index=False, engine="openpyxl")
+    sheet = xlsx_bytes({"review": review_queue(coded, book, args.review)})  # before anything is written
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "answers_with_codes.csv", lambda tmp: coded.to_csv(tmp, index=False, encoding="utf-8"))
-    atomic_write(out / "new_themes.csv", lambda tmp: candidates.to_csv(tmp, index=False, encoding="utf-8"))
-    atomic_write(out / "review.xlsx", lambda tmp: Path(tmp).write_bytes(sheet.getvalue()))
+    write_csv(coded, out / "answers_with_codes.csv")
+    # The original texts, for exports that must keep them (the CSV is spreadsheet-safe).
+    atomic_write(out / "answers_with_codes.parquet", lambda tmp: _parquet_safe(coded).to_parquet(tmp, index=False))
+    write_csv(candidates, out / "new_themes.csv")
+    atomic_write(out / "review.xlsx", lambda tmp: Path(tmp).write_bytes(sheet))
     book.save(out / "codebook.json")
     write_json(out / "run.json", {
         "command": "code", "input": str(args.input), "input_sha256": answers.attrs.get("sha256", ""),
@@ -278,6 +278,15 @@ def _code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as text, so Parquet can store mixed cells."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) or v != v else str(v))
+    return out
+
+
 def _compare(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .coding import compare_waves, prevalence_figure
@@ -298,7 +307,7 @@ def _compare(args: argparse.Namespace) -> int:
         out = Path(args.out)
         _check_output(out, folders, args.overwrite)
         out.mkdir(parents=True, exist_ok=True)
-        atomic_write(out / "prevalence.csv", lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        write_csv(table, out / "prevalence.csv")
         fig = prevalence_figure(table)
         atomic_write(out / "prevalence.png", lambda tmp: fig.savefig(tmp, format="png", dpi=120))
         print(f"wrote prevalence.csv and prevalence.png to {out}{os.sep}")
@@ -338,7 +347,6 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _themes(args: argparse.Namespace) -> int:
-    from .persist import atomic_write
     from .themes import ThemeModel
 
     out = Path(args.out)
@@ -361,9 +369,8 @@ def _themes(args: argparse.Namespace) -> int:
                                "text_column": args.text_column, "id_column": args.id_column}
     out.mkdir(parents=True, exist_ok=True)
     assignments = model.assignments_
-    atomic_write(out / "answers_with_themes.csv",
-                 lambda tmp: assignments.to_csv(tmp, index=False, encoding="utf-8"))
-    atomic_write(out / "themes.csv", lambda tmp: themes_table(model.themes_).to_csv(tmp, index=False, encoding="utf-8"))
+    write_csv(assignments, out / "answers_with_themes.csv")
+    write_csv(themes_table(model.themes_), out / "themes.csv")
     model.save(out / "model")
     if not args.quiet:
         print(format_summary(model))

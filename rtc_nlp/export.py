@@ -32,6 +32,7 @@ import pandas as pd
 from .codebook import Codebook
 from .errors import InputError
 from .persist import atomic_write
+from .sheets import safe_cell, safe_frame, write_csv, xml_text
 from .themes import _FORMAT as MODEL_FORMAT
 from .themes import _FORMAT_VERSION as MODEL_FORMAT_VERSION
 from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID
@@ -41,30 +42,12 @@ logger = logging.getLogger(__name__)
 __all__ = ["FORMATS", "export", "load_results", "read_reviewed", "safe_cell", "spss_names"]
 
 FORMATS = ("xlsx", "csv", "parquet", "json", "sav", "qdc", "qdpx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: SPSS long strings hold at most 32,767 bytes.
 SPSS_MAX_BYTES = 32767
 _GUID_NAMESPACE = uuid.UUID("6f1c1a52-8f0e-4d1e-9a44-7c3b1b0e2f10")
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 REVIEW_COLUMN = "revisione"
-
-
-def safe_cell(value: Any) -> Any:
-    """A text cell that a spreadsheet cannot run: a leading apostrophe before ``= + - @``, tab
-    or carriage return. Other values are returned unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(safe_cell)
-    return out
 
 
 def load_results(source: str | Path | pd.DataFrame, codebook: Codebook | None = None) -> tuple[pd.DataFrame, Codebook]:
@@ -82,10 +65,18 @@ def load_results(source: str | Path | pd.DataFrame, codebook: Codebook | None = 
         frame = source.copy()
     else:
         folder = Path(source)
-        if (folder / "answers_with_codes.csv").exists():
+        # The Parquet files keep the original texts; the CSVs are spreadsheet-safe copies.
+        if (folder / "answers_with_codes.parquet").exists():
+            frame = pd.read_parquet(folder / "answers_with_codes.parquet")
+            codebook = codebook or Codebook.load(folder / "codebook.json")
+        elif (folder / "answers_with_codes.csv").exists():
             frame = pd.read_csv(folder / "answers_with_codes.csv", dtype={ID: str, "codes": str}, keep_default_na=False,
                                 na_values={"theme_id": [""]})
             codebook = codebook or Codebook.load(folder / "codebook.json")
+        elif (folder / "model" / "assignments.parquet").exists():
+            model = ThemeModel.load(folder / "model", cache_dir=False)
+            frame = model.assignments_.copy()
+            codebook = codebook or Codebook.from_model(model)
         elif (folder / "answers_with_themes.csv").exists():
             frame = pd.read_csv(folder / "answers_with_themes.csv", dtype={ID: str}, keep_default_na=False,
                                 na_values={"theme_id": [""]})
@@ -165,10 +156,6 @@ def _guid(book: Codebook, *parts: Any) -> str:
     return str(uuid.uuid5(_GUID_NAMESPACE, ":".join([book.name or "rtc_nlp", *map(str, parts)]))).upper()
 
 
-def _xml_text(text: Any) -> str:
-    return _XML_INVALID.sub("\ufffd", "" if text is None else str(text))
-
-
 def _codebook_xml(book: Codebook, parent: ET.Element | None = None, ns: str = CODEBOOK_NS) -> ET.Element:
     root = ET.Element(f"{{{ns}}}CodeBook", {"origin": "rtc_nlp"}) if parent is None else ET.SubElement(
         parent, f"{{{ns}}}CodeBook")
@@ -177,18 +164,18 @@ def _codebook_xml(book: Codebook, parent: ET.Element | None = None, ns: str = CO
     for theme in sorted(book.themes, key=lambda t: t.parent is not None):  # parents first
         holder = elements.get(theme.parent, codes) if theme.parent is not None else codes
         code = ET.SubElement(holder, f"{{{ns}}}Code", {
-            "guid": _guid(book, "theme", theme.id), "name": _xml_text(theme.label), "isCodable": "true",
+            "guid": _guid(book, "theme", theme.id), "name": xml_text(theme.label), "isCodable": "true",
             "color": theme.colour.upper() if theme.colour else "#808080"})
         description = theme.description or ", ".join(theme.keywords)
         if description:
-            ET.SubElement(code, f"{{{ns}}}Description").text = _xml_text(description)
+            ET.SubElement(code, f"{{{ns}}}Description").text = xml_text(description)
         elements[theme.id] = code
     return root
 
 
 def _qdpx(frame: pd.DataFrame, book: Codebook, name: str) -> bytes:
     ET.register_namespace("", PROJECT_NS)
-    project = ET.Element(f"{{{PROJECT_NS}}}Project", {"name": _xml_text(name), "origin": "rtc_nlp"})
+    project = ET.Element(f"{{{PROJECT_NS}}}Project", {"name": xml_text(name), "origin": "rtc_nlp"})
     users = ET.SubElement(project, f"{{{PROJECT_NS}}}Users")
     user = _guid(book, "user", "rtc_nlp")
     ET.SubElement(users, f"{{{PROJECT_NS}}}User", {"guid": user, "name": "rtc_nlp"})
@@ -200,11 +187,11 @@ def _qdpx(frame: pd.DataFrame, book: Codebook, name: str) -> bytes:
         source_guid = _guid(book, "answer", respondent)
         files[f"sources/{source_guid}.txt"] = body
         source = ET.SubElement(sources, f"{{{PROJECT_NS}}}TextSource", {
-            "guid": source_guid, "name": _xml_text(f"{respondent}"),
+            "guid": source_guid, "name": xml_text(f"{respondent}"),
             "plainTextPath": f"internal://{source_guid}.txt", "creatingUser": user})
         if codes and body:
             selection = ET.SubElement(source, f"{{{PROJECT_NS}}}PlainTextSelection", {
-                "guid": _guid(book, "selection", respondent), "name": _xml_text(body[:50]),
+                "guid": _guid(book, "selection", respondent), "name": xml_text(body[:50]),
                 "startPosition": "0", "endPosition": str(len(body)), "creatingUser": user})
             for code in codes:
                 coding = ET.SubElement(selection, f"{{{PROJECT_NS}}}Coding", {
@@ -218,29 +205,18 @@ def _qdpx(frame: pd.DataFrame, book: Codebook, name: str) -> bytes:
     return buffer.getvalue()
 
 
-def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells Excel accepts: formula-safe, control characters replaced by U+FFFD (Excel's XML
-    cannot hold them), at most 32,767 characters (Excel's cell limit; the full text is in
-    JSON and Parquet)."""
-    out = _safe_frame(frame)
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(lambda v: _xml_text(v)[:32767] if isinstance(v, str) else v)
-    return out
-
-
 def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    wide = _excel_frame(wide)
-    long = _excel_frame(long)
+    wide = safe_frame(wide, excel=True)
+    long = safe_frame(long, excel=True)
     wide.insert(4, REVIEW_COLUMN, "")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         wide.to_excel(writer, sheet_name="answers", index=False)
         long.to_excel(writer, sheet_name="long", index=False)
-        _excel_frame(book.to_frame()).to_excel(writer, sheet_name="codebook", index=False)
+        safe_frame(book.to_frame(), excel=True).to_excel(writer, sheet_name="codebook", index=False)
         for sheet_name, table in (("answers", wide), ("long", long), ("codebook", book.to_frame())):
             sheet = writer.sheets[sheet_name]
             sheet.freeze_panes = "B2"
@@ -336,9 +312,9 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
         written.append(out / filename)
 
     if "csv" in formats:
-        put("codes_wide.csv", lambda tmp: _safe_frame(wide).to_csv(tmp, index=False, encoding="utf-8"))
-        put("codes_long.csv", lambda tmp: _safe_frame(long).to_csv(tmp, index=False, encoding="utf-8"))
-        put("codebook.csv", lambda tmp: _safe_frame(book.to_frame()).to_csv(tmp, index=False, encoding="utf-8"))
+        for filename, table in (("codes_wide.csv", wide), ("codes_long.csv", long), ("codebook.csv", book.to_frame())):
+            write_csv(table, out / filename)
+            written.append(out / filename)
     if "xlsx" in formats:
         content = _xlsx(wide, long, book)
         put("codes.xlsx", lambda tmp: Path(tmp).write_bytes(content))

@@ -118,12 +118,14 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
 
     if (folder / "answers_with_themes.csv").exists():
         model = ThemeModel.load(folder / "model", cache_dir=False)
-        answers = pd.read_csv(folder / "answers_with_themes.csv", dtype={ID: str}, keep_default_na=False)
+        answers = model.assignments_  # original texts (the CSV is a spreadsheet-safe copy)
         themes = model.themes_.assign(keywords=lambda t: t["keywords"].map(", ".join),
                                       typical=lambda t: t["typical_answers"].map(list))
         return answers, themes, model.embedder_
     if (folder / "answers_with_codes.csv").exists():
-        answers = pd.read_csv(folder / "answers_with_codes.csv", dtype={ID: str, "codes": str}, keep_default_na=False)
+        answers = (pd.read_parquet(folder / "answers_with_codes.parquet")
+                   if (folder / "answers_with_codes.parquet").exists()
+                   else pd.read_csv(folder / "answers_with_codes.csv", dtype={ID: str, "codes": str}, keep_default_na=False))
         book = Codebook.load(folder / "codebook.json")
         sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
         themes = pd.DataFrame({"theme_id": book.ids, "label": [t.label for t in book.themes],

@@ -25,6 +25,7 @@ from .agreement import kappa_from_matrix, hungarian_matching, table_scores
 from .errors import InputError, format_rows
 from .io import _id_to_str, _read_table, _resolve_column
 from .persist import atomic_write
+from .sheets import write_csv
 from .themes import NON_ANSWER, NON_ANSWER_ID, UNCLASSIFIED, UNCLASSIFIED_ID, ThemeModel
 
 logger = logging.getLogger(__name__)
@@ -331,8 +332,7 @@ class ValidationReport:
         for name, table, index in (("summary", self.summary, False), ("matching", self.matching, False),
                                    ("confusion", self.confusion, True), ("per_code", self.per_code, False),
                                    ("problems", self.problems, False)):
-            atomic_write(folder / f"{name}.csv",
-                         lambda tmp, t=table, i=index: t.to_csv(tmp, index=i, encoding="utf-8"))
+            write_csv(table, folder / f"{name}.csv", index=index)
         atomic_write(folder / "summary.md",
                      lambda tmp: Path(tmp).write_text(_markdown(self.summary), encoding="utf-8"))
         document = {"format": "rtc_nlp.validation", "format_version": 1, "counts": self.counts,
