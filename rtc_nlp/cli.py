@@ -71,6 +71,8 @@ def _build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--max-chars", type=int, default=500, help="longest snippet with --split sentence (default: %(default)s)")
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    themes.add_argument("--redact", action="store_true",
+                        help="replace e-mails, phone numbers, codici fiscali, partite IVA, IBANs and URLs by placeholders before anything is embedded, cached or written")
     themes.add_argument("--quiet", action="store_true", help="print only errors")
 
     validate = sub.add_parser(
@@ -124,6 +126,8 @@ def _build_parser() -> argparse.ArgumentParser:
     code.add_argument("--overrides", help="a filled-in review sheet (review.xlsx): its corrections win")
     code.add_argument("--review", type=int, default=30, help="answers in the review queue (default: %(default)s)")
     code.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    code.add_argument("--redact", action="store_true",
+                      help="replace e-mails, phone numbers, codici fiscali, partite IVA, IBANs and URLs by placeholders before anything is embedded, cached or written")
     code.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
 
     compare = sub.add_parser("compare", help="theme prevalence per wave (and group) with 95%% intervals",
@@ -143,6 +147,8 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="comma-separated: xlsx, csv, parquet, json, sav, qdc, qdpx (default: all)")
     export.add_argument("--out", required=True, help="output folder")
     export.add_argument("--name", default="", help="project name shown by QDA tools")
+    export.add_argument("--redact", action="store_true",
+                        help="replace personal data in the answers by placeholders in every exported file")
     export.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
 
     report = sub.add_parser("report", help="one self-contained HTML page of a run, to share (works offline)",
@@ -257,6 +263,7 @@ def _code(args: argparse.Namespace) -> int:
                        "max_codes": args.max_codes, "manual": args.manual, "overrides": args.overrides,
                        "seed": args.seed},
         "codebook": {"name": book.name, "revision": book.revision}, "versions": _versions(),
+        "redaction": answers.attrs.get("redaction"),
     }, kind="rtc_nlp.run", version=1)
     status = coded["status"].value_counts()
     usable = int(len(coded) - status.get("non_answer", 0))
@@ -336,14 +343,28 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
 
     source = Path(args.input)
     if source.is_dir() or source.suffix.lower() == ".txt":
-        return read_interviews(source, by=args.split or "paragraph", max_chars=args.max_chars)
+        return _maybe_redact(read_interviews(source, by=args.split or "paragraph", max_chars=args.max_chars), args)
     sheet: str | int | None = args.sheet
     if isinstance(sheet, str) and sheet.isdigit():
         sheet = int(sheet)
     answers = read_answers(source, args.text_column, args.id_column, sheet=sheet)
     if args.split:
         answers = split_snippets(answers, by=args.split, max_chars=args.max_chars)
-    return answers
+    return _maybe_redact(answers, args)
+
+
+def _maybe_redact(answers: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """With --redact, personal data leave the texts right after reading: nothing downstream
+    (embedder vocabulary, cache, outputs) ever sees them."""
+    if not getattr(args, "redact", False):
+        return answers
+    from .redact import redact_answers
+
+    redacted = redact_answers(answers)
+    found = {k: v for k, v in redacted.attrs["redaction"].items() if v}
+    if not getattr(args, "quiet", False):
+        print("rtc-nlp: redacted " + (", ".join(f"{v} {k}" for k, v in found.items()) if found else "nothing (none found)"))
+    return redacted
 
 
 def _themes(args: argparse.Namespace) -> int:
@@ -367,6 +388,7 @@ def _themes(args: argparse.Namespace) -> int:
         raise
     model.summary_["input"] = {"path": str(args.input), "sha256": answers.attrs.get("sha256", ""),
                                "text_column": args.text_column, "id_column": args.id_column}
+    model.summary_["redaction"] = answers.attrs.get("redaction")
     out.mkdir(parents=True, exist_ok=True)
     assignments = model.assignments_
     write_csv(assignments, out / "answers_with_themes.csv")
@@ -419,7 +441,7 @@ def _export(args: argparse.Namespace) -> int:
     from .export import export
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    files = export(args.results, args.out, formats, overwrite=args.overwrite, name=args.name)
+    files = export(args.results, args.out, formats, overwrite=args.overwrite, name=args.name, redact=args.redact)
     print(f"wrote {len(files)} files to {args.out}{os.sep}: " + ", ".join(f.name for f in files))
     return 0
 

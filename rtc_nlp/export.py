@@ -270,7 +270,8 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
 
 
 def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequence[str] = FORMATS, *,
-           codebook: Codebook | None = None, overwrite: bool = False, name: str = "") -> list[Path]:
+           codebook: Codebook | None = None, overwrite: bool = False, name: str = "",
+           redact: bool = False) -> list[Path]:
     """Write coded answers and their codebook in each of ``formats`` to folder ``out``.
 
     Parameters
@@ -286,6 +287,9 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
     overwrite : bool
     name : str
         Project name (QDA tools show it).
+    redact : bool
+        Replace personal data in the answers by placeholders (see :mod:`rtc_nlp.redact`) in
+        every file; the counts go in the JSON's run metadata.
 
     Returns
     -------
@@ -302,6 +306,11 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
         raise InputError("exists and is not an empty folder; choose another --out or pass --overwrite", path=str(out))
     frame, book = load_results(results, codebook)
     run = _run_metadata(results)
+    if redact:
+        from .redact import redact_answers
+
+        frame = redact_answers(frame)
+        run["redaction_at_export"] = frame.attrs["redaction"]
     wide, long = _wide(frame, book), _long(frame, book)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
