@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 DEFAULT_SENTENCE_MODEL = "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
+#: Longer than any character n-gram and no word: a term no text can produce.
+_NO_TERM = "\x00" * 8
 _FORMAT = "rtc_nlp.embedder"
 _FORMAT_VERSION = 1
 
@@ -190,7 +192,13 @@ class LexicalEmbedder(Embedder):
                     counts = vectorizer.fit_transform(texts)
                 except ValueError:
                     vectorizer.set_params(stop_words=None)
-                    counts = vectorizer.fit_transform(texts)
+                    try:
+                        counts = vectorizer.fit_transform(texts)
+                    except ValueError:
+                        # Not one term at all (e.g. a lone letter): a placeholder term that no
+                        # text can produce, so every vector is zero and the caller says so.
+                        vectorizer.set_params(vocabulary={_NO_TERM: 0})
+                        counts = vectorizer.fit_transform(texts)
             df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
             idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
             fitted = CountVectorizer(**{**vectorizer.get_params(), "vocabulary": vectorizer.vocabulary_})

@@ -313,7 +313,9 @@ class ThemeModel:
         if len(self.centroids_) == 0:  # min_similarity left no theme standing
             return (np.full(len(vectors), -1, dtype=np.int64), np.zeros(len(vectors)),
                     ["below_min_similarity"] * len(vectors))
-        sims = vectors @ self.centroids_.T
+        # Rounded so that last-bit differences between batches (BLAS) cannot flip a near-tie:
+        # coding the training answers again must give the same themes.
+        sims = np.round(vectors @ self.centroids_.T, 5)
         best = np.argmax(sims, axis=1)
         best_sim = sims[np.arange(len(sims)), best] if len(sims) else np.zeros(0)
         zero = np.linalg.norm(vectors, axis=1) == 0

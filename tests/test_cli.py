@@ -88,3 +88,22 @@ def test_help_reads_well():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert "--text-column" in result.stdout and "examples:" in result.stdout
+
+
+def test_ctrl_c_during_embedding_leaves_no_output_and_no_cache_entry(survey, tmp_path, capsys, monkeypatch):
+    from rtc_nlp.embed import LexicalEmbedder
+
+    answers = tmp_path / "answers.csv"
+    survey.to_csv(answers, index=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RTC_NLP_CACHE", str(cache))
+
+    def interrupted(self, texts):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LexicalEmbedder, "transform", interrupted)
+    code = main(["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out", str(tmp_path / "out")])
+    assert code == 130 and "interrupted" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert not [p for p in cache.rglob("*") if p.is_file()] if cache.exists() else True
+    assert answers.read_bytes() == survey.to_csv(index=False).encode()  # the input is untouched

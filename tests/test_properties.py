@@ -1,0 +1,114 @@
+"""Property-based tests (hypothesis): arbitrary Unicode, control characters, right-to-left text,
+emoji, empty and very long answers, numbers and dates in the text column, missing values, BOMs
+and line endings. Invariants: no crash, every input row comes out exactly once with its id and
+its original text, and the counts add up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from xml.etree import ElementTree as ET
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rtc_nlp import InputError, ThemeModel, read_answers
+from rtc_nlp.codebook import Codebook
+from rtc_nlp.coding import code_answers
+from rtc_nlp.export import export
+from rtc_nlp.text import NON_ANSWER_REASONS, prepare_texts
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+WORDS = ["sicurezza", "dati", "formazione", "operatori", "reputazione", "brand", "clienti", "carcere",
+         "privacy", "corsi", "ﺍﻟﺒﻴﺎﻧﺎﺕ", "שלום", "😀", "naïve", "ß"]
+text_strategy = st.one_of(
+    st.text(max_size=60),                                                   # any Unicode, controls included
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join),
+    st.sampled_from(["", " ", "non so", "-", "N/A", "12", "3,5", "2021-03-01", "\ufeffbom", "a\r\nb\rc\nd"]),
+    st.text(alphabet="abcdè ", min_size=2000, max_size=6000),               # long answers
+)
+BOOK = Codebook.from_records([{"label": "sicurezza", "keywords": ["sicurezza", "dati", "privacy"]},
+                              {"label": "formazione", "keywords": ["formazione", "corsi", "operatori"]}])
+
+
+@SETTINGS
+@given(st.lists(st.one_of(text_strategy, st.none(), st.integers(), st.floats(allow_nan=True),
+                          st.dates(min_value=dt.date(1990, 1, 1))), max_size=20))
+def test_prepare_never_crashes_and_keeps_every_row(values):
+    prepared = prepare_texts(pd.Series(values, dtype=object))
+    assert len(prepared) == len(values)
+    assert set(prepared["non_answer"].dropna()) <= set(NON_ANSWER_REASONS)
+
+
+@SETTINGS
+@given(texts=st.lists(text_strategy, min_size=1, max_size=15), bom=st.booleans(),
+       ending=st.sampled_from(["\n", "\r\n"]))
+def test_csv_round_trip_keeps_ids_and_texts(tmp_path_factory, texts, bom, ending):
+    texts = [t.replace("\x00", "") for t in texts]  # NUL cannot live in a CSV cell
+    frame = pd.DataFrame({"id": [f"R{i}" for i in range(len(texts))], "text": texts})
+    path = tmp_path_factory.mktemp("csv") / "answers.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator=ending,
+                 quoting=1)  # csv.QUOTE_ALL: a file from a careful exporter
+    read = read_answers(path, text_column="text", id_column="id")
+    assert read["id"].tolist() == frame["id"].tolist()
+    assert [("" if pd.isna(t) else t) for t in read["text"]] == texts
+
+
+@SETTINGS
+@given(st.lists(text_strategy, min_size=1, max_size=25))
+def test_fit_accounts_for_every_row_once(texts):
+    answers = pd.DataFrame({"id": [f"R{i}" for i in range(len(texts))], "text": texts})
+    try:
+        model = ThemeModel(embedder="lexical", random_state=0, cache_dir=False, verbose=False).fit(answers)
+    except InputError as exc:  # every answer empty or a non-answer: a clear message, not a crash
+        assert "no usable answers" in str(exc)
+        return
+    out = model.assignments_
+    assert out["id"].tolist() == answers["id"].tolist()
+    assert out["text"].tolist() == texts
+    summary = model.summary_
+    assert summary["n_coded"] + summary["n_non_answers"] + summary["n_unclassified"] == len(texts)
+    again = model.transform(answers)
+    assert again["theme_id"].tolist() == out["theme_id"].tolist()
+
+
+@SETTINGS
+@given(st.lists(text_strategy, min_size=1, max_size=25))
+def test_coding_accounts_for_every_row_once(texts):
+    answers = pd.DataFrame({"id": [f"R{i}" for i in range(len(texts))], "text": texts})
+    coded = code_answers(answers, BOOK, embedder="lexical")
+    assert coded["id"].tolist() == answers["id"].tolist() and coded["text"].tolist() == texts
+    counts = coded["status"].value_counts()
+    assert counts.sum() == len(texts) and set(counts.index) <= {"theme", "unclassified", "non_answer"}
+    assert ((coded["status"] == "theme") == (coded["theme_id"] > 0)).all()
+
+
+@SETTINGS
+@given(st.lists(text_strategy, min_size=1, max_size=12))
+def test_export_writes_every_answer_in_every_format(tmp_path_factory, texts):
+    answers = pd.DataFrame({"id": [f"R{i}" for i in range(len(texts))], "text": texts})
+    coded = code_answers(answers, BOOK, embedder="lexical", min_similarity=0.0)
+    out = tmp_path_factory.mktemp("export") / "out"
+    export(coded, out, codebook=BOOK)
+    assert pd.read_parquet(out / "codes.parquet")["text"].tolist() == texts
+    assert pd.read_csv(out / "codes_wide.csv", dtype={"id": str})["id"].tolist() == answers["id"].tolist()
+    ET.parse(out / "codebook.qdc")
+    with zipfile.ZipFile(out / "project.qdpx") as archive:
+        project = ET.fromstring(archive.read("project.qde"))
+        sources = [e for e in project.iter() if e.tag.endswith("TextSource")]
+        assert len(sources) == len(texts)
+        for source, text in zip(sources, texts):
+            name = source.get("plainTextPath").split("://")[1]
+            assert archive.read(f"sources/{name}").decode("utf-8") == text
+    pyreadstat = pytest.importorskip("pyreadstat")
+    frame, _ = pyreadstat.read_sav(str(out / "codes.sav"))
+    assert frame["id"].tolist() == answers["id"].tolist()
+
+
+def test_transform_matches_fit_on_near_ties():
+    # Found by hypothesis: single letters sit almost equally close to two themes.
+    texts = ["sicurezza", "0A", "B", "a", "sicurezza sicurezza", "A"]
+    model = ThemeModel(embedder="lexical", random_state=0, cache_dir=False, verbose=False).fit(texts)
+    assert model.transform(texts)["theme_id"].tolist() == model.assignments_["theme_id"].tolist()
