@@ -318,7 +318,8 @@ class ThemeModel:
         sims = np.round(vectors @ self.centroids_.T, 5)
         best = np.argmax(sims, axis=1)
         best_sim = sims[np.arange(len(sims)), best] if len(sims) else np.zeros(0)
-        zero = np.linalg.norm(vectors, axis=1) == 0
+        # No term in common with any theme: nothing to go on, whatever argmax would pick.
+        zero = (np.linalg.norm(vectors, axis=1) == 0) | (best_sim <= 0)
         reasons = [""] * len(vectors)
         index = best.astype(np.int64)
         for i in np.flatnonzero(zero):

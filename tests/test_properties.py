@@ -112,3 +112,11 @@ def test_transform_matches_fit_on_near_ties():
     texts = ["sicurezza", "0A", "B", "a", "sicurezza sicurezza", "A"]
     model = ThemeModel(embedder="lexical", random_state=0, cache_dir=False, verbose=False).fit(texts)
     assert model.transform(texts)["theme_id"].tolist() == model.assignments_["theme_id"].tolist()
+
+
+def test_an_answer_orthogonal_to_every_theme_is_not_classified():
+    texts = ["sicurezza sicurezza", "B", "a", "0A", "sicurezza sicurezza", "A"]
+    model = ThemeModel(embedder="lexical", random_state=0, cache_dir=False, verbose=False).fit(texts)
+    row = model.assignments_.iloc[1]
+    assert (row["status"], row["reason"]) == ("unclassified", "no_known_terms")
+    assert model.transform(texts)["theme_id"].tolist() == model.assignments_["theme_id"].tolist()

@@ -152,7 +152,11 @@ def test_labels_come_from_the_theme_vocabulary(survey):
                                    ["stessa risposta"] * 6])
 def test_tiny_inputs_give_themes_not_errors(texts):
     model = fit(texts)
-    assert model.summary_["n_coded"] == len(texts)
+    assert model.summary_["n_coded"] >= 1
+    # An answer sharing no term with any theme is "non classificato" (not forced into one).
+    unclassified = model.assignments_[model.assignments_["status"] == "unclassified"]
+    assert model.summary_["n_coded"] + len(unclassified) == len(texts)
+    assert (unclassified["reason"] == "no_known_terms").all()
     assert 1 <= model.summary_["n_themes"] <= len(set(texts))
     if len(set(texts)) == 1:
         assert model.summary_["n_themes"] == 1
