@@ -36,7 +36,7 @@ from .validate import (
     validate_report_groupings,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Codebook",

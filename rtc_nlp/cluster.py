@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CommunityClusterer", "nearest_neighbors"]
+__all__ = ["CommunityClusterer", "SilhouetteAgglomerative", "nearest_neighbors"]
 
 
 def nearest_neighbors(
