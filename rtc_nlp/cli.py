@@ -35,6 +35,24 @@ examples:
 """
 
 
+def _add_answer_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say how to read a file of answers (themes, code)."""
+    parser.add_argument("--text-column", default="text", help="column holding the answers (default: %(default)s)")
+    parser.add_argument("--id-column", help="respondent id column (default: the row number)")
+    parser.add_argument("--sheet", help="XLSX sheet name or 0-based number (default: the first)")
+
+
+def _add_redact_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--redact", action="store_true",
+                        help="replace e-mails, phone numbers, codici fiscali, partite IVA, IBANs and URLs by "
+                             "placeholders before anything is embedded, cached or written")
+
+
+def _sheet(value: str | None) -> str | int | None:
+    """An XLSX sheet given on the command line: a name, or a 0-based number."""
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rtc-nlp",
@@ -55,9 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     themes.add_argument("input", help="CSV, XLSX or Parquet file of answers; or .txt interview file(s) or a folder of them")
-    themes.add_argument("--text-column", default="text", help="column holding the answers (default: %(default)s)")
-    themes.add_argument("--id-column", help="respondent id column (default: the row number)")
-    themes.add_argument("--sheet", help="XLSX sheet name or 0-based number (default: the first)")
+    _add_answer_options(themes)
     themes.add_argument("--out", required=True, help="output folder")
     themes.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
     themes.add_argument("--n-themes", type=int, help="number of themes (default: found automatically)")
@@ -71,8 +87,7 @@ def _build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--max-chars", type=int, default=500, help="longest snippet with --split sentence (default: %(default)s)")
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
-    themes.add_argument("--redact", action="store_true",
-                        help="replace e-mails, phone numbers, codici fiscali, partite IVA, IBANs and URLs by placeholders before anything is embedded, cached or written")
+    _add_redact_option(themes)
     themes.add_argument("--quiet", action="store_true", help="print only errors")
 
     validate = sub.add_parser(
@@ -114,9 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
                                       "by hand) and new_themes.csv (candidate themes the codebook lacks).")
     code.add_argument("input", help="CSV, XLSX or Parquet file of answers")
     code.add_argument("--codebook", required=True, help="codebook JSON")
-    code.add_argument("--text-column", default="text", help="column holding the answers (default: %(default)s)")
-    code.add_argument("--id-column", help="respondent id column (default: the row number)")
-    code.add_argument("--sheet", help="XLSX sheet name or 0-based number")
+    _add_answer_options(code)
     code.add_argument("--out", required=True, help="output folder")
     code.add_argument("--embedder", default="auto", help="auto (default), lexical, sentence-transformers, or a model")
     code.add_argument("--min-similarity", type=float, help="below this, 'non classificato' (default: automatic)")
@@ -126,8 +139,7 @@ def _build_parser() -> argparse.ArgumentParser:
     code.add_argument("--overrides", help="a filled-in review sheet (review.xlsx): its corrections win")
     code.add_argument("--review", type=int, default=30, help="answers in the review queue (default: %(default)s)")
     code.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    code.add_argument("--redact", action="store_true",
-                      help="replace e-mails, phone numbers, codici fiscali, partite IVA, IBANs and URLs by placeholders before anything is embedded, cached or written")
+    _add_redact_option(code)
     code.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
 
     compare = sub.add_parser("compare", help="theme prevalence per wave (and group) with 95%% intervals",
@@ -188,12 +200,9 @@ def _validate(args: argparse.Namespace) -> int:
         raise InputError(f"validate needs {', '.join(missing)} (or --report)")
     out = Path(args.out)
     _check_output(out, [Path(args.pred), Path(args.manual)], args.overwrite)
-    sheet: str | int | None = args.sheet
-    if isinstance(sheet, str) and sheet.isdigit():
-        sheet = int(sheet)
     report = compare_with_manual(
         args.pred, args.manual, args.id_column, pred_id_column=args.pred_id_column, code_column=args.code_column,
-        sheet=sheet, n_boot=args.n_boot, n_perm=args.n_perm, random_state=args.seed,
+        sheet=_sheet(args.sheet), n_boot=args.n_boot, n_perm=args.n_perm, random_state=args.seed,
     )
     report.save(out, overwrite=True)
     print(report.headline())
@@ -220,7 +229,7 @@ def _codebook(args: argparse.Namespace) -> int:
 def _code(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .coding import CodebookCoder, apply_overrides, read_overrides, review_queue
-    from .persist import atomic_write, write_json
+    from .persist import atomic_write, write_json, write_parquet
     from .themes import _versions
     from .validate import read_manual_codes
 
@@ -233,15 +242,15 @@ def _code(args: argparse.Namespace) -> int:
     manual = None
     if args.manual:
         codes = read_manual_codes(args.manual, "id", code_column=args.manual_code_column).codes
-        by_label = {t.label.casefold(): t.id for t in book.themes}
-        unknown = sorted({c for c in codes["code"] if c.casefold() not in by_label and not c.isdigit()})
+        resolved = codes["code"].map(book.resolve)
+        unknown = sorted({part for _, parts in resolved for part in parts})
         if unknown:
             raise InputError(f"codes not in the codebook: {', '.join(map(repr, unknown[:10]))}", path=args.manual)
         codes = codes.drop_duplicates("id")
         texts = answers.set_index("id")["text"]
         codes = codes[codes["id"].isin(texts.index)]
         manual = pd.DataFrame({"text": texts.loc[codes["id"]].to_numpy(),
-                               "theme_id": [int(c) if c.isdigit() else by_label[c.casefold()] for c in codes["code"]]})
+                               "theme_id": [ids[0] for ids, _ in resolved.loc[codes.index]]})
     coder = CodebookCoder(book, args.embedder, min_similarity=args.min_similarity, max_codes=args.max_codes,
                           manual=manual, random_state=args.seed, verbose=True).fit(answers)
     coded = coder.code(answers)
@@ -252,7 +261,7 @@ def _code(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_csv(coded, out / "answers_with_codes.csv")
     # The original texts, for exports that must keep them (the CSV is spreadsheet-safe).
-    atomic_write(out / "answers_with_codes.parquet", lambda tmp: _parquet_safe(coded).to_parquet(tmp, index=False))
+    write_parquet(coded, out / "answers_with_codes.parquet")
     write_csv(candidates, out / "new_themes.csv")
     atomic_write(out / "review.xlsx", lambda tmp: Path(tmp).write_bytes(sheet))
     book.save(out / "codebook.json")
@@ -283,15 +292,6 @@ def _code(args: argparse.Namespace) -> int:
         print(f"  + {row.label} ({row.size} answers; nearest: {row.nearest_theme_label}, {row.nearest_similarity:.2f})")
     print(f"wrote answers_with_codes.csv, review.xlsx, new_themes.csv, codebook.json, run.json to {out}{os.sep}")
     return 0
-
-
-def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns as text, so Parquet can store mixed cells."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) or v != v else str(v))
-    return out
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -344,10 +344,7 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
     source = Path(args.input)
     if source.is_dir() or source.suffix.lower() == ".txt":
         return _maybe_redact(read_interviews(source, by=args.split or "paragraph", max_chars=args.max_chars), args)
-    sheet: str | int | None = args.sheet
-    if isinstance(sheet, str) and sheet.isdigit():
-        sheet = int(sheet)
-    answers = read_answers(source, args.text_column, args.id_column, sheet=sheet)
+    answers = read_answers(source, args.text_column, args.id_column, sheet=_sheet(args.sheet))
     if args.split:
         answers = split_snippets(answers, by=args.split, max_chars=args.max_chars)
     return _maybe_redact(answers, args)

@@ -111,6 +111,27 @@ class Codebook:
                 return theme
         raise KeyError(f"no theme with id {theme_id} in the codebook (ids: {self.ids})")
 
+    def resolve(self, cell: Any, *, labels: bool = True) -> tuple[list[int], list[str]]:
+        """Theme ids written in a cell by a person: ids (``3``, ``3.0``) or, with ``labels``,
+        theme labels in any case, separated by ``;``.
+
+        Returns
+        -------
+        ids, unknown
+            The ids found, in order, and the parts that name no theme of the codebook.
+        """
+        text = "" if cell is None or (isinstance(cell, float) and cell != cell) else str(cell).strip()
+        by_label = {t.label.casefold(): t.id for t in self.themes} if labels else {}
+        valid = set(self.ids)
+        ids, unknown = [], []
+        for part in (p.strip() for p in text.split(";") if p.strip()):
+            number = int(float(part)) if re.fullmatch(r"\d+(\.0)?", part) else by_label.get(part.casefold())
+            if number is None or number not in valid:
+                unknown.append(part)
+            else:
+                ids.append(number)
+        return ids, unknown
+
     def to_frame(self) -> pd.DataFrame:
         """One row per theme; keywords and examples joined with ``"; "``."""
         rows = [{**t.to_dict(), "keywords": "; ".join(t.keywords), "examples": "; ".join(t.examples)}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from .embed import Embedder, resolve_embedder
 from .errors import InputError, format_rows
 from .io import _id_to_str, _read_table, _resolve_column
 from .text import prepare_texts
-from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _as_frame
+from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _as_frame, _unit
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +35,6 @@ __all__ = ["CodebookCoder", "apply_overrides", "code_answers", "compare_waves", 
 
 #: Similarity of an answer to its second theme, as a share of the first, from which it gets both.
 DEFAULT_RATIO = 0.9
-
-
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 class CodebookCoder:
@@ -111,6 +105,7 @@ class CodebookCoder:
         flat = [t for group in theme_texts for t in group]
         corpus = list(dict.fromkeys(flat + extra))
         self.embedder_.fit(corpus if self.embedder_.learns_from_texts else [])
+        self._last_batch: tuple[tuple[str, ...], np.ndarray] | None = None
         vectors = _unit(self.embedder_.transform(flat))
         prototypes, own, start = [], [], 0
         for group in theme_texts:
@@ -127,9 +122,17 @@ class CodebookCoder:
             # A floor tied to the codebook's own scale, so that a batch of answers unrelated to
             # every theme cannot lower the bar to noise (stray character n-grams).
             floor = 0.05 * self.own_similarity_
-            best = (_unit(self.embedder_.transform(extra)) @ self.prototypes_.T).max(axis=1) if extra else []
+            best = (self._embed(extra) @ self.prototypes_.T).max(axis=1) if extra else []
             self.min_similarity_ = max(floor, 0.5 * float(np.median(best))) if len(best) else floor
         return self
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of ``texts``. The last batch is kept: ``fit`` (for the threshold) and
+        ``code`` on the same answers would otherwise embed them twice."""
+        key = tuple(texts)
+        if self._last_batch is None or self._last_batch[0] != key:
+            self._last_batch = (key, _unit(self.embedder_.transform(texts)))
+        return self._last_batch[1]
 
     def code(self, answers: Any) -> pd.DataFrame:
         """Code ``answers``: one row per answer, in input order.
@@ -153,7 +156,7 @@ class CodebookCoder:
         clean = prepared["clean_text"].astype(str).tolist()
         vectors = np.zeros((len(frame), self.prototypes_.shape[1]), dtype=np.float32)
         if usable.any():
-            vectors[usable] = _unit(self.embedder_.transform([clean[i] for i in np.flatnonzero(usable)]))
+            vectors[usable] = self._embed([clean[i] for i in np.flatnonzero(usable)])
         self.vectors_ = vectors
         sims = vectors @ self.prototypes_.T
         ids = np.array(self.codebook.ids)
@@ -345,24 +348,17 @@ def read_overrides(source: str | Path | pd.DataFrame, codebook: Codebook,
     frame = source if isinstance(source, pd.DataFrame) else _read_table(where, None, None, None)
     id_col = _resolve_column(frame, ID, where, "id")
     code_col = _resolve_column(frame, "corrected_codes", where, "corrected_codes")
-    by_label = {t.label.casefold(): t.id for t in codebook.themes}
     valid = set(codebook.ids)
     rows, bad_codes, bad_ids = [], [], []
     known = set(map(str, known_ids)) if known_ids is not None else None
     for line, (respondent, cell) in enumerate(zip(frame[id_col], frame[code_col]), start=2):
-        text = "" if cell is None or (isinstance(cell, float) and cell != cell) else str(cell).strip()
-        if not text:
+        ids, unknown = codebook.resolve(cell)
+        if not ids and not unknown:  # empty cell: no correction
             continue
         respondent = _id_to_str(respondent)
         if known is not None and respondent not in known:
             bad_ids.append(f"{respondent} (row {line})")
-        ids = []
-        for part in (p.strip() for p in text.split(";") if p.strip()):
-            number = int(float(part)) if re.fullmatch(r"\d+(\.0)?", part) else by_label.get(part.casefold())
-            if number is None or number not in valid:
-                bad_codes.append(f"{part!r} (row {line})")
-            else:
-                ids.append(number)
+        bad_codes += [f"{part!r} (row {line})" for part in unknown]
         rows.append({ID: respondent, "codes": ";".join(map(str, dict.fromkeys(ids)))})
     problems = []
     if bad_ids:
@@ -401,9 +397,10 @@ def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str
             (g, part) for g, part in coded.groupby(_resolve_column(coded, by, wave, "group"), sort=True, dropna=False)]
         for group, part in groups:
             base = int((part["status"] != "non_answer").sum())
-            carried = part["codes"].fillna("").astype(str).str.split(";")
+            # Answers carrying each code, every code counted once per answer.
+            carried = part["codes"].fillna("").astype(str).str.split(";").map(set).explode().value_counts()
             for theme in codebook.themes:
-                count = int(carried.map(lambda cs, t=str(theme.id): t in cs).sum())
+                count = int(carried.get(str(theme.id), 0))
                 rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": theme.id,
                              "theme_label": theme.label, "count": count, "base": base})
             # A rising share of "non classificato" is the first sign of a theme the codebook lacks.

@@ -35,7 +35,7 @@ from .persist import atomic_write
 from .sheets import safe_cell, safe_frame, write_csv, xml_text
 from .themes import _FORMAT as MODEL_FORMAT
 from .themes import _FORMAT_VERSION as MODEL_FORMAT_VERSION
-from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID
+from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _versions
 
 logger = logging.getLogger(__name__)
 
@@ -337,7 +337,8 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
         put("codes.parquet", lambda tmp: typed.to_parquet(tmp, index=False))
     if "json" in formats:
         document = {"format": "rtc_nlp.export", "format_version": 1,
-                    "run": {**run, "codebook_revision": book.revision, "export_versions": _versions()},
+                    "run": {**run, "codebook_revision": book.revision,
+                            "export_versions": _versions(("rtc_nlp", "pandas", "pyreadstat", "openpyxl"))},
                     "codebook": {"name": book.name, "revision": book.revision,
                                  "themes": [t.to_dict() for t in book.themes]},
                     "answers": [{ID: r[ID], TEXT: r[TEXT], "main_theme_id": int(r["theme_id"]),
@@ -379,18 +380,6 @@ def _run_metadata(results: str | Path | pd.DataFrame) -> dict[str, Any]:
     return {}
 
 
-def _versions() -> dict[str, str]:
-    import importlib.metadata
-
-    out = {}
-    for package in ("rtc_nlp", "pandas", "pyreadstat", "openpyxl"):
-        try:
-            out[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return out
-
-
 def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     """Read back the ``answers`` sheet of ``codes.xlsx`` after a reviewer edited it.
 
@@ -411,19 +400,13 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
                          path=str(path))
     rows, bad = [], []
     for line, record in enumerate(sheet.to_dict(orient="records"), start=2):
-        review = record.get(REVIEW_COLUMN)
-        review = "" if review is None or (isinstance(review, float) and review != review) else str(review).strip()
-        if review:
-            codes = []
-            for part in (p.strip() for p in review.split(";") if p.strip()):
-                if re.fullmatch(r"\d+(\.0)?", part) and int(float(part)) in labels:
-                    codes.append(int(float(part)))
-                else:
-                    bad.append(f"{part!r} (row {line})")
-        else:
+        codes, unknown = codebook.resolve(record.get(REVIEW_COLUMN), labels=False)
+        bad += [f"{part!r} (row {line})" for part in unknown]
+        review = bool(codes or unknown)
+        if not review:
             codes = [t for t, column in columns.items() if str(record.get(column, "0")).strip() in ("1", "1.0", "True")]
         rows.append({ID: _id_to_str(record[ID]), "codes": ";".join(map(str, codes)),
-                     "code": labels[codes[0]] if codes else "", "reviewed": bool(review)})
+                     "code": labels[codes[0]] if codes else "", "reviewed": review})
     if bad:
         raise InputError(f"column {REVIEW_COLUMN!r} holds codes that are not theme ids ({sorted(labels)}): "
                          + ", ".join(bad[:10]), path=str(path), column=REVIEW_COLUMN)

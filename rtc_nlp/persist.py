@@ -123,3 +123,13 @@ def load_array(path: str | Path, *, shape: tuple[int | None, ...] | None = None)
     ):
         raise ModelFileError(f"{path}: expected an array of shape {shape}, found {array.shape}")
     return array
+
+
+def write_parquet(frame: Any, path: str | Path) -> None:
+    """Write a DataFrame as Parquet atomically; mixed object columns are stored as text
+    (Parquet needs one type per column), missing values stay missing."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) or v != v else str(v))
+    atomic_write(path, lambda tmp: out.to_parquet(tmp, index=False))

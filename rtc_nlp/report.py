@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import InputError
 from .persist import atomic_write
-from .themes import ID, TEXT
+from .themes import TEXT
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
 
 def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     """Answers, a theme table (theme_id, label, size, keywords, typical answers) and an embedder."""
-    from .codebook import Codebook
+    from .export import load_results
     from .themes import ThemeModel
 
     if (folder / "answers_with_themes.csv").exists():
@@ -123,10 +123,7 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
                                       typical=lambda t: t["typical_answers"].map(list))
         return answers, themes, model.embedder_
     if (folder / "answers_with_codes.csv").exists():
-        answers = (pd.read_parquet(folder / "answers_with_codes.parquet")
-                   if (folder / "answers_with_codes.parquet").exists()
-                   else pd.read_csv(folder / "answers_with_codes.csv", dtype={ID: str, "codes": str}, keep_default_na=False))
-        book = Codebook.load(folder / "codebook.json")
+        answers, book = load_results(folder)
         sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
         themes = pd.DataFrame({"theme_id": book.ids, "label": [t.label for t in book.themes],
                                "size": [int(sizes.get(i, 0)) for i in book.ids],

@@ -21,7 +21,7 @@ from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, load_embedder, resolve_embedder
 from .errors import InputError, ModelFileError
 from .io import ID, TEXT
-from .persist import atomic_write, load_array, read_json, save_array, write_json
+from .persist import load_array, read_json, save_array, write_json, write_parquet
 from .text import NON_ANSWER_REASONS, prepare_texts
 
 logger = logging.getLogger(__name__)
@@ -43,9 +43,11 @@ _UNCLASSIFIED_REASONS = {
 }
 
 
-def _versions() -> dict[str, str]:
+def _versions(packages: tuple[str, ...] = ("rtc_nlp", "numpy", "pandas", "scikit-learn", "igraph",
+                                         "sentence-transformers")) -> dict[str, str]:
+    """Installed versions of ``packages`` (those not installed are left out)."""
     out = {}
-    for name in ("rtc_nlp", "numpy", "pandas", "scikit-learn", "igraph", "sentence-transformers"):
+    for name in packages:
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -461,11 +463,7 @@ class ThemeModel:
         folder.mkdir(parents=True, exist_ok=True)
         self.embedder_.save(folder / "embedder")
         save_array(folder / "centroids.npy", self.centroids_)
-        assignments = self.assignments_.copy()
-        for column in assignments.columns:
-            if assignments[column].dtype == object:
-                assignments[column] = assignments[column].map(lambda v: v if v is None or isinstance(v, str) or (isinstance(v, float) and v != v) else str(v))
-        atomic_write(folder / "assignments.parquet", lambda tmp: assignments.to_parquet(tmp, index=False))
+        write_parquet(self.assignments_, folder / "assignments.parquet")
         params = {k: v for k, v in self.get_params().items() if k not in ("embedder", "reducer", "clusterer", "cache_dir")}
         params["reducer"] = None if self.reducer is None else type(self.reducer).__name__
         params["clusterer"] = None if self.clusterer is None else type(self.clusterer).__name__
