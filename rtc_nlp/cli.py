@@ -173,6 +173,12 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument("--validation", help="output folder of 'rtc-nlp validate' (default: results/validation)")
     report.add_argument("--title", default="", help="page title")
     report.add_argument("--overwrite", action="store_true", help="replace an existing file")
+
+    cache = sub.add_parser("cache", help="where the embedding cache is and how big; --clear wipes it",
+                           description="Show the embedding cache folder ($RTC_NLP_CACHE, else the user cache "
+                                       "folder), its files and size. It holds vectors keyed by a SHA-256 of each "
+                                       "text, never the texts themselves.")
+    cache.add_argument("--clear", action="store_true", help="delete every cached embedding")
     return parser
 
 
@@ -217,6 +223,8 @@ def _codebook(args: argparse.Namespace) -> int:
 
     folder = Path(args.results)
     model_folder = folder / "model" if (folder / "model" / "model.json").exists() else folder
+    if not (model_folder / "model.json").exists():
+        raise InputError("holds no model/model.json: give a results folder of 'rtc-nlp themes'", path=str(folder))
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
@@ -452,7 +460,23 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"report": _report, "export": _export, "themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
+def _cache(args: argparse.Namespace) -> int:
+    from .cache import EmbeddingCache
+
+    cache = EmbeddingCache()
+    folder = cache.root / "embeddings"
+    files = [f for f in folder.rglob("*") if f.is_file()] if folder.is_dir() else []
+    size = sum(f.stat().st_size for f in files)
+    if args.clear:
+        cache.clear()
+        print(f"cleared {folder}: {len(files)} files, {size / 2**20:.1f} MB deleted")
+    else:
+        print(f"embedding cache: {folder} ({len(files)} files, {size / 2**20:.1f} MB); "
+              "'rtc-nlp cache --clear' deletes it")
+    return 0
+
+
+COMMANDS = {"cache": _cache, "report": _report, "export": _export, "themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

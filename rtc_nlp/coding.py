@@ -78,7 +78,7 @@ class CodebookCoder:
         if not isinstance(self.codebook, Codebook) or len(self.codebook) == 0:
             raise ValueError("codebook must be a Codebook with at least one theme")
         if not (isinstance(self.max_codes, int) and self.max_codes >= 1):
-            raise ValueError(f"max_codes must be an int >= 1, got {self.max_codes!r}")
+            raise ValueError(f"max_codes must be a positive integer, got {self.max_codes!r}")
         if not 0 < float(self.ratio) <= 1:
             raise ValueError(f"ratio must be in (0, 1], got {self.ratio!r}")
 
@@ -320,6 +320,8 @@ def review_queue(coded: pd.DataFrame, codebook: Codebook, n: int = 30) -> pd.Dat
     """The ``n`` least certain answers (smallest margin between their two best themes, and the
     "non classificato" closest to a theme), with an empty ``corrected_codes`` column to fill in
     with theme ids or labels separated by ``;``."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"the review queue length must be a whole number >= 0, got {n!r}")
     labels = {t.id: t.label for t in codebook.themes}
     candidates = coded[coded["status"].isin(["theme", "unclassified"])].copy()
     candidates = candidates.sort_values(["margin", ID], kind="stable").head(n)

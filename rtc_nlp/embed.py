@@ -299,6 +299,25 @@ def _strip_accents(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
+def _hub_reachable(timeout: float = 2.0) -> bool:
+    """Whether the model hub answers a TCP connection within ``timeout`` seconds.
+
+    ``HF_HUB_OFFLINE`` means no; ``HF_ENDPOINT`` (a mirror) is honoured.
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return False
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    try:
+        with socket.create_connection((endpoint.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def find_local_model(model: str) -> str | None:
     """Return where ``model`` can be loaded from without network, or ``None``.
 
@@ -387,7 +406,23 @@ class SentenceTransformerEmbedder(Embedder):
             kwargs: dict[str, Any] = {"device": self.device}
             if self.local_files_only:
                 kwargs["local_files_only"] = True
-            self.model_ = SentenceTransformer(self.model, **kwargs)
+            elif find_local_model(self.model) is None and not _hub_reachable():
+                # Without this check the hub client retries for over a minute before failing.
+                raise ModelFileError(
+                    f"sentence-transformers model {self.model!r} is neither a model folder nor in the local "
+                    "cache, and the model hub is not reachable; pass a model folder, or --embedder lexical "
+                    "to work offline"
+                )
+            try:
+                self.model_ = SentenceTransformer(self.model, **kwargs)
+            except OSError as exc:
+                # The hub's own message spans several lines; the CLI prints one.
+                first = " ".join(str(exc).split())[:200]
+                raise ModelFileError(
+                    f"sentence-transformers model {self.model!r} is neither a model folder nor in the local "
+                    f"cache, and it could not be downloaded ({first}); pass a model folder, or "
+                    "--embedder lexical to work offline"
+                ) from None
         return self.model_
 
     def fit(self, texts: Sequence[str]) -> SentenceTransformerEmbedder:
@@ -448,8 +483,10 @@ def load_embedder(folder: str | Path) -> Embedder:
         raise ModelFileError(f"{folder / 'embedder.json'}: unknown embedder kind {kind!r}")
     try:
         return _KINDS[kind]._load(folder, config)  # type: ignore[attr-defined]
-    except TypeError as exc:
-        raise ModelFileError(f"{folder / 'embedder.json'}: invalid config ({exc})") from None
+    except ModelFileError:
+        raise
+    except (TypeError, KeyError, ValueError) as exc:
+        raise ModelFileError(f"{folder / 'embedder.json'}: invalid config ({type(exc).__name__}: {exc})") from None
 
 
 def resolve_embedder(spec: str | Embedder = "auto", *, verbose: bool = True) -> Embedder:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from .codebook import Codebook
 from .errors import InputError
-from .persist import atomic_write
+from .persist import atomic_write, read_parquet
 from .sheets import safe_cell, safe_frame, write_csv, xml_text
 from .themes import _FORMAT as MODEL_FORMAT
 from .themes import _FORMAT_VERSION as MODEL_FORMAT_VERSION
@@ -67,7 +67,7 @@ def load_results(source: str | Path | pd.DataFrame, codebook: Codebook | None = 
         folder = Path(source)
         # The Parquet files keep the original texts; the CSVs are spreadsheet-safe copies.
         if (folder / "answers_with_codes.parquet").exists():
-            frame = pd.read_parquet(folder / "answers_with_codes.parquet")
+            frame = read_parquet(folder / "answers_with_codes.parquet", required=(ID, TEXT, "theme_id", "codes"))
             codebook = codebook or Codebook.load(folder / "codebook.json")
         elif (folder / "answers_with_codes.csv").exists():
             frame = pd.read_csv(folder / "answers_with_codes.csv", dtype={ID: str, "codes": str}, keep_default_na=False,

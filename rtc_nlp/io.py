@@ -110,7 +110,9 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
                 )
             if isinstance(sheet, str) and sheet not in names:
                 raise InputError(f"has no sheet {sheet!r}; sheets: {names}", path=path)
-            return pd.read_excel(book, sheet_name=sheet, dtype=object)
+            # Like the CSV reader: a cell that says "N/A" or "null" is an answer to keep as
+            # written (a non-answer later, with its reason), not a missing value.
+            return pd.read_excel(book, sheet_name=sheet, dtype=object, keep_default_na=False, na_values=[""])
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types on a corrupt or non-XLSX file
@@ -120,6 +122,8 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
 def _read_table(
     path: str, sheet: str | int | None, encoding: str | None, delimiter: str | None
 ) -> pd.DataFrame:
+    if Path(path).is_dir():
+        raise InputError("is a folder; expected a CSV, XLSX or Parquet file", path=path)
     suffix = Path(path).suffix.lower()
     if suffix in _EXCEL_SUFFIXES:
         return _read_excel(path, sheet)
@@ -190,8 +194,6 @@ def read_answers(
     path = str(path)
     if not Path(path).exists():
         raise InputError("file not found", path=path)
-    if Path(path).is_dir():
-        raise InputError("is a folder; expected a CSV, XLSX or Parquet file", path=path)
     frame = _read_table(path, sheet, encoding, delimiter)
     frame.columns = [str(c) for c in frame.columns]
     if frame.shape[1] == 0:

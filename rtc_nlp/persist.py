@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import ModelFileError
 
-__all__ = ["atomic_write", "write_json", "read_json", "save_array", "load_array"]
+__all__ = ["atomic_write", "write_json", "read_json", "save_array", "load_array", "write_parquet", "read_parquet"]
 
 
 def atomic_write(path: str | Path, write: Callable[[str], None]) -> None:
@@ -133,3 +133,27 @@ def write_parquet(frame: Any, path: str | Path) -> None:
         if out[column].dtype == object:
             out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) or v != v else str(v))
     atomic_write(path, lambda tmp: out.to_parquet(tmp, index=False))
+
+
+def read_parquet(path: str | Path, *, required: Sequence[str] = ()) -> Any:
+    """Read a Parquet table written by :func:`write_parquet`, checking it has ``required`` columns.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, is not Parquet (truncated, tampered) or lacks a required column.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path}: file not found")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types on a damaged file
+        raise ModelFileError(f"{path}: not a readable Parquet file ({exc}); it may be truncated") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ModelFileError(f"{path}: missing column(s) {', '.join(map(repr, missing))}; "
+                             "the file was changed or comes from another program")
+    return frame

@@ -6,7 +6,8 @@ Replaced by typed placeholders: e-mail addresses ``[EMAIL]``, web addresses ``[U
 ``[PARTITA_IVA]`` (checked with their control digit), and phone numbers ``[TELEFONO]`` (Italian
 mobile and landline numbers, with or without +39, and international numbers written with a
 leading ``+`` or ``00``). Checks keep ordinary numbers (years, amounts, dates, percentages,
-counts) and codes inside longer words untouched.
+counts) and codes inside longer words untouched. One ambiguity is settled towards privacy: an
+11-digit number that starts with 0 and is not a valid partita IVA is redacted as a landline.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]
 _CF = re.compile(r"(?<![A-Za-z0-9])[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z]"
                  r"[0-9LMNPQRSTUV]{3}[A-Z](?![A-Za-z0-9])", re.IGNORECASE)
 _PIVA = re.compile(r"(?<![\w+])(?:IT[ ]?)?\d{11}(?!\w)")
-# Phones: an international prefix (+CC / 00CC) or an Italian mobile (3xx) / landline (0x)
-# number, digits grouped by spaces, dots, dashes or slashes.
+# Phones: an international prefix (+CC / 00CC) or an Italian mobile (3xx, 9-10 digits) /
+# landline (0x, 6-12 digits) number, digits grouped by spaces, dots, dashes or slashes. A match
+# may not stop before a separator and another digit: "(0039 357-27..." is one number, not two.
+_PHONE_END = r"(?!\w|[ ./-]\d)"
 _PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(?0\d{1,3}\)?|3\d{2})(?:[ ./-]?\d){5,8}(?![\w])"
-    r"|(?<![\w+])(?:\+|00)(?!39)\d{1,3}(?:[ .-]?\d){6,12}(?![\w])"
+    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(?0\d{1,3}\)?(?:[ ./-]?\d){5,8}|3\d{2}(?:[ ./-]?\d){6,7})"
+    + _PHONE_END + r"|(?<![\w+])(?:\+|00)(?!39)\d{1,3}(?:[ .-]?\d){6,12}" + _PHONE_END
 )
 
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")

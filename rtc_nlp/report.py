@@ -132,8 +132,8 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
                              .sort_values("similarity", ascending=False)[TEXT].drop_duplicates().head(3).tolist()
                              for i in book.ids]
         return answers, themes, None
-    raise InputError("holds no answers_with_themes.csv or answers_with_codes.csv: give a folder written by "
-                     "'rtc-nlp themes' or 'rtc-nlp code'", path=str(folder))
+    raise InputError("holds no answers_with_codes.csv or answers_with_themes.csv: give a folder written by "
+                     "'rtc-nlp code' or 'rtc-nlp themes'", path=str(folder))
 
 
 _STYLE = """

@@ -21,7 +21,7 @@ from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, load_embedder, resolve_embedder
 from .errors import InputError, ModelFileError
 from .io import ID, TEXT
-from .persist import load_array, read_json, save_array, write_json, write_parquet
+from .persist import load_array, read_json, read_parquet, save_array, write_json, write_parquet
 from .text import NON_ANSWER_REASONS, prepare_texts
 
 logger = logging.getLogger(__name__)
@@ -497,10 +497,8 @@ class ThemeModel:
         model.centroids_ = load_array(folder / "centroids.npy", shape=(len(themes), None)).astype(np.float32)
         model.themes_ = themes
         model.summary_ = summary
-        try:
-            model.assignments_ = pd.read_parquet(folder / "assignments.parquet")
-        except Exception as exc:
-            raise ModelFileError(f"{folder / 'assignments.parquet'}: unreadable ({exc})") from None
+        model.assignments_ = read_parquet(folder / "assignments.parquet",
+                                          required=(ID, TEXT, "theme_id", "theme_label", "status"))
         return model
 
 

@@ -471,7 +471,7 @@ def compare_with_manual(
         No id in common, fewer than two answers in common, or a single manual code.
     """
     if not (isinstance(n_boot, int) and n_boot >= 0 and isinstance(n_perm, int) and n_perm >= 0):
-        raise ValueError(f"n_boot and n_perm must be ints >= 0, got {n_boot!r} and {n_perm!r}")
+        raise ValueError(f"n_boot and n_perm must be whole numbers >= 0, got {n_boot!r} and {n_perm!r}")
     codes = manual if isinstance(manual, ManualCodes) else read_manual_codes(
         manual, id_column, code_column=code_column, sheet=sheet, known_codes=known_codes)
     predictions, pred_where = _read_predictions(pred, pred_id_column)

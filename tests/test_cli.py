@@ -107,3 +107,22 @@ def test_ctrl_c_during_embedding_leaves_no_output_and_no_cache_entry(survey, tmp
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert not [p for p in cache.rglob("*") if p.is_file()] if cache.exists() else True
     assert answers.read_bytes() == survey.to_csv(index=False).encode()  # the input is untouched
+
+
+def test_cache_command_shows_and_wipes_a_cache_that_holds_no_text(survey, tmp_path, capsys, monkeypatch):
+    answers = tmp_path / "answers.csv"
+    survey.to_csv(answers, index=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RTC_NLP_CACHE", str(cache))
+    assert main(["themes", str(answers), "--embedder", "lexical", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    stored = b"".join(p.read_bytes() for p in cache.rglob("*") if p.is_file())
+    assert stored, "the run wrote no cache entry"
+    for text in survey["text"]:
+        if len(text) > 10:
+            assert text.encode("utf-8") not in stored  # keys are SHA-256 digests, not texts
+    code, out, _ = run(["cache"], capsys)
+    assert code == 0 and str(cache / "embeddings") in out and " 0 files" not in out
+    code, out, _ = run(["cache", "--clear"], capsys)
+    assert code == 0 and "cleared" in out
+    assert not [p for p in cache.rglob("*") if p.is_file()]
+    assert (tmp_path / "out" / "themes.csv").exists()  # results are not part of the cache

@@ -6,6 +6,7 @@ its original text, and the counts add up."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
 from xml.etree import ElementTree as ET
 
@@ -15,12 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtc_nlp import InputError, ThemeModel, read_answers
+from rtc_nlp.io import read_interviews
 from rtc_nlp.codebook import Codebook
 from rtc_nlp.coding import code_answers
 from rtc_nlp.export import export
 from rtc_nlp.text import NON_ANSWER_REASONS, prepare_texts
 
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# 30 cases each in CI; set RTC_NLP_HYPOTHESIS_EXAMPLES for a longer hunt.
+SETTINGS = settings(max_examples=int(os.environ.get("RTC_NLP_HYPOTHESIS_EXAMPLES", "30")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 WORDS = ["sicurezza", "dati", "formazione", "operatori", "reputazione", "brand", "clienti", "carcere",
          "privacy", "corsi", "ﺍﻟﺒﻴﺎﻧﺎﺕ", "שלום", "😀", "naïve", "ß"]
 text_strategy = st.one_of(
@@ -105,6 +108,87 @@ def test_export_writes_every_answer_in_every_format(tmp_path_factory, texts):
     pyreadstat = pytest.importorskip("pyreadstat")
     frame, _ = pyreadstat.read_sav(str(out / "codes.sav"))
     assert frame["id"].tolist() == answers["id"].tolist()
+
+
+# Characters an XLSX file cannot hold (XML 1.0 forbids them; openpyxl refuses them).
+_XML_ILLEGAL = {chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32)]}
+cell_strategy = st.one_of(
+    text_strategy.map(lambda t: "".join(c for c in t if c not in _XML_ILLEGAL and not 0xD800 <= ord(c) <= 0xDFFF)),
+    st.none(), st.integers(-10**9, 10**9), st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1)),
+)
+
+
+@SETTINGS
+@given(st.lists(cell_strategy, min_size=1, max_size=15))
+def test_xlsx_with_mixed_cells_keeps_every_row_and_its_text(tmp_path_factory, cells):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ID", "Risposta"])
+    for i, value in enumerate(cells, start=1):
+        sheet.append([i, value])
+        if isinstance(value, str):
+            sheet.cell(row=i + 1, column=2).data_type = "s"  # a text that starts with "=" stays text
+    path = tmp_path_factory.mktemp("xlsx") / "answers.xlsx"
+    book.save(path)
+    read = read_answers(path, text_column="Risposta", id_column="ID")
+    assert read["id"].tolist() == [str(i) for i in range(1, len(cells) + 1)]
+    for value, got in zip(cells, read["text"]):
+        if isinstance(value, str) and value:
+            # XML turns a carriage return into a line feed; nothing else may change.
+            assert got == value.replace("\r\n", "\n").replace("\r", "\n") or got == value
+    try:
+        model = ThemeModel(embedder="lexical", random_state=0, cache_dir=False, verbose=False).fit(read)
+    except InputError as exc:
+        assert "no usable answers" in str(exc)
+        return
+    summary = model.summary_
+    assert model.assignments_["id"].tolist() == read["id"].tolist()
+    assert summary["n_coded"] + summary["n_non_answers"] + summary["n_unclassified"] == len(cells)
+    numbers = [i for i, v in enumerate(cells) if isinstance(v, (int, float, dt.date)) and not isinstance(v, bool)]
+    assert (model.assignments_["status"].iloc[numbers] == "non_answer").all()
+
+
+_CP1252_SAFE = "abcdefghij klmnopqrstuvwxyz ABC.!?,;\n\tàèéìòù"  # never valid UTF-8 once encoded
+
+
+@SETTINGS
+@given(text=st.one_of(
+           st.text(max_size=400).map(lambda t: t.replace("\x00", "")),
+           st.lists(st.sampled_from(WORDS + [".", "!", "\n\n", "\r\n", "\r\n\r\n", "Poi", "È"]),
+                    max_size=80).map(" ".join),
+           st.text(alphabet=_CP1252_SAFE, max_size=400)),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+       by=st.sampled_from(["paragraph", "sentence"]), max_chars=st.integers(20, 300))
+def test_interview_snippets_keep_every_word_in_order(tmp_path_factory, text, encoding, by, max_chars):
+    if encoding == "cp1252" and not set(text) <= set(_CP1252_SAFE):
+        encoding = "utf-8"
+    path = tmp_path_factory.mktemp("txt") / "intervista.txt"
+    path.write_bytes(text.encode(encoding, errors="surrogatepass" if encoding.startswith("utf") else "strict"))
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        return  # lone surrogates are not text any encoder can write
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not normalised.split():
+        with pytest.raises(InputError, match="no text found"):
+            read_interviews(path, by=by, max_chars=max_chars)
+        return
+    snippets = read_interviews(path, by=by, max_chars=max_chars)
+    assert [w for s in snippets["text"] for w in s.split()] == normalised.split()
+    assert snippets["position"].tolist() == list(range(1, len(snippets) + 1))
+    assert snippets["id"].is_unique
+    for start, snippet in zip(snippets["start_char"], snippets["text"]):
+        assert normalised[start:].split()[0] == snippet.split()[0]
+
+
+def test_a_100000_character_answer_is_kept_whole():
+    long = " ".join(["la sicurezza dei dati dei clienti e la formazione"] * 2100)[:100_000]
+    texts = [long, "reputazione del brand", "corsi di formazione", "", "privacy dei dati", long[:10]]
+    model = ThemeModel(embedder="lexical", random_state=0, cache_dir=False, verbose=False).fit(texts)
+    assert model.assignments_["text"].tolist() == texts and len(model.assignments_["text"].iloc[0]) == 100_000
+    coded = code_answers(pd.DataFrame({"id": list("abcdef"), "text": texts}), BOOK, embedder="lexical")
+    assert coded["text"].iloc[0] == long and coded.loc[0, "status"] == "theme"
 
 
 def test_transform_matches_fit_on_near_ties():

@@ -102,3 +102,99 @@ def test_cli_redact_keeps_personal_data_out_of_cache_model_and_outputs(survey, t
 
     run = json.loads((tmp_path / "c" / "run.json").read_text(encoding="utf-8"))
     assert run["redaction"] == {"email": 1, "url": 0, "iban": 1, "codice_fiscale": 1, "partita_iva": 0, "phone": 1}
+
+
+# ------------------------------------------------------------------ generated cases
+# Valid codes are built here with their published check-digit rules (independently of
+# rtc_nlp.redact), put inside Italian sentences, and mixed with look-alikes that must stay.
+_CF_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                   [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8,
+                    12, 14, 16, 10, 22, 25, 24, 23]))
+
+
+def _cf_control(first15: str) -> str:
+    total = 0
+    for position, char in enumerate(first15, start=1):
+        if position % 2:
+            total += _CF_ODD[char]
+        else:
+            total += int(char) if char.isdigit() else ord(char) - ord("A")
+    return chr(ord("A") + total % 26)
+
+
+def _codice_fiscale(rng: np.random.Generator) -> str:
+    letters = "".join(rng.choice(list("BCDFGLMNPRSTVZ"), 6))
+    day = int(rng.integers(1, 29)) + (40 if rng.random() < 0.5 else 0)
+    body = (f"{letters}{int(rng.integers(40, 99)):02d}{rng.choice(list('ABCDEHLMPRST'))}{day:02d}"
+            f"{rng.choice(list('ABCDEFGHILM'))}{int(rng.integers(100, 999))}")
+    return body + _cf_control(body)
+
+
+def _piva_check(body: str) -> int:
+    digits = [int(d) for d in body]
+    total = sum(d if i % 2 == 0 else (2 * d if 2 * d < 10 else 2 * d - 9) for i, d in enumerate(digits))
+    return (10 - total % 10) % 10
+
+
+def _partita_iva(rng: np.random.Generator) -> str:
+    body = "".join(map(str, rng.integers(0, 10, 10)))
+    return body + str(_piva_check(body))
+
+
+def _iban(rng: np.random.Generator) -> str:
+    bban = rng.choice(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) + "".join(map(str, rng.integers(0, 10, 22)))
+    numeric = "".join(str(int(c, 36)) for c in bban + "IT00")
+    return f"IT{98 - int(numeric) % 97:02d}{bban}"
+
+
+def _phone(rng: np.random.Generator) -> str:
+    mobile = f"3{int(rng.integers(20, 94))}"
+    rest = "".join(map(str, rng.integers(0, 10, 7)))
+    return str(rng.choice([f"{mobile} {rest}", f"+39 {mobile} {rest[:3]} {rest[3:]}", f"{mobile}{rest}",
+                           f"0039 {mobile}-{rest}", f"02 {rest[:4]} {rest[4:]}4", f"06-{rest}{rest[0]}"]))
+
+
+GENERATORS = {"codice_fiscale": _codice_fiscale, "partita_iva": _partita_iva, "iban": _iban, "phone": _phone}
+PLACEHOLDER = {"codice_fiscale": "[CODICE_FISCALE]", "partita_iva": "[PARTITA_IVA]", "iban": "[IBAN]",
+               "phone": "[TELEFONO]"}
+SENTENCES = ["per informazioni: {} grazie", "{}", "il referente ({}) risponde entro sera", "dati: {}."]
+
+
+def _decoy(rng: np.random.Generator) -> str:
+    cf = _codice_fiscale(rng)
+    piva = _partita_iva(rng)
+    wrong_cf = cf[:-1] + chr(ord("A") + (ord(cf[-1]) - ord("A") + 1) % 26)
+    # A wrong partita IVA that starts with 0 reads as a landline and is redacted on purpose.
+    body = str(rng.choice(list("12456789"))) + piva[1:-1]
+    wrong_piva = body + str((_piva_check(body) + 1) % 10)
+    return str(rng.choice([
+        f"nel {int(rng.integers(1990, 2030))} abbiamo speso {int(rng.integers(1, 999))}.{int(rng.integers(100, 999))} euro",
+        f"il {int(rng.integers(1, 28)):02d}/{int(rng.integers(1, 12)):02d}/{int(rng.integers(2000, 2030))} alle 14:30",
+        f"ordine n. {int(rng.integers(10**7, 10**8))} evaso", f"il {int(rng.integers(1, 99))}% degli operatori",
+        f"codice {wrong_cf} errato", f"numero {wrong_piva} non valido", f"CAP {int(rng.integers(10000, 99999))}",
+        f"parola{cf}attaccata", f"versione {int(rng.integers(1, 9))}.{int(rng.integers(0, 9))}.{int(rng.integers(0, 9))}",
+        f"{int(rng.integers(100, 999))} operatori su {int(rng.integers(1000, 9999))} chiamate",
+    ]))
+
+
+def redaction_table(n: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Caught, missed and false alarms on ``n`` generated cases per kind and ``n`` look-alikes."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for kind, make in GENERATORS.items():
+        caught = 0
+        for _ in range(n):
+            value = make(rng)
+            text = str(rng.choice(SENTENCES)).format(value)
+            redacted, _ = redact(text)
+            caught += value not in redacted and PLACEHOLDER[kind] in redacted
+        rows.append({"kind": kind, "cases": n, "caught": caught, "missed": n - caught, "false_alarms": 0})
+    alarms = sum(redact(_decoy(rng))[1].total() > 0 for _ in range(n))
+    rows.append({"kind": "look-alikes", "cases": n, "caught": 0, "missed": 0, "false_alarms": int(alarms)})
+    return pd.DataFrame(rows)
+
+
+def test_generated_codes_are_all_caught_and_look_alikes_kept():
+    table = redaction_table()
+    assert table["missed"].sum() == 0, table.to_string()
+    assert table["false_alarms"].sum() == 0, table.to_string()

@@ -103,5 +103,5 @@ def test_report_refuses_to_overwrite(report, capsys):
 def test_report_on_a_folder_without_results(tmp_path, capsys):
     assert main(["report", str(tmp_path), "--out", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err
-    assert "holds no answers_with_themes.csv or answers_with_codes.csv" in err and err.count("\n") == 1
+    assert "holds no answers_with_codes.csv or answers_with_themes.csv" in err and err.count("\n") == 1
     assert not (tmp_path / "r.html").exists()
