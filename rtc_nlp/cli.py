@@ -87,6 +87,11 @@ def _build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--max-chars", type=int, default=500, help="longest snippet with --split sentence (default: %(default)s)")
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    themes.add_argument("--jobs", type=int, default=-1,
+                        help="processes that embed large inputs in parallel (default: all cores; same result)")
+    themes.add_argument("--max-fit-answers", type=int, default=20_000,
+                        help="above this many distinct answers, fit the themes on a seeded sample of this "
+                             "size and assign the rest (default: %(default)s)")
     _add_redact_option(themes)
     themes.add_argument("--quiet", action="store_true", help="print only errors")
 
@@ -384,6 +389,7 @@ def _themes(args: argparse.Namespace) -> int:
         embedder=args.embedder, n_themes=args.n_themes, min_theme_size=args.min_theme_size,
         min_similarity=args.min_similarity, n_examples=args.examples,
         cache_dir=False if args.no_cache else None, random_state=args.seed, verbose=not args.quiet,
+        n_jobs=args.jobs, max_fit_answers=args.max_fit_answers,
     )
     try:
         model.fit(answers)

@@ -85,6 +85,8 @@ class CommunityClusterer:
         Links whose share of common neighbours (Jaccard) is below this are dropped.
     random_state : int, default 0
         Seed of the first run; run ``i`` uses ``random_state * 1000 + i``.
+    verbose : bool, default False
+        Show a progress bar of the neighbour search on large inputs.
 
     Attributes
     ----------
@@ -110,6 +112,7 @@ class CommunityClusterer:
         min_stability: float = 0.9,
         prune: float = 1 / 15,
         random_state: int = 0,
+        verbose: bool = False,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.resolutions = resolutions
@@ -117,6 +120,7 @@ class CommunityClusterer:
         self.min_stability = min_stability
         self.prune = prune
         self.random_state = random_state
+        self.verbose = verbose
 
     def _check_params(self) -> None:
         if not (isinstance(self.n_neighbors, int) and self.n_neighbors >= 2):
@@ -132,7 +136,7 @@ class CommunityClusterer:
         """Shared-nearest-neighbour links of ``X``: (pairs of shape (m, 2), Jaccard weights)."""
         n = len(X)
         k = min(self.n_neighbors, n - 1) + 1  # + itself
-        neighbors = nearest_neighbors(X, k, progress=n > 20_000)
+        neighbors = nearest_neighbors(X, k, progress=self.verbose and n > 10_000)
         adjacency = sp.csr_matrix(
             (np.ones(n * k, dtype=np.float32), (np.repeat(np.arange(n), k), neighbors.ravel())),
             shape=(n, n),

@@ -17,7 +17,8 @@ _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
 
 
 def class_keywords(
-    texts: Sequence[str], labels: Sequence[int], classes: Sequence[int], n_keywords: int = 10
+    texts: Sequence[str], labels: Sequence[int], classes: Sequence[int], n_keywords: int = 10,
+    weights: Sequence[float] | None = None,
 ) -> dict[int, list[str]]:
     """Top terms of each class by class-based TF-IDF (one- and two-word terms).
 
@@ -36,6 +37,9 @@ def class_keywords(
         The classes to describe.
     n_keywords : int
         Terms per class.
+    weights : sequence of float, optional
+        How many times each text counts (e.g. how many respondents gave it): passing the
+        distinct texts with their counts gives the same keywords as passing every answer.
 
     Returns
     -------
@@ -43,8 +47,9 @@ def class_keywords(
         Class -> list of keywords, best first.
     """
     labels = np.asarray(labels)
+    weight = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
     result: dict[int, list[str]] = {c: [] for c in classes}
-    mask = np.isin(labels, list(classes))
+    mask = np.isin(labels, list(classes)) & (weight > 0)
     if not mask.any():
         return result
     vectorizer = CountVectorizer(
@@ -63,15 +68,17 @@ def class_keywords(
     terms = vectorizer.get_feature_names_out()
     class_index = {c: i for i, c in enumerate(classes)}
     rows = np.array([class_index[c] for c in labels[mask]])
-    indicator = sp.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(classes), len(rows)))
-    per_class = np.asarray((indicator @ counts).todense(), dtype=np.float64)
-    lengths = per_class.sum(axis=1, keepdims=True)
-    tf = per_class / np.where(lengths == 0, 1, lengths)
-    idf = np.log(1 + lengths.mean() / np.maximum(per_class.sum(axis=0), 1))
-    scores = tf * idf
+    indicator = sp.csr_matrix((weight[mask], (rows, np.arange(len(rows)))), shape=(len(classes), len(rows)))
+    # Sparse throughout: classes x terms can be millions of columns on large inputs.
+    per_class = (indicator @ counts.astype(np.float64)).tocsr()
+    lengths = np.asarray(per_class.sum(axis=1)).ravel()
+    idf = np.log(1 + lengths.mean() / np.maximum(np.asarray(per_class.sum(axis=0)).ravel(), 1))
     for c, i in class_index.items():
-        order = np.lexsort((terms, -scores[i]))  # ties broken alphabetically: deterministic
-        result[c] = [str(terms[j]) for j in order[:n_keywords] if scores[i, j] > 0]
+        start, end = per_class.indptr[i], per_class.indptr[i + 1]
+        columns = per_class.indices[start:end]
+        scores = per_class.data[start:end] / (lengths[i] or 1) * idf[columns]
+        order = np.lexsort((terms[columns], -scores))  # ties broken alphabetically: deterministic
+        result[c] = [str(terms[columns[j]]) for j in order[:n_keywords] if scores[j] > 0]
     return result
 
 

@@ -7,7 +7,9 @@ aside before embedding.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from datetime import date, datetime, time
 
@@ -90,9 +92,27 @@ for _reason, _phrases in {
     for _phrase in _phrases.split("|"):
         _NON_ANSWERS[_fold(_phrase)] = _reason
 
+_LONGEST_NON_ANSWER = max(len(k.replace(" ", "")) for k in _NON_ANSWERS)
 _WS = re.compile(r"\s+")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[.,]\d+)?%?")
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
+@functools.lru_cache(maxsize=1)
+def _control_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Regexes of the format characters (Cf, dropped) and of control characters and line or
+    paragraph separators (Cc, Zl, Zp: become spaces), from this Python's Unicode database."""
+    def char_class(categories: tuple[str, ...]) -> re.Pattern[str]:
+        codes = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in categories]
+        spans, start, prev = [], codes[0], codes[0]
+        for code in codes[1:] + [-1]:
+            if code != prev + 1:
+                spans.append(re.escape(chr(start)) + ("" if prev == start else "-" + re.escape(chr(prev))))
+                start = code
+            prev = code
+        return re.compile("[" + "".join(spans) + "]")
+
+    return char_class(("Cf",)), char_class(("Cc", "Zl", "Zp"))
 
 
 def normalize_text(text: str) -> str:
@@ -110,11 +130,8 @@ def normalize_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     # Control and format characters (e.g. zero-width spaces, BOMs) would split words.
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
-        if unicodedata.category(ch) != "Cf"
-    )
+    fmt, control = _control_patterns()
+    text = control.sub(" ", fmt.sub("", text))
     return _WS.sub(" ", text).strip()
 
 
@@ -135,15 +152,27 @@ def non_answer_reason(value: object) -> str | None:
         return "empty"
     if isinstance(value, (bool, np.bool_, int, float, np.number, datetime, date, time, pd.Timestamp)):
         return "not_text"
-    text = normalize_text(str(value))
+    return _reason_of_clean(normalize_text(str(value)))
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _reason_of_clean(text: str) -> str | None:
+    """The non-answer reason of an already normalised text."""
     if not text:
         return "empty"
-    folded = _fold(text)
-    if not folded:
-        return "punctuation"
+    # Folding is slow (per character); only a text with few letters can fold to a known
+    # non-answer or to nothing, so long answers skip it.
+    if len(_NOT_ALNUM.sub("", text)) <= _LONGEST_NON_ANSWER:
+        folded = _fold(text)
+        if not folded:
+            return "punctuation"
+    else:
+        folded = ""
     if _NUMBER.fullmatch(text) or _DATE.fullmatch(text):
         return "not_text"
-    return _NON_ANSWERS.get(folded)
+    return _NON_ANSWERS.get(folded) if folded else None
 
 
 def prepare_texts(values: pd.Series) -> pd.DataFrame:
@@ -160,12 +189,23 @@ def prepare_texts(values: pd.Series) -> pd.DataFrame:
         Same index as ``values``, columns ``clean_text`` (normalised string, empty for
         missing cells) and ``non_answer`` (a reason key or ``None``).
     """
-    reasons = [non_answer_reason(v) for v in values]
-    clean = [
-        "" if r == "empty" else normalize_text(str(v)) for v, r in zip(values, reasons)
-    ]
+    raw = values.to_numpy(dtype=object)
+    is_str = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
+    clean = np.empty(len(raw), dtype=object)
+    reasons = np.empty(len(raw), dtype=object)
+    # Each distinct text is prepared once: survey files repeat many answers.
+    if is_str.any():
+        codes, unique = pd.factorize(pd.Series(raw[is_str], dtype=object))
+        unique_clean = [normalize_text(t) for t in unique]
+        unique_reason = [_reason_of_clean(t) for t in unique_clean]
+        clean[is_str] = np.asarray(unique_clean, dtype=object)[codes]
+        reasons[is_str] = np.asarray(unique_reason, dtype=object)[codes]
+    for i in np.flatnonzero(~is_str):
+        reasons[i] = non_answer_reason(raw[i])
+        clean[i] = "" if reasons[i] == "empty" else normalize_text(str(raw[i]))
+    clean[reasons == "empty"] = ""
     return pd.DataFrame(
-        {"clean_text": clean, "non_answer": pd.Series(reasons, index=values.index, dtype=object)},
+        {"clean_text": clean.tolist(), "non_answer": pd.Series(reasons, index=values.index, dtype=object)},
         index=values.index,
     )
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed, effective_n_jobs
+from tqdm.auto import tqdm
 
 from .cache import EmbeddingCache
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
@@ -37,6 +39,7 @@ _FORMAT, _FORMAT_VERSION = "rtc_nlp.theme_model", 1
 #: Up to this many distinct answers the default clusterer is agglomerative (chosen by
 #: measurement on small samples), above it the community clusterer.
 SMALL_INPUT = 300
+EMBED_BATCH = 20_000  # texts embedded at once: bounds the sparse matrices of the lexical embedder
 _UNCLASSIFIED_REASONS = {
     "no_known_terms": "shares no term with the answers the themes were built from",
     "below_min_similarity": "less similar than min_similarity to every theme",
@@ -101,12 +104,20 @@ class ThemeModel:
     min_similarity : float or None, default None
         Answers less similar than this to every theme are "non classificato"; ``None``
         leaves only answers with no vocabulary in common with the themes unclassified.
+    max_fit_answers : int or None, default 20000
+        Above this many distinct answers, the embedder and the themes are fitted on a seeded
+        sample of this many distinct answers (drawn in proportion to how often each is
+        given), and every answer is then assigned to its nearest theme in batches: a million
+        answers fit in minutes and a few GB. ``None`` always fits on everything.
     n_keywords : int, default 10
         Keywords per theme.
     n_examples : int, default 5
         Typical answers per theme (the closest to its centre).
     cache_dir : str, Path, False or None, default None
         Embedding cache folder; ``None`` = default location, ``False`` = no cache.
+    n_jobs : int or None, default None
+        Processes that embed batches of answers in parallel on large inputs (``None`` = 1,
+        ``-1`` = all cores). The result does not depend on it.
     random_state : int, default 0
         Seed of every random step; same input and seed give the same themes.
     verbose : bool, default True
@@ -136,9 +147,11 @@ class ThemeModel:
         n_themes: int | None = None,
         min_theme_size: int | None = None,
         min_similarity: float | None = None,
+        max_fit_answers: int | None = 20_000,
         n_keywords: int = 10,
         n_examples: int = 5,
         cache_dir: str | Path | bool | None = None,
+        n_jobs: int | None = None,
         random_state: int = 0,
         verbose: bool = True,
     ) -> None:
@@ -148,9 +161,11 @@ class ThemeModel:
         self.n_themes = n_themes
         self.min_theme_size = min_theme_size
         self.min_similarity = min_similarity
+        self.max_fit_answers = max_fit_answers
         self.n_keywords = n_keywords
         self.n_examples = n_examples
         self.cache_dir = cache_dir
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -159,7 +174,7 @@ class ThemeModel:
         """The constructor parameters."""
         return {k: getattr(self, k) for k in (
             "embedder", "reducer", "clusterer", "n_themes", "min_theme_size", "min_similarity",
-            "n_keywords", "n_examples", "cache_dir", "random_state", "verbose")}
+            "max_fit_answers", "n_keywords", "n_examples", "cache_dir", "n_jobs", "random_state", "verbose")}
 
     def _check_params(self) -> None:
         def positive_int(name: str, value: Any, allow_none: bool) -> None:
@@ -170,6 +185,7 @@ class ThemeModel:
 
         positive_int("n_themes", self.n_themes, True)
         positive_int("min_theme_size", self.min_theme_size, True)
+        positive_int("max_fit_answers", self.max_fit_answers, True)
         positive_int("n_keywords", self.n_keywords, False)
         positive_int("n_examples", self.n_examples, False)
         if self.min_similarity is not None and not -1.0 <= float(self.min_similarity) <= 1.0:
@@ -184,7 +200,33 @@ class ThemeModel:
 
     # ----------------------------------------------------------------- embedding
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """Embed ``texts`` with the fitted embedder, through the cache."""
+        """Embed ``texts`` with the fitted embedder, through the cache, in batches (bounded
+        memory, a progress bar on large inputs)."""
+        if len(texts) <= EMBED_BATCH:
+            return self._embed_batch(texts)
+        batches = [texts[i:i + EMBED_BATCH] for i in range(0, len(texts), EMBED_BATCH)]
+        jobs = effective_n_jobs(self.n_jobs if self.n_jobs is not None else 1)
+        if jobs > 1 and self.embedder_.parallel_safe:
+            cache = self._cache()
+            found_parts = [cache.get(self.embedder_.identity, b) if cache else (None, np.zeros(len(b), bool))
+                           for b in batches]
+            todo = [[t for t, f in zip(b, found) if not f] for b, (_, found) in zip(batches, found_parts)]
+            # Batches are independent, so the vectors are the same whatever the number of jobs.
+            new = Parallel(n_jobs=jobs)(delayed(self.embedder_.transform)(t) for t in
+                                        tqdm(todo, desc="embedding", unit="batch", disable=not self.verbose))
+            parts = []
+            for (vectors, found), missing, fresh in zip(found_parts, todo, new):
+                if missing and cache is not None:
+                    cache.put(self.embedder_.identity, missing, fresh)
+                if vectors is None:
+                    vectors = np.zeros((len(found), fresh.shape[1]), dtype=np.float32)
+                vectors[~found] = fresh
+                parts.append(vectors)
+            return np.vstack(parts)
+        parts = [self._embed_batch(b) for b in tqdm(batches, desc="embedding", unit="batch", disable=not self.verbose)]
+        return np.vstack(parts)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
         cache = self._cache()
         identity = self.embedder_.identity
         if cache is None:
@@ -239,15 +281,36 @@ class ThemeModel:
         unique_texts = [str(t) for t in unique]
         weights = np.bincount(codes, minlength=len(unique_texts))
 
+        sample = self._fit_sample(weights)
+        fit_texts = unique_texts if sample is None else [unique_texts[i] for i in sample]
         self.embedder_ = resolve_embedder(self.embedder, verbose=self.verbose)
-        if self.embedder_.learns_from_texts:
-            self.embedder_.fit(unique_texts)
-        else:
-            self.embedder_.fit([])
+        self.embedder_.fit(fit_texts if self.embedder_.learns_from_texts else [])
         vectors = self._embed(unique_texts)
-        self.centroids_ = self._find_centroids(vectors, weights, len(frame))
+        if sample is None:
+            self.centroids_ = self._find_centroids(vectors, weights, len(frame))
+        else:
+            # The size floor scales with the share of the answers the sample stands for.
+            scale = float(weights[sample].sum()) / float(weights.sum())
+            self.centroids_ = self._find_centroids(vectors[sample], weights[sample],
+                                                   max(1, round(len(frame) * scale)))
+            logger.info("themes fitted on %d of %d distinct answers", len(sample), len(unique_texts))
+        self.clustering_["fitted_on"] = len(fit_texts)
+        self.clustering_["distinct_answers"] = len(unique_texts)
         self._finish(frame, prepared, vectors, codes, usable)
         return self
+
+    def _fit_sample(self, weights: np.ndarray) -> np.ndarray | None:
+        """Indices of the distinct answers to fit on, or ``None`` for all of them.
+
+        A weighted sample without replacement (each answer drawn in proportion to how many
+        respondents gave it: Efraimidis-Spirakis keys), seeded, returned in input order.
+        """
+        if self.max_fit_answers is None or len(weights) <= self.max_fit_answers:
+            return None
+        rng = np.random.default_rng(self.random_state)
+        keys = np.log(rng.random(len(weights))) / weights
+        chosen = np.argpartition(-keys, self.max_fit_answers - 1)[: self.max_fit_answers]
+        return np.sort(chosen)
 
     def _auto_min_size(self, n_answers: int) -> int:
         if self.min_theme_size is not None:
@@ -308,7 +371,7 @@ class ThemeModel:
             return KMeans(n_clusters=int(self.n_themes), n_init=10, random_state=self.random_state)
         if n_distinct <= SMALL_INPUT:
             return SilhouetteAgglomerative()
-        return CommunityClusterer(random_state=self.random_state)
+        return CommunityClusterer(random_state=self.random_state, verbose=self.verbose)
 
     def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Nearest theme of each vector: (0-based theme index or -1, similarity, reason)."""
@@ -355,10 +418,17 @@ class ThemeModel:
                   codes: np.ndarray, usable: np.ndarray, row_index: np.ndarray) -> None:
         k = len(self.centroids_)
         clean = prepared["clean_text"].tolist()
-        keywords = class_keywords(clean, row_index, list(range(k)), self.n_keywords)
         unique_texts = pd.Series(np.asarray(clean, dtype=object)[usable]).drop_duplicates().tolist()
         unique_theme = np.full(len(unique_texts), -1)
         unique_theme[codes] = row_index[usable]
+        # Keywords from the distinct answers weighted by their counts: the same as from every
+        # row, at a fraction of the cost; very large inputs use a seeded sample per theme.
+        counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
+        sampled = self.max_fit_answers is not None and len(unique_texts) > self.max_fit_answers
+        per_theme = max(KEYWORD_TEXTS_PER_THEME, self.max_fit_answers // max(k, 1)) if sampled else len(unique_texts)
+        keyword_weights = _keyword_sample(unique_theme, counts, k, per_theme, self.random_state)
+        keywords = class_keywords(unique_texts, unique_theme, list(range(k)), self.n_keywords,
+                                  weights=keyword_weights)
         n_rows, n_usable = len(frame), int(usable.sum())
         rows = []
         labels_seen: dict[str, int] = {}
@@ -500,6 +570,24 @@ class ThemeModel:
         model.assignments_ = read_parquet(folder / "assignments.parquet",
                                           required=(ID, TEXT, "theme_id", "theme_label", "status"))
         return model
+
+
+KEYWORD_TEXTS_PER_THEME = 500  # the fewest distinct answers per theme the keywords read on large inputs
+
+
+def _keyword_sample(theme: np.ndarray, counts: np.ndarray, k: int, per_theme: int, seed: int) -> np.ndarray:
+    """Weights of the distinct answers for the keywords: their counts, except that a theme
+    with more than ``per_theme`` distinct answers keeps a seeded sample of them (drawn in
+    proportion to their counts), so keywords stay cheap on a million answers."""
+    weights = counts.copy()
+    rng = np.random.default_rng(seed)
+    for t in range(k):
+        members = np.flatnonzero(theme == t)
+        if len(members) > per_theme:
+            keys = np.log(rng.random(len(members))) / counts[members]
+            dropped = members[np.argsort(-keys, kind="stable")[per_theme:]]
+            weights[dropped] = 0.0
+    return weights
 
 
 def _clustering_info(clusterer: Any) -> dict[str, Any]:

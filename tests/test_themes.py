@@ -196,3 +196,44 @@ def test_report_groupings_main_job():
     model = fit(answers)
     assert model.summary_["n_coded"] == 73 and model.summary_["n_themes"] >= 2
     assert set(model.assignments_["grouping"]) == set(answers["grouping"])
+
+
+def _many_answers(n_per_theme: int = 60) -> list[str]:
+    from conftest import SURVEY_THEMES
+
+    rng = np.random.default_rng(1)
+    texts = []
+    for variants in SURVEY_THEMES.values():
+        for i in range(n_per_theme):
+            words = variants[i % len(variants)].split()
+            words.insert(int(rng.integers(0, len(words))), f"nota{i}")  # distinct answers
+            texts.append(" ".join(words))
+    return texts
+
+
+def test_fitting_on_a_sample_assigns_every_answer_and_is_reproducible():
+    texts = _many_answers()
+    kwargs = dict(embedder="lexical", cache_dir=False, verbose=False, max_fit_answers=60, random_state=3)
+    model = ThemeModel(**kwargs).fit(texts)
+    clustering = model.summary_["clustering"]
+    assert clustering["fitted_on"] == 60 and clustering["distinct_answers"] == len(set(texts))
+    assert (model.assignments_["status"] == "theme").all() and len(model.assignments_) == len(texts)
+    assert model.transform(texts)["theme_id"].tolist() == model.assignments_["theme_id"].tolist()
+    again = ThemeModel(**kwargs).fit(texts)
+    assert again.assignments_["theme_id"].tolist() == model.assignments_["theme_id"].tolist()
+    assert again.themes_["keywords"].tolist() == model.themes_["keywords"].tolist()
+    full = ThemeModel(**{**kwargs, "max_fit_answers": None}).fit(texts)
+    assert full.summary_["clustering"]["fitted_on"] == len(set(texts))
+
+
+def test_parallel_embedding_gives_the_same_themes(monkeypatch, tmp_path):
+    import rtc_nlp.themes as themes_module
+
+    monkeypatch.setattr(themes_module, "EMBED_BATCH", 37)  # several batches on a small input
+    texts = _many_answers(20)
+    one = ThemeModel(embedder="lexical", cache_dir=False, verbose=False).fit(texts)
+    two = ThemeModel(embedder="lexical", cache_dir=tmp_path, verbose=False, n_jobs=2).fit(texts)
+    assert two.assignments_["theme_id"].tolist() == one.assignments_["theme_id"].tolist()
+    np.testing.assert_array_equal(two.centroids_, one.centroids_)
+    cached = ThemeModel(embedder="lexical", cache_dir=tmp_path, verbose=False, n_jobs=2).fit(texts)
+    np.testing.assert_array_equal(cached.centroids_, one.centroids_)
