@@ -7,9 +7,14 @@ themes found against the true number, share left unassigned, time, peak memory (
 the resident set during the run; each method runs in its own fresh process) and, for
 rtc_nlp, how far its themes agree across seeds.
 
+Each set also gets the oracle: k-means told the true number of classes, on the same vectors,
+and rtc_nlp's ARI as a share of the oracle's. ``--stability-seeds 5`` refits rtc_nlp with five
+seeds and reports the median pairwise ARI of their themes.
+
 Usage::
 
     python benchmarks/bench_themes.py [FOLDER] [--sets xsid_ita,tweet] [--out docs/bench.md]
+        [--bertopic-runs 3] [--stability-seeds 5]
 
 Unassigned answers (BERTopic's outliers, rtc_nlp's "non classificato" and non-answers)
 count as one extra cluster in every metric. rtc_nlp's time includes embedding; BERTopic's
@@ -30,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
 from rtc_nlp import ThemeModel
@@ -103,14 +109,31 @@ def measured(method: str, path: Path, seed: int, vectors_file: Path):
     return result
 
 
-def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3) -> list[dict[str, object]]:
+def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3,
+            stability_seeds: int = 1) -> list[dict[str, object]]:
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
     truth = data["label"].to_numpy()
-    head = {"set": path.stem, "n": len(truth), "true k": len(np.unique(truth))}
+    k = len(np.unique(truth))
+    head = {"set": path.stem, "n": len(truth), "true k": k}
     vectors_file = scratch / f"{path.stem}.npy"
     labels, unassigned, seconds, memory, extra, vectors = measured("rtc_nlp default", path, seed, vectors_file)
-    rows = [{**head, "method": "rtc_nlp default", **scores(truth, labels, unassigned),
-             "seconds": seconds, "peak MB": memory, **extra}]
+    ours = {**head, "method": "rtc_nlp default", **scores(truth, labels, unassigned),
+            "seconds": seconds, "peak MB": memory, **extra}
+    # The oracle: k-means told the true number of classes, on the very same vectors.
+    oracle_labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors)
+    oracle = {**head, "method": "KMeans, true k (oracle)",
+              **scores(truth, oracle_labels, np.zeros(len(truth), dtype=bool))}
+    ours["ARI / oracle"] = ours["ARI"] / oracle["ARI"] if oracle["ARI"] > 0 else float("nan")
+    ours["ACC - oracle"] = ours["ACC"] - oracle["ACC"]
+    if stability_seeds > 1:
+        # Themes with other seeds, each in a fresh process: their pairwise agreement.
+        runs = [labels] + [measured("rtc_nlp default", path, seed + i, vectors_file)[0]
+                           for i in range(1, stability_seeds)]
+        pairs = [adjusted_rand_score(a, b) for i, a in enumerate(runs) for b in runs[i + 1:]]
+        ours[f"seed ARI (median of {len(pairs)} pairs)"] = float(np.median(pairs))
+    rows = [ours, oracle]
+    if bertopic_runs < 1:
+        return rows
     if importlib.util.find_spec("bertopic") is None:
         print("bertopic is not installed: pip install -e '.[bench]'")
         return rows
@@ -136,7 +159,9 @@ def main() -> None:
     parser.add_argument("--sets", help="comma-separated file stems (default: every CSV)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="also write the table as Markdown to this file")
-    parser.add_argument("--bertopic-runs", type=int, default=3, help="BERTopic runs per set (median reported)")
+    parser.add_argument("--bertopic-runs", type=int, default=3, help="BERTopic runs per set (median reported; 0: none)")
+    parser.add_argument("--stability-seeds", type=int, default=1,
+                        help="also fit rtc_nlp with this many seeds and report their median pairwise ARI")
     args = parser.parse_args()
     files = sorted(Path(args.folder).glob("*.csv"))
     if args.sets:
@@ -145,7 +170,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for file in files:
-            for row in run_set(file, args.seed, Path(scratch), args.bertopic_runs):
+            for row in run_set(file, args.seed, Path(scratch), args.bertopic_runs, args.stability_seeds):
                 rows.append(row)
                 print(" | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()), flush=True)
     table = pd.DataFrame(rows)

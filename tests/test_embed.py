@@ -111,3 +111,23 @@ def test_cache_returns_what_was_stored_and_survives_a_corrupt_shard(tmp_path):
     with pytest.warns(RuntimeWarning, match="unreadable"):
         got, found = cache.get("id-1", ["a"])
     assert not found.any() and not shard.exists()
+
+
+def test_word_by_word_char_counts_equal_scikit_learns(survey):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from rtc_nlp.embed import char_wb_counts
+
+    texts = survey["text"].tolist() + ["a", "ab", "è", "  x  y ", "Èé ñ straße", "\t\n", "zzz zzz", "ab cd ab"]
+    embedder = LexicalEmbedder(min_df=1).fit(texts)
+    char = embedder.vectorizers_[1]
+    assert (char_wb_counts(char, texts) != char.transform(texts)).nnz == 0
+
+    @settings(max_examples=50, deadline=None)
+    @given(st.lists(st.text(max_size=40), max_size=10))
+    def same(batch):
+        ours, theirs = char_wb_counts(char, batch), char.transform(batch)
+        assert ours.shape == theirs.shape and (ours != theirs).nnz == 0
+
+    same()

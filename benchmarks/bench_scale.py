@@ -1,0 +1,156 @@
+"""Scale: from a file of answers to themes, at 100,000 and 1,000,000 answers, on this machine.
+
+For each size, a file is built with ``make_large.py`` (rows drawn from every ``text,label`` CSV of
+the evaluation folder, a word dropped from repeated texts) in a scratch folder, then:
+
+* ``rtc-nlp themes FILE --embedder lexical`` runs in a fresh process: wall time and peak memory
+  (of that process and its workers), themes found, and ARI against the labels per source set;
+* coding a new wave (another draw of the same size, other seed) against the frozen model
+  (``ThemeModel.load(...).transform``): answers per second;
+* with ``--bertopic``, BERTopic's defaults on the same lexical vectors at the smallest size,
+  for the ratio of times.
+
+    python benchmarks/bench_scale.py --rows 100000,1000000 --bertopic
+
+Nothing large is written to the repository: the scratch folder is a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from make_large import make_large  # noqa: E402
+
+DEFAULT_FOLDER = HERE.parent.parent / "shared" / "evaldata"
+
+# Runs a command and prints its wall time and the peak memory of it and its children, in MB.
+_TIMED = (
+    "import resource, subprocess, sys, time, json\n"
+    "start = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "print(json.dumps({'seconds': time.perf_counter() - start, 'code': code,\n"
+    "                  'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
+)
+
+_CODE_WAVE = (
+    "import json, resource, sys, time\n"
+    "import pandas as pd\n"
+    "from rtc_nlp import ThemeModel\n"
+    "wave = pd.read_parquet(sys.argv[2])\n"
+    "model = ThemeModel.load(sys.argv[1], cache_dir=False)\n"
+    "model.n_jobs, model.verbose = -1, False\n"
+    "start = time.perf_counter()\n"
+    "coded = model.transform(wave[['id', 'text']])\n"
+    "seconds = time.perf_counter() - start\n"
+    "print(json.dumps({'seconds': seconds, 'rows': len(coded), 'per_second': len(coded) / seconds,\n"
+    "                  'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+)
+
+_BERTOPIC = (
+    "import json, resource, sys, time\n"
+    "import numpy as np, pandas as pd\n"
+    "from rtc_nlp import ThemeModel\n"
+    "from bertopic import BERTopic\n"
+    "texts = pd.read_parquet(sys.argv[2])['text'].tolist()\n"
+    "model = ThemeModel.load(sys.argv[1], cache_dir=False)\n"
+    "vectors = model.embedder_.transform(texts)\n"
+    "start = time.perf_counter()\n"
+    "topics, _ = BERTopic(calculate_probabilities=False).fit_transform(texts, embeddings=vectors)\n"
+    "seconds = time.perf_counter() - start\n"
+    "np.save(sys.argv[3], np.asarray(topics))\n"
+    "print(json.dumps({'seconds': seconds, 'themes': int(len(set(topics)) - (-1 in topics)),\n"
+    "                  'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+)
+
+
+def _run_json(args: list[str]) -> dict:
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{args[:4]} failed:\n{result.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def ari_by_source(frame: pd.DataFrame, themes: np.ndarray) -> dict[str, float]:
+    """ARI of the themes against the labels within each source set (the demo has one label)."""
+    out = {}
+    for source, rows in frame.groupby("source").indices.items():
+        if frame["label"].iloc[rows].nunique() > 1:
+            out[source] = round(float(adjusted_rand_score(frame["label"].iloc[rows], themes[rows])), 3)
+    return out
+
+
+def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool) -> list[dict]:
+    data = make_large(rows, folder, seed=0)
+    wave = make_large(rows, folder, seed=1)
+    source = scratch / f"answers_{rows}.parquet"
+    data.to_parquet(source, index=False)
+    wave_file = scratch / f"wave_{rows}.parquet"
+    wave[["id", "text"]].to_parquet(wave_file, index=False)
+    out = scratch / f"out_{rows}"
+    timed = _run_json([sys.executable, "-c", _TIMED, sys.executable, "-m", "rtc_nlp.cli", "themes", str(source),
+                       "--id-column", "id", "--embedder", "lexical", "--no-cache", "--quiet", "--out", str(out)])
+    if timed["code"] != 0:
+        raise RuntimeError(f"rtc-nlp themes failed on {rows} rows")
+    answers = pd.read_parquet(out / "model" / "assignments.parquet")
+    assert answers["id"].tolist() == data["id"].tolist()
+    model = json.loads((out / "model" / "model.json").read_text(encoding="utf-8"))
+    clustering = model["summary"]["clustering"]
+    themes = answers["theme_id"].to_numpy()
+    row = {"rows": rows, "distinct": int(data["text"].nunique()), "method": "rtc_nlp (CLI, file to themes)",
+           "seconds": round(timed["seconds"], 1), "peak MB": round(timed["peak_mb"]),
+           "themes": int(model["summary"]["n_themes"]), "fitted on": clustering.get("fitted_on"),
+           "stability": round(clustering.get("stability", float("nan")), 3),
+           "ARI by source": ari_by_source(data, themes)}
+    coded = _run_json([sys.executable, "-c", _CODE_WAVE, str(out / "model"), str(wave_file)])
+    rows_out = [row, {"rows": rows, "method": "coding a new wave (frozen model)",
+                      "seconds": round(coded["seconds"], 1), "peak MB": round(coded["peak_mb"]),
+                      "answers/s": round(coded["per_second"])}]
+    if bertopic:
+        topics_file = scratch / f"bertopic_{rows}.npy"
+        result = _run_json([sys.executable, "-c", _BERTOPIC, str(out / "model"), str(source), str(topics_file)])
+        topics = np.load(topics_file)
+        rows_out.append({"rows": rows, "method": "BERTopic defaults, same vectors (clustering only)",
+                         "seconds": round(result["seconds"], 1), "peak MB": round(result["peak_mb"]),
+                         "themes": result["themes"], "unassigned": round(float(np.mean(topics == -1)), 3),
+                         "ARI by source": ari_by_source(data, topics)})
+    return rows_out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", default="100000,1000000", help="comma-separated sizes")
+    parser.add_argument("--folder", default=str(DEFAULT_FOLDER), help="folder of text,label CSVs")
+    parser.add_argument("--bertopic", action="store_true", help="also run BERTopic at the smallest size")
+    args = parser.parse_args()
+    sizes = sorted(int(r) for r in args.rows.split(","))
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="rtc_nlp_scale_") as scratch:
+        for i, rows in enumerate(sizes):
+            results += run_size(rows, Path(args.folder), Path(scratch), args.bertopic and i == 0)
+            print(json.dumps(results[-1 if not (args.bertopic and i == 0) else -3:], ensure_ascii=False), flush=True)
+    table = pd.DataFrame(results)
+    print(table.to_string(index=False))
+    if args.bertopic:
+        ours = table[(table["rows"] == sizes[0]) & table["method"].str.startswith("rtc_nlp")]["seconds"].iloc[0]
+        theirs = table[(table["rows"] == sizes[0]) & table["method"].str.startswith("BERTopic")]["seconds"].iloc[0]
+        print(f"at {sizes[0]} rows: BERTopic's clustering alone takes {theirs / ours:.1f}x rtc_nlp's whole run")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Embedding and coding on a local Dask cluster (two worker processes) give the same results
+as one process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rtc_nlp import ThemeModel
+
+pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def test_code_and_embed_on_two_workers_match_one_process(client, survey, tmp_path):
+    model = ThemeModel(embedder="lexical", cache_dir=False, verbose=False).fit(survey)
+    wave = pd.concat([survey, survey.assign(id=survey["id"] + "b")], ignore_index=True)
+    wave = wave.rename(columns={"text": "risposta"})
+    for i, part in enumerate(np.array_split(np.arange(len(wave)), 3)):  # three Parquet files
+        wave.iloc[part].to_parquet(tmp_path / f"part{i}.parquet", index=False)
+    model.save(tmp_path / "model")
+
+    from rtc_nlp.distributed import code_partitions, embed_partitions
+
+    lazy = code_partitions(str(tmp_path / "part*.parquet"), tmp_path / "model", text_column="risposta")
+    coded = lazy.compute().reset_index(drop=True)
+    assert len(client.scheduler_info()["workers"]) == 2
+    single = model.transform(wave.rename(columns={"risposta": "text"})).drop(columns=["duplicate"])
+    pd.testing.assert_frame_equal(coded[single.columns.tolist()], single, check_dtype=False)
+    assert model.n_jobs is None and model.cache_dir is False  # the caller's model is untouched
+
+    vectors = embed_partitions(str(tmp_path / "part*.parquet"), model.embedder_, text_column="risposta").compute()
+    expected = model.embedder_.transform(["" if pd.isna(t) else str(t) for t in wave["risposta"]])
+    assert vectors["id"].tolist() == wave["id"].tolist()
+    np.testing.assert_allclose(vectors.drop(columns=["id"]).to_numpy(), expected, atol=1e-6)
+
+
+def test_a_missing_column_is_named(tmp_path):
+    pd.DataFrame({"id": ["1"], "testo": ["uno"]}).to_parquet(tmp_path / "a.parquet")
+    from rtc_nlp.distributed import read_partitions
+
+    with pytest.raises(ValueError, match="no column.*'text'.*columns: \\['id', 'testo'\\]"):
+        read_partitions(str(tmp_path / "a.parquet"))
