@@ -32,6 +32,7 @@ examples:
   rtc-nlp compare wave1/ wave2/ --by dimensione --out comparison/
   rtc-nlp export wave2/ --format xlsx,sav,qdpx --out export/
   rtc-nlp report results/ --out report.html
+  rtc-nlp cache --clear   (wipe the embedding cache)
 """
 
 
