@@ -4,7 +4,8 @@ For each size, a file is built with ``make_large.py`` (rows drawn from every ``t
 the evaluation folder, a word dropped from repeated texts) in a scratch folder, then:
 
 * ``rtc-nlp themes FILE --embedder lexical`` runs in a fresh process: wall time and peak memory
-  (of that process and its workers), themes found, and ARI against the labels per source set;
+  (the largest single process, as the OS reports it; joblib's embedding worker is a separate
+  process), themes found, and ARI against the labels per source set;
 * coding a new wave (another draw of the same size, other seed) against the frozen model
   (``ThemeModel.load(...).transform``): answers per second;
 * with ``--bertopic``, BERTopic's defaults on the same lexical vectors at the smallest size,
@@ -37,7 +38,8 @@ from make_large import make_large  # noqa: E402
 
 DEFAULT_FOLDER = HERE.parent.parent / "shared" / "evaldata"
 
-# Runs a command and prints its wall time and the peak memory of it and its children, in MB.
+# Runs a command and prints its wall time and the peak resident memory of the largest process
+# among it and its children (Linux's RUSAGE_CHILDREN), in MB.
 _TIMED = (
     "import resource, subprocess, sys, time, json\n"
     "start = time.perf_counter()\n"
