@@ -50,7 +50,7 @@ class EmbeddingCache:
         self.root = Path(root) if root is not None else default_cache_dir()
 
     def _folder(self, identity: str) -> Path:
-        return self.root / "embeddings" / hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+        return self.folder / hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
 
     def get(self, identity: str, texts: list[str]) -> tuple[np.ndarray | None, np.ndarray]:
         """Look up ``texts``.
@@ -113,8 +113,18 @@ class EmbeddingCache:
         atomic_write(target, write)
         (self._folder(identity) / "identity.txt").write_text(identity + "\n", encoding="utf-8")
 
+    @property
+    def folder(self) -> Path:
+        """Where the embeddings are stored: ``root/embeddings``."""
+        return self.root / "embeddings"
+
+    def usage(self) -> tuple[int, int]:
+        """How many files the cache holds, and their total size in bytes."""
+        files = [f for f in self.folder.rglob("*") if f.is_file()] if self.folder.is_dir() else []
+        return len(files), sum(f.stat().st_size for f in files)
+
     def clear(self) -> None:
         """Delete every cached embedding."""
         import shutil
 
-        shutil.rmtree(self.root / "embeddings", ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)

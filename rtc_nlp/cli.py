@@ -471,14 +471,12 @@ def _cache(args: argparse.Namespace) -> int:
     from .cache import EmbeddingCache
 
     cache = EmbeddingCache()
-    folder = cache.root / "embeddings"
-    files = [f for f in folder.rglob("*") if f.is_file()] if folder.is_dir() else []
-    size = sum(f.stat().st_size for f in files)
+    n_files, size = cache.usage()
     if args.clear:
         cache.clear()
-        print(f"cleared {folder}: {len(files)} files, {size / 2**20:.1f} MB deleted")
+        print(f"cleared {cache.folder}: {n_files} files, {size / 2**20:.1f} MB deleted")
     else:
-        print(f"embedding cache: {folder} ({len(files)} files, {size / 2**20:.1f} MB); "
+        print(f"embedding cache: {cache.folder} ({n_files} files, {size / 2**20:.1f} MB); "
               "'rtc-nlp cache --clear' deletes it")
     return 0
 

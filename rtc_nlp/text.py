@@ -203,7 +203,6 @@ def prepare_texts(values: pd.Series) -> pd.DataFrame:
     for i in np.flatnonzero(~is_str):
         reasons[i] = non_answer_reason(raw[i])
         clean[i] = "" if reasons[i] == "empty" else normalize_text(str(raw[i]))
-    clean[reasons == "empty"] = ""
     return pd.DataFrame(
         {"clean_text": clean.tolist(), "non_answer": pd.Series(reasons, index=values.index, dtype=object)},
         index=values.index,

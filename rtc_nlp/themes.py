@@ -201,46 +201,33 @@ class ThemeModel:
     # ----------------------------------------------------------------- embedding
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts`` with the fitted embedder, through the cache, in batches (bounded
-        memory, a progress bar on large inputs)."""
-        if len(texts) <= EMBED_BATCH:
-            return self._embed_batch(texts)
+        memory, a progress bar and ``n_jobs`` processes on large inputs)."""
+        if not texts:
+            return self.embedder_.transform([])
+        cache, identity = self._cache(), self.embedder_.identity
         batches = [texts[i:i + EMBED_BATCH] for i in range(0, len(texts), EMBED_BATCH)]
-        jobs = effective_n_jobs(self.n_jobs if self.n_jobs is not None else 1)
-        if jobs > 1 and self.embedder_.parallel_safe:
-            cache = self._cache()
-            found_parts = [cache.get(self.embedder_.identity, b) if cache else (None, np.zeros(len(b), bool))
-                           for b in batches]
-            todo = [[t for t, f in zip(b, found) if not f] for b, (_, found) in zip(batches, found_parts)]
-            # Batches are independent, so the vectors are the same whatever the number of jobs.
-            new = Parallel(n_jobs=jobs)(delayed(self.embedder_.transform)(t) for t in
-                                        tqdm(todo, desc="embedding", unit="batch", disable=not self.verbose))
-            parts = []
-            for (vectors, found), missing, fresh in zip(found_parts, todo, new):
-                if missing and cache is not None:
-                    cache.put(self.embedder_.identity, missing, fresh)
+        looked_up = [cache.get(identity, b) if cache else (None, np.zeros(len(b), dtype=bool)) for b in batches]
+        missing = [[t for t, f in zip(b, found) if not f] for b, (_, found) in zip(batches, looked_up)]
+        parallel = len(batches) > 1 and self.embedder_.parallel_safe
+        jobs = effective_n_jobs(self.n_jobs if self.n_jobs is not None else 1) if parallel else 1
+        # Batches are independent, so the vectors are the same whatever the number of jobs.
+        # Only what the cache lacks is embedded (an empty list would still load a model).
+        todo = [m for m in missing if m]
+        fresh = iter(Parallel(n_jobs=jobs)(delayed(self.embedder_.transform)(m) for m in
+                                           tqdm(todo, desc="embedding", unit="batch",
+                                                disable=not self.verbose or len(todo) <= 1)))
+        parts = []
+        for (vectors, found), batch_missing in zip(looked_up, missing):
+            if batch_missing:
+                new = next(fresh)
+                if cache is not None:
+                    cache.put(identity, batch_missing, new)
                 if vectors is None:
-                    vectors = np.zeros((len(found), fresh.shape[1]), dtype=np.float32)
-                vectors[~found] = fresh
-                parts.append(vectors)
-            return np.vstack(parts)
-        parts = [self._embed_batch(b) for b in tqdm(batches, desc="embedding", unit="batch", disable=not self.verbose)]
+                    vectors = np.zeros((len(found), new.shape[1]), dtype=np.float32)
+                vectors[~found] = new
+            parts.append(vectors)
+        logger.info("embedded %d texts (%d from cache)", sum(map(len, missing)), len(texts) - sum(map(len, missing)))
         return np.vstack(parts)
-
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        cache = self._cache()
-        identity = self.embedder_.identity
-        if cache is None:
-            return self.embedder_.transform(texts)
-        vectors, found = cache.get(identity, texts)
-        missing = [t for t, f in zip(texts, found) if not f]
-        if missing:
-            new = self.embedder_.transform(missing)
-            cache.put(identity, missing, new)
-            if vectors is None:
-                vectors = np.zeros((len(texts), new.shape[1]), dtype=np.float32)
-            vectors[~found] = new
-        logger.info("embedded %d texts (%d from cache)", len(missing), int(found.sum()))
-        return vectors  # type: ignore[return-value]
 
     # ----------------------------------------------------------------- fitting
     def fit(self, answers: Any, y: Any = None) -> ThemeModel:
@@ -302,15 +289,11 @@ class ThemeModel:
     def _fit_sample(self, weights: np.ndarray) -> np.ndarray | None:
         """Indices of the distinct answers to fit on, or ``None`` for all of them.
 
-        A weighted sample without replacement (each answer drawn in proportion to how many
-        respondents gave it: Efraimidis-Spirakis keys), seeded, returned in input order.
+        A seeded sample drawn in proportion to how many respondents gave each answer.
         """
         if self.max_fit_answers is None or len(weights) <= self.max_fit_answers:
             return None
-        rng = np.random.default_rng(self.random_state)
-        keys = np.log(rng.random(len(weights))) / weights
-        chosen = np.argpartition(-keys, self.max_fit_answers - 1)[: self.max_fit_answers]
-        return np.sort(chosen)
+        return _weighted_sample(weights, self.max_fit_answers, np.random.default_rng(self.random_state))
 
     def _auto_min_size(self, n_answers: int) -> int:
         if self.min_theme_size is not None:
@@ -424,8 +407,9 @@ class ThemeModel:
         # Keywords from the distinct answers weighted by their counts: the same as from every
         # row, at a fraction of the cost; very large inputs use a seeded sample per theme.
         counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
-        sampled = self.max_fit_answers is not None and len(unique_texts) > self.max_fit_answers
-        per_theme = max(KEYWORD_TEXTS_PER_THEME, self.max_fit_answers // max(k, 1)) if sampled else len(unique_texts)
+        fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
+        per_theme = (len(unique_texts) if fitted_on >= len(unique_texts)
+                     else max(KEYWORD_TEXTS_PER_THEME, fitted_on // max(k, 1)))
         keyword_weights = _keyword_sample(unique_theme, counts, k, per_theme, self.random_state)
         keywords = class_keywords(unique_texts, unique_theme, list(range(k)), self.n_keywords,
                                   weights=keyword_weights)
@@ -579,15 +563,20 @@ def _keyword_sample(theme: np.ndarray, counts: np.ndarray, k: int, per_theme: in
     """Weights of the distinct answers for the keywords: their counts, except that a theme
     with more than ``per_theme`` distinct answers keeps a seeded sample of them (drawn in
     proportion to their counts), so keywords stay cheap on a million answers."""
-    weights = counts.copy()
+    weights = np.zeros_like(counts)
     rng = np.random.default_rng(seed)
     for t in range(k):
         members = np.flatnonzero(theme == t)
-        if len(members) > per_theme:
-            keys = np.log(rng.random(len(members))) / counts[members]
-            dropped = members[np.argsort(-keys, kind="stable")[per_theme:]]
-            weights[dropped] = 0.0
+        kept = members if len(members) <= per_theme else members[_weighted_sample(counts[members], per_theme, rng)]
+        weights[kept] = counts[kept]
     return weights
+
+
+def _weighted_sample(weights: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``size`` items drawn without replacement in proportion to ``weights``
+    (Efraimidis-Spirakis keys), in increasing order."""
+    keys = np.log(rng.random(len(weights))) / weights
+    return np.sort(np.argpartition(-keys, size - 1)[:size])
 
 
 def _clustering_info(clusterer: Any) -> dict[str, Any]:
