@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.extmath import randomized_svd, svd_flip
 
 from .errors import ModelFileError
+from .ngrams import NgramCounter
 from .persist import load_array, read_json, save_array, write_json
 from .text import STOP_WORDS
 
@@ -68,8 +68,9 @@ class Embedder:
     kind: ClassVar[str] = "base"
     #: Whether ``fit`` learns from the texts (then the cache key depends on them).
     learns_from_texts: ClassVar[bool] = False
-    #: Whether batches may be embedded in other processes (a copy of the fitted embedder is
-    #: sent to each). A model that uses every core by itself, like torch, says no.
+    #: Whether batches may be embedded at once in threads of one process: ``transform``
+    #: changes nothing in the embedder, and its heavy parts release the GIL. A model that uses
+    #: every core by itself, like torch, says no.
     parallel_safe: ClassVar[bool] = False
 
     def fit(self, texts: Sequence[str]) -> Embedder:
@@ -221,20 +222,29 @@ class LexicalEmbedder(Embedder):
         # Fix signs so that the basis does not depend on the SVD solver's arbitrary choice.
         _, vt = svd_flip(np.zeros((1, vt.shape[0])), vt, u_based_decision=False)
         self.components_ = np.ascontiguousarray(vt, dtype=np.float32)
-        self._identity = None
+        self._ready()
         return self
+
+    def _ready(self) -> None:
+        """Build what every ``transform`` batch reuses: the vocabulary index, and the SVD
+        basis laid out for the sparse product."""
+        self._identity = None
+        self._counter = NgramCounter(self.vectorizers_)
+        self._basis = np.ascontiguousarray(self.components_.T)
 
     @staticmethod
     def _weight(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-        weighted = counts.astype(np.float32).tocsr(copy=True)
-        np.log1p(weighted.data, out=weighted.data)  # sublinear tf
-        weighted = weighted.multiply(idf[np.newaxis, :]).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        """Sublinear tf times idf, each row scaled to norm 1/sqrt(2), in float32."""
+        weighted = sp.csr_matrix(counts, dtype=np.float32, copy=True)
+        rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
+        weighted.data = np.log1p(weighted.data) * idf[weighted.indices]
+        norms = np.sqrt(np.bincount(rows, weights=np.square(weighted.data, dtype=np.float64),
+                                    minlength=weighted.shape[0]))
         norms[norms == 0] = 1.0
         # Each block has unit norm, so words and characters weigh the same. float32
         # throughout: half the memory and time of the SVD's sparse products.
-        scale = (1.0 / (norms * np.sqrt(2.0))).astype(np.float32)
-        return sp.diags(scale).dot(weighted).tocsr().astype(np.float32)
+        weighted.data *= (1.0 / (norms * np.sqrt(2.0))).astype(np.float32)[rows]
+        return weighted
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "components_"):
@@ -245,13 +255,12 @@ class LexicalEmbedder(Embedder):
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.components_.shape[0]), dtype=np.float32)
-        word, char = self.vectorizers_
-        blocks = [
-            self._weight(word.transform(texts), self.idf_[0]),
-            self._weight(char_wb_counts(char, texts), self.idf_[1]),
-        ]
-        matrix = sp.hstack(blocks).tocsr()
-        return _l2(np.asarray(matrix @ self.components_.T))
+        # Each block is projected on its own rows of the basis: no stacked copy.
+        projected, start = np.zeros((len(texts), self._basis.shape[1]), dtype=np.float32), 0
+        for block, idf in zip(self._counter.transform(texts), self.idf_):
+            projected += self._weight(block, idf) @ self._basis[start:start + block.shape[1]]
+            start += block.shape[1]
+        return _l2(projected)
 
     @property
     def identity(self) -> str:
@@ -299,49 +308,8 @@ class LexicalEmbedder(Embedder):
             embedder.idf_.append(idf.astype(np.float32))
         n_features = sum(len(v.vocabulary) for v in embedder.vectorizers_)
         embedder.components_ = load_array(folder / "components.npy", shape=(None, n_features)).astype(np.float32)
-        embedder._identity = None
+        embedder._ready()
         return embedder
-
-
-_WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn's char_wb analyzer
-
-
-def char_wb_counts(vectorizer: CountVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
-    """``vectorizer.transform(texts)`` for a fitted ``char_wb`` CountVectorizer, computed word by word.
-
-    A ``char_wb`` n-gram never crosses a word boundary, so a text's counts are the sum of its
-    words' counts: each distinct word is cut into n-grams and looked up once, instead of once
-    per occurrence. About three times faster on survey answers, and exactly equal (tested).
-    """
-    preprocess = vectorizer.build_preprocessor()
-    vocabulary = vectorizer.vocabulary if isinstance(vectorizer.vocabulary, dict) else vectorizer.vocabulary_
-    low, high = vectorizer.ngram_range
-    memo: dict[str, np.ndarray] = {}
-    parts: list[np.ndarray] = []
-    lengths = np.zeros(len(texts), dtype=np.int64)
-    for row, text in enumerate(texts):
-        total = 0
-        for word in _WHITE_SPACES.sub(" ", preprocess(text)).split():
-            features = memo.get(word)
-            if features is None:
-                padded = f" {word} "
-                grams = []
-                for n in range(low, high + 1):
-                    if len(padded) <= n:  # a short word counts once, whole
-                        grams.append(padded)
-                        break
-                    grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
-                features = np.fromiter((vocabulary[g] for g in grams if g in vocabulary), dtype=np.int32)
-                memo[word] = features
-            parts.append(features)
-            total += len(features)
-        lengths[row] = total
-    indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    matrix = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                           shape=(len(texts), len(vocabulary)))
-    matrix.sum_duplicates()
-    return matrix
 
 
 def _strip_accents(word: str) -> str:

@@ -7,9 +7,7 @@ aside before embedding.
 
 from __future__ import annotations
 
-import functools
 import re
-import sys
 import unicodedata
 from datetime import date, datetime, time
 
@@ -93,26 +91,32 @@ for _reason, _phrases in {
         _NON_ANSWERS[_fold(_phrase)] = _reason
 
 _LONGEST_NON_ANSWER = max(len(k.replace(" ", "")) for k in _NON_ANSWERS)
-_WS = re.compile(r"\s+")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[.,]\d+)?%?")
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 
 
-@functools.lru_cache(maxsize=1)
-def _control_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Regexes of the format characters (Cf, dropped) and of control characters and line or
-    paragraph separators (Cc, Zl, Zp: become spaces), from this Python's Unicode database."""
-    def char_class(categories: tuple[str, ...]) -> re.Pattern[str]:
-        codes = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in categories]
-        spans, start, prev = [], codes[0], codes[0]
-        for code in codes[1:] + [-1]:
-            if code != prev + 1:
-                spans.append(re.escape(chr(start)) + ("" if prev == start else "-" + re.escape(chr(prev))))
-                start = code
-            prev = code
-        return re.compile("[" + "".join(spans) + "]")
+class _ControlTable(dict):
+    """``str.translate`` table of the control and format characters, filled as they are met.
 
-    return char_class(("Cf",)), char_class(("Cc", "Zl", "Zp"))
+    Format characters (Unicode category Cf: zero-width spaces, BOMs, direction marks) are
+    dropped; control characters and line or paragraph separators (Cc, Zl, Zp) become spaces;
+    any other character maps to itself. Looking categories up on first sight keeps the cost to
+    the characters the answers use, instead of scanning all of Unicode.
+    """
+
+    def __missing__(self, code: int) -> int | str | None:
+        category = unicodedata.category(chr(code))
+        value: int | str | None = code
+        if category == "Cf":
+            value = None
+        elif category in ("Cc", "Zl", "Zp"):
+            value = " "
+        self[code] = value
+        return value
+
+
+_CONTROLS = _ControlTable()
+_ASCII_CONTROLS = {code: " " for code in [*range(32), 127]}
 
 
 def normalize_text(text: str) -> str:
@@ -128,11 +132,14 @@ def normalize_text(text: str) -> str:
     str
         The normalised string; line breaks become single spaces.
     """
-    text = unicodedata.normalize("NFC", text)
     # Control and format characters (e.g. zero-width spaces, BOMs) would split words.
-    fmt, control = _control_patterns()
-    text = control.sub(" ", fmt.sub("", text))
-    return _WS.sub(" ", text).strip()
+    if text.isascii():  # already NFC, and its only control characters are C0 and DEL
+        if not text.isprintable():
+            text = text.translate(_ASCII_CONTROLS)
+    else:
+        text = unicodedata.normalize("NFC", text).translate(_CONTROLS)
+    # split() splits on exactly the characters that regular expressions call white space.
+    return " ".join(text.split())
 
 
 def non_answer_reason(value: object) -> str | None:

@@ -116,8 +116,8 @@ class ThemeModel:
     cache_dir : str, Path, False or None, default None
         Embedding cache folder; ``None`` = default location, ``False`` = no cache.
     n_jobs : int or None, default None
-        Processes that embed batches of answers in parallel on large inputs (``None`` = 1,
-        ``-1`` = all cores). The result does not depend on it.
+        Threads that embed batches of answers in parallel on large inputs (``None`` = 1,
+        ``-1`` = all cores), for embedders that allow it. The result does not depend on it.
     random_state : int, default 0
         Seed of every random step; same input and seed give the same themes.
     verbose : bool, default True
@@ -201,19 +201,25 @@ class ThemeModel:
     # ----------------------------------------------------------------- embedding
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts`` with the fitted embedder, through the cache, in batches (bounded
-        memory, a progress bar and ``n_jobs`` processes on large inputs)."""
+        memory, a progress bar and ``n_jobs`` threads on large inputs)."""
         if not texts:
             return self.embedder_.transform([])
         cache, identity = self._cache(), self.embedder_.identity
-        batches = [texts[i:i + EMBED_BATCH] for i in range(0, len(texts), EMBED_BATCH)]
+        n_batches = -(-len(texts) // EMBED_BATCH)
+        parallel = n_batches > 1 and self.embedder_.parallel_safe
+        jobs = effective_n_jobs(self.n_jobs if self.n_jobs is not None else 1) if parallel else 1
+        n_batches = -(-n_batches // jobs) * jobs  # equal shares for the threads
+        size = -(-len(texts) // n_batches)
+        batches = [texts[i:i + size] for i in range(0, len(texts), size)]
         looked_up = [cache.get(identity, b) if cache else (None, np.zeros(len(b), dtype=bool)) for b in batches]
         missing = [[t for t, f in zip(b, found) if not f] for b, (_, found) in zip(batches, looked_up)]
-        parallel = len(batches) > 1 and self.embedder_.parallel_safe
-        jobs = effective_n_jobs(self.n_jobs if self.n_jobs is not None else 1) if parallel else 1
         # Batches are independent, so the vectors are the same whatever the number of jobs.
         # Only what the cache lacks is embedded (an empty list would still load a model).
         todo = [m for m in missing if m]
-        fresh = iter(Parallel(n_jobs=jobs)(delayed(self.embedder_.transform)(m) for m in
+        # Threads, not processes: nothing to copy or start, and the embedder's heavy parts
+        # (numpy, scipy) release the GIL; measured faster than processes at 100,000 and
+        # 1,000,000 answers.
+        fresh = iter(Parallel(n_jobs=jobs, prefer="threads")(delayed(self.embedder_.transform)(m) for m in
                                            tqdm(todo, desc="embedding", unit="batch",
                                                 disable=not self.verbose or len(todo) <= 1)))
         parts = []

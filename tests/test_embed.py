@@ -113,21 +113,47 @@ def test_cache_returns_what_was_stored_and_survives_a_corrupt_shard(tmp_path):
     assert not found.any() and not shard.exists()
 
 
-def test_word_by_word_char_counts_equal_scikit_learns(survey):
+@pytest.mark.parametrize("ranges", [((1, 2), (3, 5)), ((1, 3), (2, 12)), ((2, 2), (1, 1))])
+def test_ngram_counts_equal_scikit_learns(survey, ranges):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from rtc_nlp.embed import char_wb_counts
+    from rtc_nlp.ngrams import NgramCounter
 
-    texts = survey["text"].tolist() + ["a", "ab", "è", "  x  y ", "Èé ñ straße", "\t\n", "zzz zzz", "ab cd ab"]
-    embedder = LexicalEmbedder(min_df=1).fit(texts)
-    char = embedder.vectorizers_[1]
-    assert (char_wb_counts(char, texts) != char.transform(texts)).nnz == 0
+    # (2, 12) character n-grams need more bits than an int64 holds: the Python path.
+    word_range, char_range = ranges
+    texts = survey["text"].tolist() + [
+        "a", "ab", "è", "  x  y ", "Èé ñ straße", "\t\n", "zzz zzz", "ab cd ab", "il e la di",
+        "sicurezza dei dati e la sicurezza", "\u4e2d\u6587 \u0645\u0631\u062d\u0628\u0627 ok",
+    ]
+    embedder = LexicalEmbedder(min_df=1, word_ngram_range=word_range, char_ngram_range=char_range).fit(texts)
+    counter = NgramCounter(embedder.vectorizers_)
+    for ours, vectorizer in zip(counter.transform(texts), embedder.vectorizers_):
+        assert (ours != vectorizer.transform(texts)).nnz == 0
 
     @settings(max_examples=50, deadline=None)
-    @given(st.lists(st.text(max_size=40), max_size=10))
+    @given(st.lists(st.text(max_size=40) | st.sampled_from(texts), max_size=10))
     def same(batch):
-        ours, theirs = char_wb_counts(char, batch), char.transform(batch)
-        assert ours.shape == theirs.shape and (ours != theirs).nnz == 0
+        for ours, vectorizer in zip(counter.transform(batch), embedder.vectorizers_):
+            theirs = vectorizer.transform(batch)
+            assert ours.shape == theirs.shape and ours.dtype == np.float32 and (ours != theirs).nnz == 0
 
     same()
+
+
+def test_ngram_counts_with_a_given_vocabulary():
+    """Vocabularies written by hand may hold stop words, n-grams of unseen parts, or
+    characters the texts never use: counts still equal scikit-learn's."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from rtc_nlp.ngrams import NgramCounter
+
+    word = CountVectorizer(ngram_range=(1, 2), stop_words=["la", "di"], strip_accents="unicode",
+                           vocabulary=["la", "qualita servizio", "servizio", "di servizio", "qualita", "zz top"])
+    char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4),
+                           vocabulary=[" q", "qua", "ità", "zzz", " a ", "o "])
+    texts = ["La qualità di servizio", "qualita servizio servizio", "", "a", "zzz zz top", "ità ità"]
+    counts = NgramCounter([word, char]).transform(texts)
+    for ours, vectorizer in zip(counts, (word, char)):
+        assert (ours != vectorizer.transform(texts)).nnz == 0
+    assert counts[0].sum() > 0 and counts[1].sum() > 0
