@@ -89,7 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     themes.add_argument("--jobs", type=int, default=-1,
-                        help="processes that embed large inputs in parallel (default: all cores; same result)")
+                        help="threads that embed large inputs in parallel (default: all cores; same result)")
     themes.add_argument("--max-fit-answers", type=int, default=20_000,
                         help="above this many distinct answers, fit the themes on a seeded sample of this "
                              "size and assign the rest (default: %(default)s)")
