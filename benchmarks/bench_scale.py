@@ -4,10 +4,12 @@ For each size, a file is built with ``make_large.py`` (rows drawn from every ``t
 the evaluation folder, a word dropped from repeated texts) in a scratch folder, then:
 
 * ``rtc-nlp themes FILE --embedder lexical`` runs in a fresh process: wall time and peak memory
-  (the largest single process, as the OS reports it; joblib's embedding worker is a separate
-  process), themes found, and ARI against the labels per source set;
+  (the process's peak resident set, as the OS reports it; embedding runs in its threads),
+  themes found, and ARI against the labels per source set;
 * coding a new wave (another draw of the same size, other seed) against the frozen model
-  (``ThemeModel.load(...).transform``): answers per second;
+  (``ThemeModel.load(...).transform``, timed from the loaded model to the coded frame):
+  answers per second;
+* each step runs ``--repeats`` times (fresh processes, same input): the median and the range.
 * with ``--bertopic``, BERTopic's defaults on the same lexical vectors at the smallest size,
   for the ratio of times.
 
@@ -96,7 +98,18 @@ def ari_by_source(frame: pd.DataFrame, themes: np.ndarray) -> dict[str, float]:
     return out
 
 
-def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool) -> list[dict]:
+def _median_run(args: list[str], repeats: int) -> tuple[dict, list[float]]:
+    """Run ``args`` ``repeats`` times; the run of median time and all the times."""
+    runs = sorted((_run_json(args) for _ in range(repeats)), key=lambda r: r["seconds"])
+    return runs[len(runs) // 2], [r["seconds"] for r in runs]
+
+
+def _seconds(times: list[float]) -> str:
+    median = float(np.median(times))
+    return f"{median:.1f}" if len(times) == 1 else f"{median:.1f} ({min(times):.1f}-{max(times):.1f})"
+
+
+def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: int = 1) -> list[dict]:
     data = make_large(rows, folder, seed=0)
     wave = make_large(rows, folder, seed=1)
     source = scratch / f"answers_{rows}.parquet"
@@ -104,8 +117,9 @@ def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool) -> list[dic
     wave_file = scratch / f"wave_{rows}.parquet"
     wave[["id", "text"]].to_parquet(wave_file, index=False)
     out = scratch / f"out_{rows}"
-    timed = _run_json([sys.executable, "-c", _TIMED, sys.executable, "-m", "rtc_nlp.cli", "themes", str(source),
-                       "--id-column", "id", "--embedder", "lexical", "--no-cache", "--quiet", "--out", str(out)])
+    timed, times = _median_run([sys.executable, "-c", _TIMED, sys.executable, "-m", "rtc_nlp.cli", "themes",
+                                str(source), "--id-column", "id", "--embedder", "lexical", "--no-cache", "--quiet",
+                                "--overwrite", "--out", str(out)], repeats)
     if timed["code"] != 0:
         raise RuntimeError(f"rtc-nlp themes failed on {rows} rows")
     answers = pd.read_parquet(out / "model" / "assignments.parquet")
@@ -114,14 +128,16 @@ def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool) -> list[dic
     clustering = model["summary"]["clustering"]
     themes = answers["theme_id"].to_numpy()
     row = {"rows": rows, "distinct": int(data["text"].nunique()), "method": "rtc_nlp (CLI, file to themes)",
-           "seconds": round(timed["seconds"], 1), "peak MB": round(timed["peak_mb"]),
+           "seconds": _seconds(times), "peak MB": round(timed["peak_mb"]),
            "themes": int(model["summary"]["n_themes"]), "fitted on": clustering.get("fitted_on"),
            "stability": round(clustering.get("stability", float("nan")), 3),
            "ARI by source": ari_by_source(data, themes)}
-    coded = _run_json([sys.executable, "-c", _CODE_WAVE, str(out / "model"), str(wave_file)])
+    coded, times = _median_run([sys.executable, "-c", _CODE_WAVE, str(out / "model"), str(wave_file)], repeats)
+    rates = sorted(rows / t for t in times)
     rows_out = [row, {"rows": rows, "method": "coding a new wave (frozen model)",
-                      "seconds": round(coded["seconds"], 1), "peak MB": round(coded["peak_mb"]),
-                      "answers/s": round(coded["per_second"])}]
+                      "seconds": _seconds(times), "peak MB": round(coded["peak_mb"]),
+                      "answers/s": f"{np.median(rates):,.0f}" + (f" ({rates[0]:,.0f}-{rates[-1]:,.0f})"
+                                                                 if len(rates) > 1 else "")}]
     if bertopic:
         topics_file = scratch / f"bertopic_{rows}.npy"
         result = _run_json([sys.executable, "-c", _BERTOPIC, str(out / "model"), str(source), str(topics_file)])
@@ -138,18 +154,20 @@ def main() -> None:
     parser.add_argument("--rows", default="100000,1000000", help="comma-separated sizes")
     parser.add_argument("--folder", default=str(DEFAULT_FOLDER), help="folder of text,label CSVs")
     parser.add_argument("--bertopic", action="store_true", help="also run BERTopic at the smallest size")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each rtc_nlp step (median and range)")
     args = parser.parse_args()
     sizes = sorted(int(r) for r in args.rows.split(","))
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     results = []
     with tempfile.TemporaryDirectory(prefix="rtc_nlp_scale_") as scratch:
         for i, rows in enumerate(sizes):
-            results += run_size(rows, Path(args.folder), Path(scratch), args.bertopic and i == 0)
+            results += run_size(rows, Path(args.folder), Path(scratch), args.bertopic and i == 0, args.repeats)
             print(json.dumps(results[-1 if not (args.bertopic and i == 0) else -3:], ensure_ascii=False), flush=True)
     table = pd.DataFrame(results)
     print(table.to_string(index=False))
     if args.bertopic:
-        ours = table[(table["rows"] == sizes[0]) & table["method"].str.startswith("rtc_nlp")]["seconds"].iloc[0]
+        ours = float(str(table[(table["rows"] == sizes[0]) & table["method"].str.startswith("rtc_nlp")]
+                         ["seconds"].iloc[0]).split()[0])
         theirs = table[(table["rows"] == sizes[0]) & table["method"].str.startswith("BERTopic")]["seconds"].iloc[0]
         print(f"at {sizes[0]} rows: BERTopic's clustering alone takes {theirs / ours:.1f}x rtc_nlp's whole run")
 

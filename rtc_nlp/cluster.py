@@ -4,7 +4,7 @@ A clusterer is any object with ``fit_predict(X) -> labels`` (scikit-learn's KMea
 AgglomerativeClustering or HDBSCAN fit too); label ``-1`` means "no group". The default,
 :class:`CommunityClusterer`, finds the number of themes itself: it links each answer to its
 nearest neighbours, weights links by shared neighbours, and finds communities (Leiden) at the
-finest level that is reproducible across seeds.
+finest level that is reproducible across seeds (or, on request, walks on to broader themes).
 """
 
 from __future__ import annotations
@@ -60,15 +60,26 @@ def nearest_neighbors(
 
 
 class CommunityClusterer:
-    """Leiden communities on a shared-nearest-neighbour graph, at the finest reproducible level.
+    """Leiden communities on a shared-nearest-neighbour graph, at a reproducible level.
 
     Each answer is linked to its nearest neighbours, links are weighted by the share of
     neighbours the two answers have in common (Jaccard), and communities are found by Leiden
     (modularity) at each resolution of ``resolutions``, finest first, ``n_runs`` times with
-    different seeds. The first resolution whose runs agree (median pairwise ARI at least
-    ``min_stability``) is kept: the finest set of themes that comes back whatever the seed.
-    When no resolution is reproducible the data hold little structure, and the coarsest level
-    is kept (few broad themes) with a warning in the log.
+    different seeds. A level is *reproducible* when its runs agree (median pairwise ARI at
+    least ``min_stability``). By default the first reproducible level is kept: the finest set
+    of themes that comes back whatever the seed.
+
+    With ``min_nesting`` set, the clusterer walks on from there to coarser levels while each is
+    reproducible too and close to the last level kept (ARI between the two at least
+    ``min_nesting``: the step merges a few themes, it does not reshuffle them or lump many
+    together), and keeps the last: broader themes, reached by small reproducible steps. Give
+    it more and coarser resolutions to walk through, e.g. ``(2, 1, 0.5, 0.25, 0.12, 0.06)``
+    with ``n_runs=5`` and ``min_nesting=0.7``, as measured in ``docs/benchmarks.md``: fewer,
+    broader themes that agree better with coarse gold classes (ARI), but whose number depends
+    more on the seed.
+
+    When no level is reproducible the data hold little structure, and the coarsest level with
+    two or more communities is kept (few broad themes), with a warning in the log.
 
     Parameters
     ----------
@@ -81,6 +92,9 @@ class CommunityClusterer:
         Seeds per resolution; the stability is the median ARI between their partitions.
     min_stability : float, default 0.9
         Median pairwise ARI from which a resolution counts as reproducible.
+    min_nesting : float or None, default None
+        ``None``: keep the first reproducible level. A number: walk to coarser reproducible
+        levels while their ARI with the last level kept is at least this.
     prune : float, default 1/15
         Links whose share of common neighbours (Jaccard) is below this are dropped.
     random_state : int, default 0
@@ -101,7 +115,9 @@ class CommunityClusterer:
     n_neighbors_ : int
         Neighbours actually used.
     levels_ : list of dict
-        Each resolution tried: ``resolution``, ``n_communities`` (first run), ``stability``.
+        Each resolution tried: ``resolution``, ``n_communities`` (of its most typical run),
+        ``stability``, ``nesting`` (ARI with the last level kept before it; ``None`` before
+        the first reproducible level and without ``min_nesting``).
     """
 
     def __init__(
@@ -110,6 +126,7 @@ class CommunityClusterer:
         resolutions: Sequence[float] = (2.0, 1.0, 0.5),
         n_runs: int = 3,
         min_stability: float = 0.9,
+        min_nesting: float | None = None,
         prune: float = 1 / 15,
         random_state: int = 0,
         verbose: bool = False,
@@ -118,6 +135,7 @@ class CommunityClusterer:
         self.resolutions = resolutions
         self.n_runs = n_runs
         self.min_stability = min_stability
+        self.min_nesting = min_nesting
         self.prune = prune
         self.random_state = random_state
         self.verbose = verbose
@@ -129,8 +147,10 @@ class CommunityClusterer:
             raise ValueError(f"resolutions must be positive numbers, got {self.resolutions!r}")
         if not (isinstance(self.n_runs, int) and self.n_runs >= 1):
             raise ValueError(f"n_runs must be an int >= 1, got {self.n_runs!r}")
-        if not 0 <= float(self.min_stability) <= 1:
-            raise ValueError(f"min_stability must be between 0 and 1, got {self.min_stability!r}")
+        for name in ("min_stability", "min_nesting"):
+            value = getattr(self, name)
+            if not (value is None and name == "min_nesting") and not 0 <= float(value) <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
 
     def graph(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Shared-nearest-neighbour links of ``X``: (pairs of shape (m, 2), Jaccard weights)."""
@@ -147,6 +167,18 @@ class CommunityClusterer:
         self.n_neighbors_ = k - 1
         return np.column_stack([shared.row[keep], shared.col[keep]]), jaccard[keep].astype(np.float64)
 
+    def _level(self, graph: Any, resolution: float) -> tuple[np.ndarray, float]:
+        """The most typical of ``n_runs`` seeded partitions at ``resolution``, and their stability."""
+        from sklearn.metrics import adjusted_rand_score
+
+        runs = [_leiden(graph, resolution, self.random_state * 1000 + i) for i in range(self.n_runs)]
+        agreement = np.ones((len(runs), len(runs)))
+        for i, j in zip(*np.triu_indices(len(runs), 1)):
+            agreement[i, j] = agreement[j, i] = adjusted_rand_score(runs[i], runs[j])
+        stability = float(np.median(agreement[np.triu_indices(len(runs), 1)])) if len(runs) > 1 else 1.0
+        # The run that agrees most with the others: the least seed-dependent partition.
+        return runs[int(np.argmax(agreement.sum(axis=1)))], stability
+
     def fit_predict(self, X: np.ndarray) -> np.ndarray:
         """Return one community label per row of ``X`` (0..k-1, numbered by first row)."""
         import igraph
@@ -162,26 +194,34 @@ class CommunityClusterer:
         pairs, weights = self.graph(X)
         graph = igraph.Graph(n=n, edges=pairs.tolist())
         graph.es["weight"] = weights.tolist()
-        resolutions = [float(r) for r in self.resolutions]
         self.levels_ = []
-        for resolution in resolutions:
-            runs = [_leiden(graph, resolution, self.random_state * 1000 + i) for i in range(self.n_runs)]
-            agreement = np.ones((len(runs), len(runs)))
-            for i, j in zip(*np.triu_indices(len(runs), 1)):
-                agreement[i, j] = agreement[j, i] = adjusted_rand_score(runs[i], runs[j])
-            stability = float(np.median(agreement[np.triu_indices(len(runs), 1)])) if len(runs) > 1 else 1.0
-            self.levels_.append({"resolution": resolution, "n_communities": int(runs[0].max() + 1),
-                                 "stability": stability})
-            logger.info("community clusterer: resolution %.2f, %d communities, stability %.3f",
-                        resolution, runs[0].max() + 1, stability)
-            if stability >= self.min_stability:
+        kept: tuple[np.ndarray, float, float] | None = None  # labels, resolution, stability
+        coarsest: tuple[np.ndarray, float, float] | None = None  # with two or more communities
+        for resolution in (float(r) for r in self.resolutions):
+            labels, stability = self._level(graph, resolution)
+            n_communities = int(labels.max() + 1)
+            nesting = (None if kept is None or self.min_nesting is None
+                       else float(adjusted_rand_score(kept[0], labels)))
+            self.levels_.append({"resolution": resolution, "n_communities": n_communities,
+                                 "stability": stability, "nesting": nesting})
+            logger.info("community clusterer: resolution %.2f, %d communities, stability %.3f, nesting %s",
+                        resolution, n_communities, stability, "-" if nesting is None else f"{nesting:.3f}")
+            if n_communities < 2:  # one theme says nothing; coarser levels only merge further
                 break
-        else:
+            coarsest = (labels, resolution, stability)
+            if stability < self.min_stability or (nesting is not None and nesting < self.min_nesting):
+                if kept is not None:
+                    break
+                continue
+            kept = (labels, resolution, stability)
+            if self.min_nesting is None:  # no walk: the finest reproducible level
+                break
+        if kept is None:
             logger.warning(
-                "themes are not reproducible at any resolution (best agreement between seeds %.2f < %.2f): "
-                "the answers hold little structure; keeping the coarsest level", stability, self.min_stability)
-        # The run that agrees most with the others: the least seed-dependent partition.
-        labels = runs[int(np.argmax(agreement.sum(axis=1)))]
+                "themes are not reproducible at any resolution (agreement between seeds below %.2f): "
+                "the answers hold little structure; keeping the coarsest level", self.min_stability)
+            kept = coarsest or (labels, resolution, stability)
+        labels, resolution, stability = kept
         _, first = np.unique(labels, return_index=True)
         renumber = np.empty(len(first), dtype=np.int64)
         renumber[np.argsort(first, kind="stable")] = np.arange(len(first))

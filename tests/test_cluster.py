@@ -39,12 +39,52 @@ def test_structureless_data_falls_back_to_the_coarsest_level():
     X = _unit(rng.normal(size=(600, 50))).astype(np.float32)
     clusterer = CommunityClusterer(random_state=0)
     labels = clusterer.fit_predict(X)
-    # Every finer level was tried and rejected as seed-dependent.
-    assert [level["resolution"] for level in clusterer.levels_] == list(clusterer.resolutions)
-    assert all(level["stability"] < 0.9 for level in clusterer.levels_[:-1])
-    assert clusterer.resolution_ == min(clusterer.resolutions)
+    # Every level was tried and rejected as seed-dependent (a level of one community ends the search).
+    levels = clusterer.levels_
+    assert [level["resolution"] for level in levels] == list(clusterer.resolutions)[:len(levels)]
+    several = [level for level in levels if level["n_communities"] >= 2]
+    assert all(level["stability"] < 0.9 for level in several)
+    assert not clusterer.reproducible_
+    assert clusterer.resolution_ == several[-1]["resolution"]
     fine = CommunityClusterer(resolutions=(4.0,), random_state=0).fit_predict(X)
+    assert 2 <= len(np.unique(labels)) < len(np.unique(fine))
+
+
+def _nested_blobs(seed: int = 0):
+    """4 groups, each made of 3 overlapping subgroups of 60 points."""
+    rng = np.random.default_rng(seed)
+    dim = 40
+    groups = _unit(rng.normal(size=(4, dim)))
+    subs = _unit(np.repeat(groups, 3, axis=0) + 0.4 * rng.normal(size=(12, dim)) / np.sqrt(dim))
+    sub_truth = np.repeat(np.arange(12), 60)
+    points = _unit(subs[sub_truth] + 0.5 * rng.normal(size=(len(sub_truth), dim)) / np.sqrt(dim))
+    return points.astype(np.float32), sub_truth // 3, sub_truth
+
+
+def test_walks_to_coarser_levels_while_they_are_reproducible_and_close():
+    X, groups, subgroups = _nested_blobs()
+    fine = CommunityClusterer(resolutions=(2.0,), random_state=0).fit_predict(X)
+    assert adjusted_rand_score(subgroups, fine) > 0.9  # the finest level sees the subgroups
+    walk = {"resolutions": (2.0, 1.0, 0.5, 0.25, 0.12, 0.06), "n_runs": 5, "random_state": 0}
+    default = CommunityClusterer(resolutions=walk["resolutions"], random_state=0).fit_predict(X)
+    np.testing.assert_array_equal(default, fine)  # without min_nesting: the finest reproducible level
+    clusterer = CommunityClusterer(min_nesting=0.7, **walk)
+    labels = clusterer.fit_predict(X)
     assert len(np.unique(labels)) < len(np.unique(fine))
+    assert adjusted_rand_score(groups, labels) > adjusted_rand_score(groups, fine) + 0.2
+    # The level kept is the last of an unbroken run of reproducible levels, each close to the
+    # one kept before it; the level after it (if any) breaks the run.
+    tried = clusterer.levels_
+    kept = [level["resolution"] for level in tried].index(clusterer.resolution_)
+    first = next(i for i, level in enumerate(tried) if level["stability"] >= 0.9)
+    for level in tried[first + 1:kept + 1]:
+        assert level["stability"] >= 0.9 and level["nesting"] >= 0.7
+    if kept + 1 < len(tried):
+        after = tried[kept + 1]
+        assert after["n_communities"] < 2 or after["stability"] < 0.9 or after["nesting"] < 0.7
+    # Asking each step to change less stops the walk earlier, at more themes.
+    strict = CommunityClusterer(min_nesting=0.95, **walk).fit_predict(X)
+    assert len(np.unique(labels)) < len(np.unique(strict)) <= len(np.unique(fine))
 
 
 def test_same_seed_same_labels_numbered_by_first_row():
@@ -66,7 +106,7 @@ def test_global_random_state_is_left_alone():
 
 @pytest.mark.parametrize("params", [
     {"n_neighbors": 1}, {"resolutions": ()}, {"resolutions": (1.0, -2.0)}, {"n_runs": 0},
-    {"min_stability": 1.5},
+    {"min_stability": 1.5}, {"min_nesting": -0.1},
 ])
 def test_bad_parameters_are_refused(params):
     X, _ = _blobs(n_groups=2, per_group=10)
