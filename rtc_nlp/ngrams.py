@@ -22,14 +22,15 @@ __all__ = ["NgramCounter"]
 
 _UNKNOWN, _STOP = -1, -2
 _MAX_WORD_N = 3  # word n-grams up to this order are keyed in one int64
+_DEFAULT_TOKEN_PATTERN = CountVectorizer().token_pattern
 
 
 class NgramCounter:
     """Counts of fitted vectorizers on new texts, exactly as their ``transform`` gives them.
 
     ``word`` and ``char_wb`` analysers with the same preprocessing share one pass over the
-    texts; any other vectorizer goes to scikit-learn. The word vocabularies are indexed once,
-    here, and reused by every batch.
+    texts; any other vectorizer goes to scikit-learn. The vocabularies are indexed once, here,
+    and reused by every batch.
 
     Parameters
     ----------
@@ -53,25 +54,54 @@ class NgramCounter:
         Returns
         -------
         list of scipy.sparse.csr_matrix
-            In the order of the vectorizers, with sorted indices.
+            In the order of the vectorizers; no duplicate entries (the indices within a row
+            are not necessarily sorted).
         """
         texts = list(texts)
         results: list[sp.csr_matrix] = []
-        docs_by_preprocessing: dict[tuple, list[str]] = {}
+        by_preprocessing: dict[tuple, _Split] = {}
         for position, vectorizer in enumerate(self.vectorizers):
             if position not in self._indexes:
                 results.append(vectorizer.transform(texts).astype(np.float32).tocsr())
                 continue
             key = (vectorizer.lowercase, vectorizer.strip_accents)
-            if key not in docs_by_preprocessing:
+            if key not in by_preprocessing:
                 preprocess = vectorizer.build_preprocessor()
-                docs_by_preprocessing[key] = [preprocess(text) for text in texts]
-            docs = docs_by_preprocessing[key]
-            matrix = self._indexes[position].counts(docs)
-            matrix.sum_duplicates()
-            matrix.sort_indices()
-            results.append(matrix)
+                by_preprocessing[key] = _Split([preprocess(text) for text in texts])
+            results.append(self._indexes[position].counts(by_preprocessing[key]))
         return results
+
+
+class _Split:
+    """Preprocessed texts and their white-space separated words, split and factorised once
+    for every analyser that uses them."""
+
+    def __init__(self, docs: list[str]) -> None:
+        self.docs = docs
+        self._words: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+
+    @property
+    def words(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(words per text, code of each word occurrence, the distinct words)."""
+        if self._words is None:
+            # scikit-learn's char_wb collapses runs of white space and splits on it; so does split().
+            words = [doc.split() for doc in self.docs]
+            lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+            codes, distinct = _factorize(chain.from_iterable(words), int(lengths.sum()))
+            self._words = lengths, codes, distinct
+        return self._words
+
+
+class _KeyTable:
+    """Distinct int64 keys, looked up by hashing (several times faster than a binary search)."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.index = pd.Index(keys)
+        self.index.get_indexer(keys[:1])  # builds the hash table now, not in a worker thread
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        """Position of each query among the keys, or -1."""
+        return self.index.get_indexer(queries.ravel()).astype(np.int64)
 
 
 def _vocabulary(vectorizer: CountVectorizer) -> dict[str, int]:
@@ -103,6 +133,7 @@ def _supported(vectorizer: CountVectorizer) -> bool:
 
 
 def _matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """How often each (row, column) pair occurs, as a CSR matrix (repeated pairs are summed)."""
     return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=shape)
 
 
@@ -123,6 +154,7 @@ class _WordIndex:
         self.n_features = len(vocabulary)
         self.low, self.high = vectorizer.ngram_range
         self.tokenize = re.compile(vectorizer.token_pattern).findall
+        self.by_word = vectorizer.token_pattern == _DEFAULT_TOKEN_PATTERN
         # Every token that is part of some vocabulary n-gram gets an id; others cannot match.
         token_id: dict[str, int] = {}
         terms: list[tuple[list[str], int]] = []
@@ -134,9 +166,9 @@ class _WordIndex:
         for word in vectorizer.get_stop_words() or ():  # dropped before n-grams, as scikit-learn does
             token_id[word] = _STOP
         self.token_id, self.radix = token_id, max(len(token_id), 1)
-        # Per order n, the keys of the vocabulary's n-grams, sorted for a binary search. An
-        # n-gram with a stop word in it can never be formed (a given vocabulary may hold one).
-        self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # Per order n, the keys of the vocabulary's n-grams and their features. An n-gram
+        # with a stop word in it can never be formed (a given vocabulary may hold one).
+        self.keys: dict[int, tuple[_KeyTable, np.ndarray]] = {}
         for n in range(self.low, self.high + 1):
             known = [(parts, f) for parts, f in terms if len(parts) == n]
             keys = np.zeros(len(known), dtype=np.int64)
@@ -146,20 +178,37 @@ class _WordIndex:
                 formable &= part >= 0
                 keys = keys * self.radix + np.maximum(part, 0)
             features = np.fromiter((f for _, f in known), dtype=np.int64, count=len(known))[formable]
-            keys = keys[formable]
-            order = np.argsort(keys, kind="stable")
-            if len(keys):
-                self.keys[n] = (keys[order], features[order])
+            if formable.any():
+                self.keys[n] = (_KeyTable(keys[formable]), features)
 
-    def counts(self, docs: list[str]) -> sp.csr_matrix:
-        """Word n-gram counts of preprocessed ``docs``."""
-        tokens = [self.tokenize(doc) for doc in docs]
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(docs))
-        # Each distinct token is looked up once.
-        codes, distinct = _factorize(chain.from_iterable(tokens), int(lengths.sum()))
-        ids = np.fromiter(map(self.token_id.get, distinct, repeat(_UNKNOWN)), dtype=np.int64,
-                          count=len(distinct))[codes]
-        doc = np.repeat(np.arange(len(docs)), lengths)
+    def _token_ids(self, split: _Split) -> tuple[np.ndarray, np.ndarray]:
+        """(token id, text) of every token of the texts, in order."""
+        n_docs = len(split.docs)
+        if not self.by_word:
+            tokens = [self.tokenize(doc) for doc in split.docs]
+            lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
+            # Each distinct token is looked up once.
+            codes, distinct = _factorize(chain.from_iterable(tokens), int(lengths.sum()))
+            ids = np.fromiter(map(self.token_id.get, distinct, repeat(_UNKNOWN)), dtype=np.int64,
+                              count=len(distinct))[codes]
+            return ids, np.repeat(np.arange(n_docs), lengths)
+        # The default pattern's tokens never span white space, so a text's tokens are its
+        # words' tokens in order: each distinct word is tokenised once.
+        per_text, codes, distinct = split.words
+        tokens = [self.tokenize(word) for word in distinct]
+        counts = np.fromiter(map(len, tokens), dtype=np.int64, count=len(distinct))
+        flat = np.fromiter(map(self.token_id.get, chain.from_iterable(tokens), repeat(_UNKNOWN)),
+                           dtype=np.int64, count=int(counts.sum()))
+        starts = np.cumsum(counts) - counts
+        occurrence = counts[codes]  # tokens of each word occurrence
+        first = np.cumsum(occurrence) - occurrence  # where each occurrence's tokens go
+        where = np.arange(int(occurrence.sum())) + np.repeat(starts[codes] - first, occurrence)
+        doc = np.repeat(np.repeat(np.arange(n_docs), per_text), occurrence)
+        return flat[where], doc
+
+    def counts(self, split: _Split) -> sp.csr_matrix:
+        """Word n-gram counts of the split texts."""
+        ids, doc = self._token_ids(split)
         kept = ids != _STOP
         ids, doc = ids[kept], doc[kept]
         rows, columns = [], []
@@ -174,11 +223,12 @@ class _WordIndex:
                 part = ids[j:j + span]
                 valid &= part >= 0
                 text_keys = text_keys * self.radix + np.maximum(part, 0)
-            where = np.searchsorted(keys, text_keys).clip(max=len(keys) - 1)
-            found = valid & (keys[where] == text_keys)
+            where = np.full(span, -1, dtype=np.int64)
+            where[valid] = keys.find(text_keys[valid])
+            found = where >= 0
             rows.append(doc[:span][found])
             columns.append(features[where[found]])
-        shape = (len(docs), self.n_features)
+        shape = (len(split.docs), self.n_features)
         if not rows:
             return sp.csr_matrix(shape, dtype=np.float32)
         return _matrix(np.concatenate(rows), np.concatenate(columns), shape)
@@ -200,31 +250,29 @@ class _CharIndex:
         self.low, self.high = vectorizer.ngram_range
         alphabet = sorted({ord(c) for term in vocabulary for c in term})
         self.alphabet = np.asarray(alphabet, dtype=np.uint32)
+        self.rank = {chr(code): i + 1 for i, code in enumerate(alphabet)}
         self.bits = max(len(alphabet), 1).bit_length()
         self.packed = self.bits * self.high <= 62
         if self.packed:
-            terms = list(vocabulary)
-            keys = np.fromiter((self._key(t) for t in terms), dtype=np.int64, count=len(terms))
-            features = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms))
-            order = np.argsort(keys, kind="stable")
-            self.keys, self.features = keys[order], features[order]
+            keys = np.fromiter(map(self._key, vocabulary), dtype=np.int64, count=len(vocabulary))
+            self.keys = _KeyTable(keys)
+            self.features = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
 
     def _key(self, term: str) -> int:
         key = 0
         for c in term:
-            key = (key << self.bits) | (int(np.searchsorted(self.alphabet, ord(c))) + 1)
+            key = (key << self.bits) | self.rank[c]
         return key
 
-    def counts(self, docs: list[str]) -> sp.csr_matrix:
-        """Character n-gram counts of preprocessed ``docs``."""
-        # scikit-learn collapses runs of white space and splits on it: split() does both.
-        words = [doc.split() for doc in docs]
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(docs))
-        ids, distinct = _factorize(chain.from_iterable(words), int(lengths.sum()))
-        text_words = _matrix(np.repeat(np.arange(len(docs)), lengths), ids, (len(docs), len(distinct)))
+    def counts(self, split: _Split) -> sp.csr_matrix:
+        """Character n-gram counts of the split texts."""
+        lengths, ids, distinct = split.words
+        n_docs = len(split.docs)
+        text_words = _matrix(np.repeat(np.arange(n_docs), lengths), ids, (n_docs, len(distinct)))
         rows, features = self._packed_grams(distinct) if self.packed else self._cut_grams(distinct)
         word_grams = _matrix(rows, features, (len(distinct), self.n_features))
-        return (text_words @ word_grams).tocsr().astype(np.float32)
+        # A product of CSR matrices holds no duplicate entries.
+        return (text_words @ word_grams).tocsr().astype(np.float32, copy=False)
 
     def _cut_grams(self, distinct: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(word row, feature) of every known n-gram of every word, cut in Python."""
@@ -264,9 +312,9 @@ class _CharIndex:
                     part = rank[:, j:j + width]
                     known &= part > 0
                     keys = (keys << self.bits) | part
-                where = np.searchsorted(self.keys, keys).clip(max=len(self.keys) - 1)
-                found = known & (self.keys[where] == keys)
-                rows.append(np.broadcast_to(members[:, None], keys.shape)[found])
+                where = self.keys.find(keys[known])
+                found = where >= 0
+                rows.append(np.broadcast_to(members[:, None], keys.shape)[known][found])
                 features.append(self.features[where[found]])
                 if size <= n:
                     break

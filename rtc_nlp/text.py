@@ -162,7 +162,8 @@ def non_answer_reason(value: object) -> str | None:
     return _reason_of_clean(normalize_text(str(value)))
 
 
-_NOT_ALNUM = re.compile(r"[\W_]+")
+# Matches a text with more letters or digits than the longest non-answer, and stops there.
+_MORE_LETTERS = re.compile(r"(?:[\W_]*[^\W_]){%d}" % (_LONGEST_NON_ANSWER + 1))
 
 
 def _reason_of_clean(text: str) -> str | None:
@@ -170,8 +171,8 @@ def _reason_of_clean(text: str) -> str | None:
     if not text:
         return "empty"
     # Folding is slow (per character); only a text with few letters can fold to a known
-    # non-answer or to nothing, so long answers skip it.
-    if len(_NOT_ALNUM.sub("", text)) <= _LONGEST_NON_ANSWER:
+    # non-answer or to nothing, so answers with more letters than any of those skip it.
+    if not _MORE_LETTERS.match(text):
         folded = _fold(text)
         if not folded:
             return "punctuation"

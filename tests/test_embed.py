@@ -152,8 +152,12 @@ def test_ngram_counts_with_a_given_vocabulary():
                            vocabulary=["la", "qualita servizio", "servizio", "di servizio", "qualita", "zz top"])
     char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4),
                            vocabulary=[" q", "qua", "ità", "zzz", " a ", "o "])
-    texts = ["La qualità di servizio", "qualita servizio servizio", "", "a", "zzz zz top", "ità ità"]
-    counts = NgramCounter([word, char]).transform(texts)
-    for ours, vectorizer in zip(counts, (word, char)):
+    # Another token pattern (single letters count): tokenised text by text.
+    letters = CountVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b",
+                              vocabulary={"a": 0, "e": 1, "a e": 2, "servizio": 3, "di servizio": 4})
+    texts = ["La qualità di servizio", "qualita servizio servizio", "", "a", "zzz zz top", "ità ità",
+             "a e a e-a", "a\u2003e\x1ca"]
+    counts = NgramCounter([word, char, letters]).transform(texts)
+    for ours, vectorizer in zip(counts, (word, char, letters)):
         assert (ours != vectorizer.transform(texts)).nnz == 0
     assert counts[0].sum() > 0 and counts[1].sum() > 0
