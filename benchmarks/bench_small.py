@@ -10,6 +10,7 @@ difference rtc_nlp - BERTopic with its interval. A BERTopic run that raises (too
 for its UMAP and HDBSCAN defaults) counts as putting every answer in one group, and is counted.
 
     python benchmarks/bench_small.py [--sizes 30,100,300] [--samples 10] [--out table.md]
+    python benchmarks/bench_small.py --k-rules   # ways to choose the number of groups, rtc_nlp only
 
 Unassigned answers (BERTopic's outliers, rtc_nlp's "non classificato" and non-answers)
 count as one extra cluster, as in ``bench_themes.py``.
@@ -56,6 +57,56 @@ def run_sample(texts: list[str], truth: np.ndarray, seed: int, bertopic: bool) -
     return rows
 
 
+class _Recorder:
+    """A clusterer that keeps the vectors it is given (one group; the rules cut them later)."""
+
+    def fit_predict(self, X: np.ndarray) -> np.ndarray:
+        self.X = np.asarray(X, dtype=np.float64)
+        return np.zeros(len(self.X), dtype=np.int64)
+
+
+def k_rules(texts: list[str], truth: np.ndarray, seed: int) -> list[dict]:
+    """Other ways to choose the number of groups on the default's average-linkage tree.
+
+    Each rule cuts the tree of the sample's distinct answers; every answer then goes to its
+    nearest group centre, and is scored against the gold labels.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+    recorder = _Recorder()
+    model = ThemeModel(embedder="lexical", clusterer=recorder, random_state=seed, cache_dir=False,
+                       verbose=False).fit(texts)
+    X, vectors = recorder.X, model.embedder_.transform(texts)
+    n = len(X)
+    tree = linkage(X, method="average", metric="cosine")
+    cuts = {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in range(2, min(max(3, int(2 * n**0.5)), n - 1) + 1)}
+    cuts = {k: c for k, c in cuts.items() if len(np.unique(c)) > 1}
+    silhouette = {k: silhouette_score(X, c, metric="cosine") for k, c in cuts.items()}
+
+    def best(scores: dict[int, float], cap: float = np.inf, low: bool = False) -> int:
+        allowed = {k: v for k, v in scores.items() if k <= cap} or scores
+        return min(allowed, key=lambda k: (allowed[k] if low else -allowed[k], k))
+
+    heights = tree[:, 2]
+    chosen = {
+        "best silhouette up to 2 sqrt(n) (default)": best(silhouette),
+        "best silhouette up to 1.5 sqrt(n)": best(silhouette, 1.5 * n**0.5),
+        "best silhouette up to sqrt(n)": best(silhouette, n**0.5),
+        "largest gap between merge heights": best({k: heights[n - k] - heights[n - k - 1] for k in cuts}),
+        "best Calinski-Harabasz": best({k: calinski_harabasz_score(X, c) for k, c in cuts.items()}),
+        "best Davies-Bouldin": best({k: davies_bouldin_score(X, c) for k, c in cuts.items()}, low=True),
+    }
+    rows = []
+    true_k = fcluster(tree, t=min(len(np.unique(truth)), n - 1), criterion="maxclust") - 1
+    for rule, labels in [*((r, cuts[k]) for r, k in chosen.items()), ("true number of classes (reference)", true_k)]:
+        centres = np.vstack([X[labels == c].mean(axis=0) for c in np.unique(labels)])
+        centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+        pred = np.argmax(vectors @ centres.T, axis=1)
+        rows.append({"method": rule, **scores(truth, pred, np.zeros(len(pred), dtype=bool)), "failed": 0})
+    return rows
+
+
 def bootstrap(values: np.ndarray, rng: np.random.Generator, n: int = 1000) -> tuple[float, float]:
     """95% percentile interval of the mean."""
     if len(values) < 2:
@@ -72,6 +123,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="also write the table as Markdown to this file")
     parser.add_argument("--no-bertopic", action="store_true", help="run rtc_nlp only")
+    parser.add_argument("--k-rules", action="store_true",
+                        help="instead of BERTopic, compare ways to choose the number of groups on the samples")
     parser.add_argument("--small-input", type=int,
                         help="measure another threshold between the agglomerative and the community clusterer "
                              f"(default: rtc_nlp's, {themes_module.SMALL_INPUT} distinct answers)")
@@ -79,15 +132,15 @@ def main() -> None:
     if args.small_input is not None:
         themes_module.SMALL_INPUT = args.small_input
     logging.disable(logging.WARNING)  # BERTopic and the clusterer log every small sample
-    bertopic = importlib.util.find_spec("bertopic") is not None and not args.no_bertopic
-    if not bertopic and not args.no_bertopic:
+    bertopic = importlib.util.find_spec("bertopic") is not None and not (args.no_bertopic or args.k_rules)
+    if not bertopic and not (args.no_bertopic or args.k_rules):
         print("bertopic is not installed: pip install -e '.[bench]'; running rtc_nlp only")
     rng = np.random.default_rng(args.seed)
     results = []
     report = pd.read_csv(REPORT, dtype=str, keep_default_na=False)
     thematic = report[report["kind"] == "theme"]
     sizes = thematic.groupby("grouping").size()
-    for grouping, rows in thematic.groupby("grouping"):
+    for grouping, rows in thematic.groupby("grouping") if not args.k_rules else ():
         for row in run_sample(rows["text"].tolist(), rows["theme"].to_numpy(), args.seed, bertopic):
             results.append({"set": "report groupings", "size": f"{sizes.min()}-{sizes.max()}", "sample": grouping, **row})
     for path in sorted(Path(args.folder).glob("*.csv")):
@@ -96,10 +149,16 @@ def main() -> None:
             for sample in range(args.samples):
                 pick = rng.choice(len(data), size=min(size, len(data)), replace=False)
                 texts, truth = data["text"].iloc[pick].tolist(), data["label"].to_numpy()[pick]
-                for row in run_sample(texts, truth, args.seed, bertopic):
+                rows = k_rules(texts, truth, args.seed) if args.k_rules else run_sample(texts, truth, args.seed, bertopic)
+                for row in rows:
                     results.append({"set": path.stem, "size": str(size), "sample": sample, **row})
             print(f"{path.stem}: size {size} done", flush=True)
     frame = pd.DataFrame(results)
+    if args.k_rules:
+        overall = frame.groupby("method", sort=False)[["ARI", "ACC", "themes"]].mean().round(3)
+        print(overall.to_string())
+        print(frame.groupby(["set", "size", "method"], sort=False)["ACC"].mean().unstack("method").round(3).to_string())
+        return
     table = []
     for (name, size), group in frame.groupby(["set", "size"], sort=False):
         line: dict[str, object] = {"set": name, "size": size, "samples": int(group["sample"].nunique())}
