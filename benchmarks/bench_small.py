@@ -140,7 +140,8 @@ def main() -> None:
     report = pd.read_csv(REPORT, dtype=str, keep_default_na=False)
     thematic = report[report["kind"] == "theme"]
     sizes = thematic.groupby("grouping").size()
-    for grouping, rows in thematic.groupby("grouping") if not args.k_rules else ():
+    groupings = [] if args.k_rules else thematic.groupby("grouping")  # the rules need samples with many items
+    for grouping, rows in groupings:
         for row in run_sample(rows["text"].tolist(), rows["theme"].to_numpy(), args.seed, bertopic):
             results.append({"set": "report groupings", "size": f"{sizes.min()}-{sizes.max()}", "sample": grouping, **row})
     for path in sorted(Path(args.folder).glob("*.csv")):

@@ -147,7 +147,7 @@ def _factorize(items: Iterable[str], count: int) -> tuple[np.ndarray, list[str]]
 
 
 class _WordIndex:
-    """A word vectorizer's vocabulary as token ids and sorted integer keys per n-gram order."""
+    """A word vectorizer's vocabulary as token ids, and integer keys per n-gram order."""
 
     def __init__(self, vectorizer: CountVectorizer) -> None:
         vocabulary = _vocabulary(vectorizer)
@@ -235,7 +235,7 @@ class _WordIndex:
 
 
 class _CharIndex:
-    """A ``char_wb`` vectorizer's vocabulary as sorted integer keys.
+    """A ``char_wb`` vectorizer's vocabulary as integer keys.
 
     A text's character n-gram counts are the sum of its words' counts, so each distinct word
     is cut once, and the sum is one sparse product. Words of one length are cut together as
