@@ -80,6 +80,9 @@ def _build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--n-themes", type=int, help="number of themes (default: found automatically)")
     themes.add_argument("--min-theme-size", type=int, help="smallest theme, in answers (default: 0.5%% of the answers, 2 to 50)")
     themes.add_argument("--min-similarity", type=float, help="answers less similar than this to every theme are 'non classificato'")
+    themes.add_argument("--merge-similarity", type=float, default=0.7,
+                        help="merge themes whose centres are at least this cosine-similar; 1 merges none "
+                             "(default: %(default)s)")
     themes.add_argument("--examples", type=int, default=5, help="typical answers per theme (default: %(default)s)")
     themes.add_argument("--embedder", default="auto",
                         help="auto (default), lexical, sentence-transformers, or a model name or folder")
@@ -388,7 +391,7 @@ def _themes(args: argparse.Namespace) -> int:
     say(f"rtc-nlp: {len(answers)} answers from {args.input}")
     model = ThemeModel(
         embedder=args.embedder, n_themes=args.n_themes, min_theme_size=args.min_theme_size,
-        min_similarity=args.min_similarity, n_examples=args.examples,
+        min_similarity=args.min_similarity, merge_similarity=args.merge_similarity, n_examples=args.examples,
         cache_dir=False if args.no_cache else None, random_state=args.seed, verbose=not args.quiet,
         n_jobs=args.jobs, max_fit_answers=args.max_fit_answers,
     )

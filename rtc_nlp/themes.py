@@ -104,6 +104,10 @@ class ThemeModel:
     min_similarity : float or None, default None
         Answers less similar than this to every theme are "non classificato"; ``None``
         leaves only answers with no vocabulary in common with the themes unclassified.
+    merge_similarity : float or None, default 0.7
+        When the number of themes is found (``n_themes=None``), themes whose centres are at
+        least this cosine-similar (average linkage between centres) are merged into one: the
+        clusterer can split one theme into near-duplicates. ``None`` never merges.
     max_fit_answers : int or None, default 20000
         Above this many distinct answers, the embedder and the themes are fitted on a seeded
         sample of this many distinct answers (drawn in proportion to how often each is
@@ -147,6 +151,7 @@ class ThemeModel:
         n_themes: int | None = None,
         min_theme_size: int | None = None,
         min_similarity: float | None = None,
+        merge_similarity: float | None = 0.7,
         max_fit_answers: int | None = 20_000,
         n_keywords: int = 10,
         n_examples: int = 5,
@@ -161,6 +166,7 @@ class ThemeModel:
         self.n_themes = n_themes
         self.min_theme_size = min_theme_size
         self.min_similarity = min_similarity
+        self.merge_similarity = merge_similarity
         self.max_fit_answers = max_fit_answers
         self.n_keywords = n_keywords
         self.n_examples = n_examples
@@ -174,7 +180,7 @@ class ThemeModel:
         """The constructor parameters."""
         return {k: getattr(self, k) for k in (
             "embedder", "reducer", "clusterer", "n_themes", "min_theme_size", "min_similarity",
-            "max_fit_answers", "n_keywords", "n_examples", "cache_dir", "n_jobs", "random_state", "verbose")}
+            "merge_similarity", "max_fit_answers", "n_keywords", "n_examples", "cache_dir", "n_jobs", "random_state", "verbose")}
 
     def _check_params(self) -> None:
         def positive_int(name: str, value: Any, allow_none: bool) -> None:
@@ -190,6 +196,8 @@ class ThemeModel:
         positive_int("n_examples", self.n_examples, False)
         if self.min_similarity is not None and not -1.0 <= float(self.min_similarity) <= 1.0:
             raise ValueError(f"min_similarity must be between -1 and 1 or None, got {self.min_similarity!r}")
+        if self.merge_similarity is not None and not 0.0 < float(self.merge_similarity) <= 1.0:
+            raise ValueError(f"merge_similarity must be in (0, 1] or None, got {self.merge_similarity!r}")
         if not isinstance(self.random_state, (int, np.integer)):
             raise ValueError(f"random_state must be an int, got {self.random_state!r}")
 
@@ -335,6 +343,8 @@ class ThemeModel:
             # Keep the groups large enough; if none is, keep the largest one.
             kept = [c for c in sorted(sizes) if sizes[c] >= min_size]
             kept = kept or [max(sizes, key=lambda c: (sizes[c], -c))]
+        if self.n_themes is None and self.merge_similarity is not None:
+            kept, labels = _merge_near_duplicates(points, w, labels, kept, float(self.merge_similarity))
         centroids = np.vstack([np.average(points[labels == c], axis=0, weights=w[labels == c]) for c in kept])
         centroids = _unit(centroids)
         # Drop themes that win no answer once everyone goes to its nearest centre.
@@ -347,8 +357,8 @@ class ThemeModel:
             if len(alive) == len(centroids):
                 break
             centroids = centroids[alive]
-        logger.info("%d themes (%d groups found, %d dissolved below %d answers)",
-                    len(centroids), len(sizes), len(sizes) - len(kept), min_size)
+        logger.info("%d themes (%d groups found; below %d answers dissolved, near-duplicates merged)",
+                    len(centroids), len(sizes), min_size)
         return centroids.astype(np.float32)
 
     def _clusterer(self, n_distinct: int) -> Any:
@@ -583,6 +593,28 @@ def _weighted_sample(weights: np.ndarray, size: int, rng: np.random.Generator) -
     (Efraimidis-Spirakis keys), in increasing order."""
     keys = np.log(rng.random(len(weights))) / weights
     return np.sort(np.argpartition(-keys, size - 1)[:size])
+
+
+def _merge_near_duplicates(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, kept: list[int],
+                           similarity: float) -> tuple[list[int], np.ndarray]:
+    """Merge the kept groups whose centres are at least ``similarity`` cosine-similar
+    (average linkage between the centres); return the groups left and the new labels."""
+    if len(kept) < 2:
+        return kept, labels
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    centres = _unit(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
+                               for c in kept]).astype(np.float64))
+    merged = fcluster(linkage(centres, method="average", metric="cosine"), t=1.0 - similarity,
+                      criterion="distance")
+    if len(np.unique(merged)) == len(kept):
+        return kept, labels
+    # Each merged group takes the label of its first member; dissolved groups stay as they were.
+    target = {c: kept[int(np.flatnonzero(merged == merged[i])[0])] for i, c in enumerate(kept)}
+    labels = np.array([target.get(int(c), int(c)) for c in labels], dtype=labels.dtype)
+    logger.info("%d near-duplicate themes merged into others (centres cosine >= %.2f)",
+                len(kept) - len(np.unique(merged)), similarity)
+    return sorted(set(target.values())), labels
 
 
 def _clustering_info(clusterer: Any) -> dict[str, Any]:

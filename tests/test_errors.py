@@ -278,6 +278,11 @@ def _(tmp, ctx):
     return themes(ctx.survey, tmp, "--min-similarity", "2")
 
 
+@case("merge_similarity must be in (0, 1] or None")
+def _(tmp, ctx):
+    return themes(ctx.survey, tmp, "--merge-similarity", "0")
+
+
 @case("sentence-transformers model '...' is neither a model folder nor in the local cache, "
       "and the model hub is not reachable")
 def _(tmp, ctx):

@@ -237,3 +237,33 @@ def test_parallel_embedding_gives_the_same_themes(monkeypatch, tmp_path):
     np.testing.assert_array_equal(two.centroids_, one.centroids_)
     cached = ThemeModel(embedder="lexical", cache_dir=tmp_path, verbose=False, n_jobs=2).fit(texts)
     np.testing.assert_array_equal(cached.centroids_, one.centroids_)
+
+
+class _SplittingClusterer:
+    """k-means with the true k, then one group cut in two halves that say the same things: two
+    near-duplicate themes, as a clusterer at too fine a level gives."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    def fit_predict(self, X):
+        from sklearn.cluster import KMeans
+
+        labels = KMeans(n_clusters=self.k, n_init=10, random_state=0).fit_predict(X)
+        rows = np.flatnonzero(labels == 0)
+        labels[rows[len(rows) // 2:]] = self.k  # each half cycles through the same phrasings
+        return labels
+
+
+def test_near_duplicate_themes_are_merged():
+    texts = _many_answers(40)
+    k = ThemeModel(embedder="lexical", n_themes=6, verbose=False).fit(texts).summary_["n_themes"]
+    split = _SplittingClusterer(6)
+    kept = fit(texts, clusterer=split, merge_similarity=None, min_theme_size=2)
+    merged = fit(texts, clusterer=split, min_theme_size=2)
+    assert kept.summary_["n_themes"] == k + 1  # the two halves stay apart without merging
+    assert merged.summary_["n_themes"] == k  # and are one theme again with it
+    reference = fit(texts, n_themes=6)
+    assert adjusted_rand_score(merged.assignments_["theme_id"], reference.assignments_["theme_id"]) > 0.95
+    with pytest.raises(ValueError, match="merge_similarity"):
+        fit(texts, merge_similarity=0)
