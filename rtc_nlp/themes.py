@@ -112,7 +112,7 @@ class ThemeModel:
         Above this many distinct answers, the embedder and the themes are fitted on a seeded
         sample of this many distinct answers (drawn in proportion to how often each is
         given), and every answer is then assigned to its nearest theme in batches: a million
-        answers fit in about 75 s and under 2 GB on two cores. ``None`` always fits on everything.
+        answers fit in about 75 s and 2.1 GB on two cores. ``None`` always fits on everything.
     n_keywords : int, default 10
         Keywords per theme.
     n_examples : int, default 5
