@@ -180,7 +180,8 @@ class ThemeModel:
         """The constructor parameters."""
         return {k: getattr(self, k) for k in (
             "embedder", "reducer", "clusterer", "n_themes", "min_theme_size", "min_similarity",
-            "merge_similarity", "max_fit_answers", "n_keywords", "n_examples", "cache_dir", "n_jobs", "random_state", "verbose")}
+            "merge_similarity", "max_fit_answers", "n_keywords", "n_examples", "cache_dir", "n_jobs",
+            "random_state", "verbose")}
 
     def _check_params(self) -> None:
         def positive_int(name: str, value: Any, allow_none: bool) -> None:
