@@ -81,7 +81,7 @@ def _build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--min-theme-size", type=int, help="smallest theme, in answers (default: 0.5%% of the answers, 2 to 50)")
     themes.add_argument("--min-similarity", type=float, help="answers less similar than this to every theme are 'non classificato'")
     themes.add_argument("--merge-similarity", type=float, default=0.7,
-                        help="merge themes whose centres are at least this cosine-similar; 1 merges none "
+                        help="merge themes whose centres are at least this cosine-similar; 1 merges only identical ones "
                              "(default: %(default)s)")
     themes.add_argument("--examples", type=int, default=5, help="typical answers per theme (default: %(default)s)")
     themes.add_argument("--embedder", default="auto",
