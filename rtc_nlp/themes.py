@@ -344,10 +344,12 @@ class ThemeModel:
             # Keep the groups large enough; if none is, keep the largest one.
             kept = [c for c in sorted(sizes) if sizes[c] >= min_size]
             kept = kept or [max(sizes, key=lambda c: (sizes[c], -c))]
+        dissolved = len(sizes) - len(kept)
+        centroids = _group_centres(points, w, labels, kept)
         if self.n_themes is None and self.merge_similarity is not None:
-            kept, labels = _merge_near_duplicates(points, w, labels, kept, float(self.merge_similarity))
-        centroids = np.vstack([np.average(points[labels == c], axis=0, weights=w[labels == c]) for c in kept])
-        centroids = _unit(centroids)
+            merged, labels = _merge_near_duplicates(centroids, labels, kept, float(self.merge_similarity))
+            if len(merged) < len(kept):
+                kept, centroids = merged, _group_centres(points, w, labels, merged)
         # Drop themes that win no answer once everyone goes to its nearest centre.
         while len(centroids):
             sims = points @ centroids.T
@@ -358,8 +360,8 @@ class ThemeModel:
             if len(alive) == len(centroids):
                 break
             centroids = centroids[alive]
-        logger.info("%d themes (%d groups found; below %d answers dissolved, near-duplicates merged)",
-                    len(centroids), len(sizes), min_size)
+        logger.info("%d themes (%d groups found, %d dissolved below %d answers)",
+                    len(centroids), len(sizes), dissolved, min_size)
         return centroids.astype(np.float32)
 
     def _clusterer(self, n_distinct: int) -> Any:
@@ -596,26 +598,33 @@ def _weighted_sample(weights: np.ndarray, size: int, rng: np.random.Generator) -
     return np.sort(np.argpartition(-keys, size - 1)[:size])
 
 
-def _merge_near_duplicates(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, kept: list[int],
+def _group_centres(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, groups: list[int]) -> np.ndarray:
+    """Unit-length weighted mean of each group's points, in the order of ``groups``."""
+    return _unit(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
+                            for c in groups]))
+
+
+def _merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list[int],
                            similarity: float) -> tuple[list[int], np.ndarray]:
-    """Merge the kept groups whose centres are at least ``similarity`` cosine-similar
-    (average linkage between the centres); return the groups left and the new labels."""
-    if len(kept) < 2:
-        return kept, labels
+    """Merge the groups whose ``centres`` are at least ``similarity`` cosine-similar (average
+    linkage between the centres); return the groups left and the new labels."""
+    if len(groups) < 2:
+        return groups, labels
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    centres = _unit(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
-                               for c in kept]).astype(np.float64))
-    merged = fcluster(linkage(centres, method="average", metric="cosine"), t=1.0 - similarity,
-                      criterion="distance")
-    if len(np.unique(merged)) == len(kept):
-        return kept, labels
+    merged = fcluster(linkage(centres.astype(np.float64), method="average", metric="cosine"),
+                      t=1.0 - similarity, criterion="distance")
+    if len(np.unique(merged)) == len(groups):
+        return groups, labels
     # Each merged group takes the label of its first member; dissolved groups stay as they were.
-    target = {c: kept[int(np.flatnonzero(merged == merged[i])[0])] for i, c in enumerate(kept)}
-    labels = np.array([target.get(int(c), int(c)) for c in labels], dtype=labels.dtype)
+    labels = labels.copy()
+    for i, c in enumerate(groups):
+        first = groups[int(np.flatnonzero(merged == merged[i])[0])]
+        if first != c:
+            labels[labels == c] = first
     logger.info("%d near-duplicate themes merged into others (centres cosine >= %.2f)",
-                len(kept) - len(np.unique(merged)), similarity)
-    return sorted(set(target.values())), labels
+                len(groups) - len(np.unique(merged)), similarity)
+    return [c for i, c in enumerate(groups) if np.flatnonzero(merged == merged[i])[0] == i], labels
 
 
 def _clustering_info(clusterer: Any) -> dict[str, Any]:
