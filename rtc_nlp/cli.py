@@ -442,6 +442,9 @@ def format_summary(model: object, width: int = 100) -> str:
             f"themes agree {clustering['stability']:.2f} (ARI) across seeds"
             + ("" if clustering.get("reproducible", True)
                else ": NOT reproducible, the answers hold little structure; read the themes as rough groups")
+            + (f"; the level was chosen by a narrow margin ({clustering['margin']:.2f}): another seed "
+               "(--seed) may give finer or coarser themes, compare two seeds before trusting their number"
+               if clustering.get("narrow_margin") else "")
         )
     lines.append("")
     for row in model.themes_.itertuples():  # type: ignore[attr-defined]

@@ -21,7 +21,11 @@ from tqdm.auto import tqdm
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CommunityClusterer", "SilhouetteAgglomerative", "nearest_neighbors"]
+__all__ = ["NARROW_MARGIN", "CommunityClusterer", "SilhouetteAgglomerative", "nearest_neighbors"]
+
+#: A level chosen by less than this (stability or nesting against its threshold) may change
+#: with the seed: three runs estimate a level's stability only to a few hundredths.
+NARROW_MARGIN = 0.05
 
 
 def nearest_neighbors(
@@ -81,6 +85,11 @@ class CommunityClusterer:
     When no level is reproducible the data hold little structure, and the coarsest level with
     two or more communities is kept (few broad themes), with a warning in the log.
 
+    The choice itself can depend on the seed when a level's stability is close to
+    ``min_stability``: ``margin_`` says how close the closest call was, and ``narrow_margin_``
+    flags a choice made by less than :data:`NARROW_MARGIN`, so that the analyst compares the
+    themes of two seeds before trusting their number.
+
     Parameters
     ----------
     n_neighbors : int, default 12
@@ -114,6 +123,11 @@ class CommunityClusterer:
         Whether ``stability_ >= min_stability``.
     n_neighbors_ : int
         Neighbours actually used.
+    margin_ : float
+        Smallest distance between a level's stability (and, when walking, its nesting) and
+        the threshold it was held to, over the levels tried: how narrowly the level was chosen.
+    narrow_margin_ : bool
+        Whether ``margin_ < NARROW_MARGIN``: another seed may keep a finer or coarser level.
     levels_ : list of dict
         Each resolution tried: ``resolution``, ``n_communities`` (of its most typical run),
         ``stability``, ``nesting`` (ARI with the last level kept before it; ``None`` before
@@ -190,6 +204,7 @@ class CommunityClusterer:
         if n <= 2:
             self.labels_, self.resolution_, self.stability_ = np.zeros(n, dtype=np.int64), 0.0, 1.0
             self.reproducible_, self.n_neighbors_, self.levels_ = True, 0, []
+            self.margin_, self.narrow_margin_ = 1.0, False
             return self.labels_
         pairs, weights = self.graph(X)
         graph = igraph.Graph(n=n, edges=pairs.tolist())
@@ -197,6 +212,7 @@ class CommunityClusterer:
         self.levels_ = []
         kept: tuple[np.ndarray, float, float] | None = None  # labels, resolution, stability
         coarsest: tuple[np.ndarray, float, float] | None = None  # with two or more communities
+        margin = 1.0
         for resolution in (float(r) for r in self.resolutions):
             labels, stability = self._level(graph, resolution)
             n_communities = int(labels.max() + 1)
@@ -209,6 +225,9 @@ class CommunityClusterer:
             if n_communities < 2:  # one theme says nothing; coarser levels only merge further
                 break
             coarsest = (labels, resolution, stability)
+            margin = min(margin, abs(stability - self.min_stability))
+            if nesting is not None:
+                margin = min(margin, abs(nesting - self.min_nesting))
             if stability < self.min_stability or (nesting is not None and nesting < self.min_nesting):
                 if kept is not None:
                     break
@@ -228,6 +247,10 @@ class CommunityClusterer:
         self.labels_ = renumber[labels]
         self.resolution_, self.stability_ = resolution, stability
         self.reproducible_ = stability >= self.min_stability
+        self.margin_, self.narrow_margin_ = margin, margin < NARROW_MARGIN
+        if self.narrow_margin_:
+            logger.warning("the level of themes was chosen by a narrow margin (%.3f): another seed may "
+                           "give finer or coarser themes", margin)
         logger.info("community clusterer: %d communities among %d answers (k=%d, resolution %.2f)",
                     self.labels_.max() + 1, n, self.n_neighbors_, resolution)
         return self.labels_

@@ -630,7 +630,8 @@ def _merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list
 def _clustering_info(clusterer: Any) -> dict[str, Any]:
     """What the clusterer chose, for the summary: its name and its fitted scalars."""
     info: dict[str, Any] = {"method": type(clusterer).__name__}
-    for name in ("resolution_", "stability_", "reproducible_", "n_neighbors_", "silhouette_"):
+    for name in ("resolution_", "stability_", "reproducible_", "margin_", "narrow_margin_", "n_neighbors_",
+                 "silhouette_"):
         value = getattr(clusterer, name, None)
         if isinstance(value, (bool, np.bool_)):
             info[name.rstrip("_")] = bool(value)

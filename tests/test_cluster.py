@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
@@ -48,6 +49,38 @@ def test_structureless_data_falls_back_to_the_coarsest_level():
     assert clusterer.resolution_ == several[-1]["resolution"]
     fine = CommunityClusterer(resolutions=(4.0,), random_state=0).fit_predict(X)
     assert 2 <= len(np.unique(labels)) < len(np.unique(fine))
+
+
+def _closest_call(clusterer: CommunityClusterer) -> float:
+    """How close the levels tried came to the thresholds that decided between them."""
+    gaps = [abs(level["stability"] - clusterer.min_stability)
+            for level in clusterer.levels_ if level["n_communities"] >= 2]
+    gaps += [abs(level["nesting"] - clusterer.min_nesting)
+             for level in clusterer.levels_ if level["nesting"] is not None]
+    return min(gaps)
+
+
+def test_a_level_chosen_by_a_narrow_margin_is_flagged_without_changing_the_themes():
+    X, _ = _blobs()
+    default = CommunityClusterer(random_state=0)
+    labels = default.fit_predict(X)
+    stability = default.levels_[0]["stability"]
+    assert default.margin_ == pytest.approx(_closest_call(default))
+    assert not default.narrow_margin_ and default.margin_ >= 0.05
+    # The same level, held to a threshold just below its stability: a close call.
+    close = CommunityClusterer(random_state=0, min_stability=stability - 0.01)
+    np.testing.assert_array_equal(close.fit_predict(X), labels)
+    assert close.narrow_margin_ and close.margin_ == pytest.approx(0.01)
+
+
+def test_a_walk_counts_its_nesting_calls_in_the_margin():
+    X, _, _ = _nested_blobs()
+    clusterer = CommunityClusterer(resolutions=(2.0, 1.0, 0.5, 0.25, 0.12, 0.06), n_runs=5, min_nesting=0.7,
+                                   random_state=0)
+    clusterer.fit_predict(X)
+    assert any(level["nesting"] is not None for level in clusterer.levels_)
+    assert clusterer.margin_ == pytest.approx(_closest_call(clusterer))
+    assert clusterer.narrow_margin_ == (clusterer.margin_ < 0.05)
 
 
 def _nested_blobs(seed: int = 0):
@@ -140,3 +173,10 @@ def test_theme_model_reports_what_the_clusterer_chose(survey):
     assert clustering["method"] == "CommunityClusterer"
     assert 0.0 <= clustering["stability"] <= 1.0 and clustering["resolution"] in (2.0, 1.0, 0.5)
     assert f"themes agree {clustering['stability']:.2f}" in format_summary(model)
+    assert clustering["margin"] >= 0.05 and "narrow margin" not in format_summary(model)
+    # Held to a threshold just below the stability it found, the same themes come with a caution.
+    close = CommunityClusterer(n_neighbors=5, min_stability=clustering["stability"] - 0.02)
+    flagged = ThemeModel(embedder="lexical", clusterer=close, random_state=0).fit(survey)
+    assert flagged.summary_["clustering"]["narrow_margin"] is True
+    assert "narrow margin (0.02)" in format_summary(flagged)
+    pd.testing.assert_frame_equal(flagged.assignments_, model.assignments_)
