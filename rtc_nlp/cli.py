@@ -442,7 +442,7 @@ def format_summary(model: object, width: int = 100) -> str:
             f"themes agree {clustering['stability']:.2f} (ARI) across seeds"
             + ("" if clustering.get("reproducible", True)
                else ": NOT reproducible, the answers hold little structure; read the themes as rough groups")
-            + (f"; the level was chosen by a narrow margin ({clustering['margin']:.2f}): another seed "
+            + (f"; the level was chosen by a narrow margin ({clustering['margin']:.3f}): another seed "
                "(--seed) may give finer or coarser themes, compare two seeds before trusting their number"
                if clustering.get("narrow_margin") else "")
         )

@@ -226,7 +226,7 @@ class CommunityClusterer:
                 break
             coarsest = (labels, resolution, stability)
             margin = min(margin, abs(stability - self.min_stability))
-            if nesting is not None:
+            if nesting is not None and self.min_nesting is not None:
                 margin = min(margin, abs(nesting - self.min_nesting))
             if stability < self.min_stability or (nesting is not None and nesting < self.min_nesting):
                 if kept is not None:

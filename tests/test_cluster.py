@@ -11,7 +11,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from rtc_nlp import CommunityClusterer
-from rtc_nlp.cluster import nearest_neighbors
+from rtc_nlp.cluster import NARROW_MARGIN, nearest_neighbors
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -66,21 +66,11 @@ def test_a_level_chosen_by_a_narrow_margin_is_flagged_without_changing_the_theme
     labels = default.fit_predict(X)
     stability = default.levels_[0]["stability"]
     assert default.margin_ == pytest.approx(_closest_call(default))
-    assert not default.narrow_margin_ and default.margin_ >= 0.05
+    assert not default.narrow_margin_ and default.margin_ >= NARROW_MARGIN
     # The same level, held to a threshold just below its stability: a close call.
     close = CommunityClusterer(random_state=0, min_stability=stability - 0.01)
     np.testing.assert_array_equal(close.fit_predict(X), labels)
     assert close.narrow_margin_ and close.margin_ == pytest.approx(0.01)
-
-
-def test_a_walk_counts_its_nesting_calls_in_the_margin():
-    X, _, _ = _nested_blobs()
-    clusterer = CommunityClusterer(resolutions=(2.0, 1.0, 0.5, 0.25, 0.12, 0.06), n_runs=5, min_nesting=0.7,
-                                   random_state=0)
-    clusterer.fit_predict(X)
-    assert any(level["nesting"] is not None for level in clusterer.levels_)
-    assert clusterer.margin_ == pytest.approx(_closest_call(clusterer))
-    assert clusterer.narrow_margin_ == (clusterer.margin_ < 0.05)
 
 
 def _nested_blobs(seed: int = 0):
@@ -92,6 +82,16 @@ def _nested_blobs(seed: int = 0):
     sub_truth = np.repeat(np.arange(12), 60)
     points = _unit(subs[sub_truth] + 0.5 * rng.normal(size=(len(sub_truth), dim)) / np.sqrt(dim))
     return points.astype(np.float32), sub_truth // 3, sub_truth
+
+
+def test_a_walk_counts_its_nesting_calls_in_the_margin():
+    X, _, _ = _nested_blobs()
+    clusterer = CommunityClusterer(resolutions=(2.0, 1.0, 0.5, 0.25, 0.12, 0.06), n_runs=5, min_nesting=0.7,
+                                   random_state=0)
+    clusterer.fit_predict(X)
+    assert any(level["nesting"] is not None for level in clusterer.levels_)
+    assert clusterer.margin_ == pytest.approx(_closest_call(clusterer))
+    assert clusterer.narrow_margin_ == (clusterer.margin_ < NARROW_MARGIN)
 
 
 def test_walks_to_coarser_levels_while_they_are_reproducible_and_close():
@@ -178,5 +178,5 @@ def test_theme_model_reports_what_the_clusterer_chose(survey):
     close = CommunityClusterer(n_neighbors=5, min_stability=clustering["stability"] - 0.02)
     flagged = ThemeModel(embedder="lexical", clusterer=close, random_state=0).fit(survey)
     assert flagged.summary_["clustering"]["narrow_margin"] is True
-    assert "narrow margin (0.02)" in format_summary(flagged)
+    assert "narrow margin (0.020)" in format_summary(flagged)
     pd.testing.assert_frame_equal(flagged.assignments_, model.assignments_)
