@@ -290,14 +290,16 @@ class SilhouetteAgglomerative:
     def fit_predict(self, X: np.ndarray) -> np.ndarray:
         """Return one label per row of ``X``."""
         from scipy.cluster.hierarchy import fcluster, linkage
+        from scipy.spatial.distance import pdist
         from sklearn.metrics import silhouette_score
 
         X = np.asarray(X, dtype=np.float64)
         n = len(X)
         if n <= 2:
             return np.zeros(n, dtype=np.int64)
-        # One linkage tree, cut at every k: cheaper than refitting for each k.
-        tree = linkage(X, method="average", metric="cosine")
+        # One linkage tree, cut at every k: cheaper than refitting for each k. Distances are
+        # given condensed: a square X that looks like a distance matrix stays points.
+        tree = linkage(pdist(X, metric="cosine"), method="average")
         top = self.max_clusters or max(3, int(2 * math.sqrt(n)))
         best_score, best = -np.inf, np.zeros(n, dtype=np.int64)
         for k in range(2, min(top, n - 1) + 1):

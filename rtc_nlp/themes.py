@@ -611,8 +611,10 @@ def _merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list
     if len(groups) < 2:
         return groups, labels
     from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
 
-    merged = fcluster(linkage(centres.astype(np.float64), method="average", metric="cosine"),
+    # Condensed distances: a square set of centres is never mistaken for a distance matrix.
+    merged = fcluster(linkage(pdist(centres.astype(np.float64), metric="cosine"), method="average"),
                       t=1.0 - similarity, criterion="distance")
     if len(np.unique(merged)) == len(groups):
         return groups, labels

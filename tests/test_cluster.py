@@ -180,3 +180,18 @@ def test_theme_model_reports_what_the_clusterer_chose(survey):
     assert flagged.summary_["clustering"]["narrow_margin"] is True
     assert "narrow margin (0.020)" in format_summary(flagged)
     pd.testing.assert_frame_equal(flagged.assignments_, model.assignments_)
+
+
+def test_small_input_clusterer_reads_a_square_matrix_as_points():
+    """Six answers in six dimensions whose vectors happen to form a symmetric matrix with a zero
+    diagonal: still six points in two groups, not a matrix of distances (and no scipy warning)."""
+    import warnings
+
+    from rtc_nlp import SilhouetteAgglomerative
+
+    near, far = np.ones((3, 3)) - np.eye(3), np.full((3, 3), 9.0)
+    X = np.block([[near, far], [far, near]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # only inside this block
+        labels = SilhouetteAgglomerative().fit_predict(X)
+    assert adjusted_rand_score([0, 0, 0, 1, 1, 1], labels) == 1.0
