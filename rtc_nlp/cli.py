@@ -439,7 +439,7 @@ def format_summary(model: object, width: int = 100) -> str:
     clustering = summary.get("clustering", {})
     if "stability" in clustering:
         lines.append(
-            f"themes agree {clustering['stability']:.2f} (ARI) across seeds"
+            f"themes agree {clustering['stability']:.2f} (ARI) across seeds at the level kept"
             + ("" if clustering.get("reproducible", True)
                else ": NOT reproducible, the answers hold little structure; read the themes as rough groups")
             + (f"; the level was chosen by a narrow margin ({clustering['margin']:.3f}): another seed "

@@ -1,9 +1,10 @@
 """Figures and a self-contained HTML report of a run, to mail to a colleague without Python.
 
 Figures are plotly (interactive in notebooks and in the page); :func:`write_report` builds one
-HTML file with the theme table, typical answers, the theme map, theme sizes and, where the
-results folder holds them, the wave comparison and the validation figures. plotly.js is
-embedded in the page, so it opens offline: no external scripts, fonts or images.
+HTML file with how reproducible the themes are, the theme table, typical answers, the theme
+map, theme sizes and, where the results folder holds them, the wave comparison and the
+validation figures. plotly.js is embedded in the page, so it opens offline: no external
+scripts, fonts or images.
 """
 
 from __future__ import annotations
@@ -111,8 +112,9 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
     return fig
 
 
-def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
-    """Answers, a theme table (theme_id, label, size, keywords, typical answers) and an embedder."""
+def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any, dict[str, Any]]:
+    """Answers, a theme table (theme_id, label, size, keywords, typical answers), an embedder
+    and what the clusterer chose (empty for coded results)."""
     from .export import load_results
     from .themes import ThemeModel
 
@@ -121,7 +123,7 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
         answers = model.assignments_  # original texts (the CSV is a spreadsheet-safe copy)
         themes = model.themes_.assign(keywords=lambda t: t["keywords"].map(", ".join),
                                       typical=lambda t: t["typical_answers"].map(list))
-        return answers, themes, model.embedder_
+        return answers, themes, model.embedder_, dict(model.summary_.get("clustering", {}))
     if (folder / "answers_with_codes.csv").exists():
         answers, book = load_results(folder)
         sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
@@ -131,9 +133,24 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
         themes["typical"] = [answers.loc[answers["theme_id"].astype(int) == i]
                              .sort_values("similarity", ascending=False)[TEXT].drop_duplicates().head(3).tolist()
                              for i in book.ids]
-        return answers, themes, None
+        return answers, themes, None, {}
     raise InputError("holds no answers_with_codes.csv or answers_with_themes.csv: give a folder written by "
                      "'rtc-nlp code' or 'rtc-nlp themes'", path=str(folder))
+
+
+def _reproducibility(clustering: dict[str, Any]) -> str:
+    """A paragraph on whether other seeds would give the same themes (community clusterer only)."""
+    if "stability" not in clustering:
+        return ""
+    text = f"Riproducibilità: al livello scelto, con semi diversi i temi concordano {clustering['stability']:.2f} (ARI)."
+    if not clustering.get("reproducible", True):
+        text += (" <b>Temi NON riproducibili</b>: le risposte hanno poca struttura; leggere i temi come "
+                 "raggruppamenti di massima.")
+    if clustering.get("narrow_margin"):
+        text += (f" <b>Livello scelto per un margine stretto</b> ({clustering['margin']:.3f}): un altro seme "
+                 "(--seed) può dare temi più fini o più ampi; confrontare due semi prima di fidarsi del "
+                 "numero dei temi.")
+    return f"<p class=note id=reproducibility>{text}</p>"
 
 
 _STYLE = """
@@ -167,7 +184,7 @@ def write_report(results: str | Path, out: str | Path, *, comparison: str | Path
         raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
     if out.resolve().parent == folder.resolve() and out.suffix.lower() != ".html":
         raise InputError("the report must be an .html file", path=str(out))
-    answers, themes, embedder = _load(folder)
+    answers, themes, embedder, clustering = _load(folder)
     usable = answers[answers["theme_id"].astype(int) >= 0].reset_index(drop=True)
     coords = theme_map(usable[TEXT].astype(str).tolist(), embedder)
     figures = [("Mappa dei temi", theme_map_figure(coords, usable["theme_label"], usable[TEXT])),
@@ -196,6 +213,7 @@ def write_report(results: str | Path, out: str | Path, *, comparison: str | Path
              f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
              f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte. "
              f"<span class=note>Fonte: {html.escape(folder.name)}</span></p>",
+             _reproducibility(clustering),
              "<h2>Temi</h2><table id=themes><tr><th>id</th><th>tema</th><th>risposte</th><th>parole chiave</th>"
              f"<th>risposte tipiche</th></tr>{theme_rows}</table>"]
     for k, (heading, fig) in enumerate(figures):

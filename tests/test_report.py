@@ -98,6 +98,31 @@ def test_report_refuses_to_overwrite(report, capsys):
     assert "--overwrite" in capsys.readouterr().err
 
 
+def _results_folder(folder, survey, clusterer):
+    """What 'rtc-nlp themes' writes, from a model fitted with the given clusterer."""
+    from rtc_nlp import ThemeModel
+    from rtc_nlp.sheets import write_csv
+
+    model = ThemeModel(embedder="lexical", clusterer=clusterer, random_state=0, cache_dir=False).fit(survey)
+    folder.mkdir()
+    write_csv(model.assignments_, folder / "answers_with_themes.csv")
+    model.save(folder / "model")
+    return model.summary_["clustering"]
+
+
+def test_report_says_how_reproducible_the_themes_are(survey_module, tmp_path):
+    from rtc_nlp import CommunityClusterer
+    from rtc_nlp.report import write_report
+
+    clustering = _results_folder(tmp_path / "plain", survey_module, CommunityClusterer(n_neighbors=5))
+    page = write_report(tmp_path / "plain", tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert f"i temi concordano {clustering['stability']:.2f} (ARI)" in page
+    assert not clustering["narrow_margin"] and "margine stretto" not in page
+    # The same survey, its level held to a threshold just below the stability found: a close call.
+    close = CommunityClusterer(n_neighbors=5, min_stability=clustering["stability"] - 0.02)
+    assert _results_folder(tmp_path / "close", survey_module, close)["narrow_margin"]
+    page = write_report(tmp_path / "close", tmp_path / "close.html").read_text(encoding="utf-8")
+    assert "Livello scelto per un margine stretto</b> (0.020)" in page
 
 
 def test_report_on_a_folder_without_results(tmp_path, capsys):
