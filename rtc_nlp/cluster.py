@@ -297,8 +297,8 @@ class SilhouetteAgglomerative:
         n = len(X)
         if n <= 2:
             return np.zeros(n, dtype=np.int64)
-        # One linkage tree, cut at every k: cheaper than refitting for each k. Distances are
-        # given condensed: a square X that looks like a distance matrix stays points.
+        # One linkage tree, cut at every k: cheaper than refitting for each k. Condensed
+        # distances, so scipy never warns that a square X looks like a distance matrix.
         tree = linkage(pdist(X, metric="cosine"), method="average")
         top = self.max_clusters or max(3, int(2 * math.sqrt(n)))
         best_score, best = -np.inf, np.zeros(n, dtype=np.int64)

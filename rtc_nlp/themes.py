@@ -613,7 +613,7 @@ def _merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
 
-    # Condensed distances: a square set of centres is never mistaken for a distance matrix.
+    # Condensed distances, so scipy never warns that square centres look like a distance matrix.
     merged = fcluster(linkage(pdist(centres.astype(np.float64), metric="cosine"), method="average"),
                       t=1.0 - similarity, criterion="distance")
     if len(np.unique(merged)) == len(groups):
