@@ -616,17 +616,17 @@ def _merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list
     # Condensed distances, so scipy never warns that square centres look like a distance matrix.
     merged = fcluster(linkage(pdist(centres.astype(np.float64), metric="cosine"), method="average"),
                       t=1.0 - similarity, criterion="distance")
-    if len(np.unique(merged)) == len(groups):
+    _, first, which = np.unique(merged, return_index=True, return_inverse=True)
+    if len(first) == len(groups):
         return groups, labels
     # Each merged group takes the label of its first member; dissolved groups stay as they were.
+    leader = first[which]  # position in ``groups`` of each group's first member
     labels = labels.copy()
-    for i, c in enumerate(groups):
-        first = groups[int(np.flatnonzero(merged == merged[i])[0])]
-        if first != c:
-            labels[labels == c] = first
+    for i in np.flatnonzero(leader != np.arange(len(groups))):
+        labels[labels == groups[i]] = groups[leader[i]]
     logger.info("%d near-duplicate themes merged into others (centres cosine >= %.2f)",
-                len(groups) - len(np.unique(merged)), similarity)
-    return [c for i, c in enumerate(groups) if np.flatnonzero(merged == merged[i])[0] == i], labels
+                len(groups) - len(first), similarity)
+    return [groups[i] for i in np.sort(first)], labels
 
 
 def _clustering_info(clusterer: Any) -> dict[str, Any]:
