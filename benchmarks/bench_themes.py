@@ -11,6 +11,12 @@ Each set also gets the oracle: k-means told the true number of classes, on the s
 and rtc_nlp's ARI as a share of the oracle's. ``--stability-seeds 5`` refits rtc_nlp with five
 seeds and reports the median pairwise ARI of their themes.
 
+Two figures separate a wrong *number* of themes from wrong *contents*: **ARI bound**, the
+highest ARI any labelling with rtc_nlp's theme sizes could reach, however pure its themes; and
+**themes for 90%**, the range of theme counts (themes of equal size) whose bound still reaches
+90% of the oracle's ARI. A count outside that range misses the target whatever goes into the
+themes.
+
 Usage::
 
     python benchmarks/bench_themes.py [FOLDER] [--sets xsid_ita,tweet] [--out docs/bench.md]
@@ -61,6 +67,41 @@ def scores(truth: np.ndarray, pred: np.ndarray, unassigned: np.ndarray) -> dict[
         "themes": len(np.unique(pred[~unassigned])),
         "unassigned": float(unassigned.mean()),
     }
+
+
+def _pair_counts(labels: np.ndarray) -> float:
+    """Pairs of rows that share a label."""
+    sizes = np.unique(labels, return_counts=True)[1].astype(np.float64)
+    return float((sizes * (sizes - 1) / 2).sum())
+
+
+def _ari_from_pairs(together: float, truth_pairs: float, pred_pairs: float, n: int) -> float:
+    """ARI from its pair counts: pairs together in both, within a class, within a cluster."""
+    all_pairs = n * (n - 1) / 2
+    expected = truth_pairs * pred_pairs / all_pairs
+    top = (truth_pairs + pred_pairs) / 2 - expected
+    return float((together - expected) / top) if top > 0 else 1.0
+
+
+def ari_bound(truth: np.ndarray, pred: np.ndarray) -> float:
+    """Highest ARI any labelling with the cluster sizes of ``pred`` could reach against ``truth``.
+
+    Pairs together in both labellings can be no more than the pairs within a class or within
+    a cluster, whichever is fewer; the ARI grows with them.
+    """
+    a, b = _pair_counts(truth), _pair_counts(pred)
+    return _ari_from_pairs(min(a, b), a, b, len(truth))
+
+
+def themes_within_reach(truth: np.ndarray, target: float, largest: int = 2000) -> tuple[int, int] | None:
+    """Fewest and most themes of equal size whose ARI bound reaches ``target`` (None: no count does)."""
+    n, a = len(truth), _pair_counts(truth)
+    counts = np.arange(1, min(largest, n) + 1)
+    size = n / counts
+    within = counts * size * (size - 1) / 2
+    bounds = np.array([_ari_from_pairs(min(a, b), a, b, n) for b in within])
+    reach = counts[bounds >= target]
+    return (int(reach.min()), int(reach.max())) if len(reach) else None
 
 
 def _rss_mb() -> float:
@@ -125,6 +166,9 @@ def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3,
               **scores(truth, oracle_labels, np.zeros(len(truth), dtype=bool))}
     ours["ARI / oracle"] = ours["ARI"] / oracle["ARI"] if oracle["ARI"] > 0 else float("nan")
     ours["ACC - oracle"] = ours["ACC"] - oracle["ACC"]
+    ours["ARI bound"] = ari_bound(truth, labels)
+    reach = themes_within_reach(truth, 0.9 * oracle["ARI"])
+    ours["themes for 90%"] = f"{reach[0]}-{reach[1]}" if reach else "none"
     if stability_seeds > 1:
         # Themes with other seeds, each in a fresh process: their pairwise agreement.
         runs = [labels] + [measured("rtc_nlp default", path, seed + i, vectors_file)[0]
