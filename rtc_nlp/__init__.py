@@ -19,15 +19,14 @@ The main entry points::
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .codebook import Codebook, Theme
 from .coding import CodebookCoder, code_answers, compare_waves, read_overrides, review_queue
-from .embed import (
-    Embedder,
-    LexicalEmbedder,
-    SentenceTransformerEmbedder,
-    resolve_embedder,
-)
+from .e5_encoder import E5Encoder
+from .embed import Embedder, register_embedder, resolve_embedder
 from .errors import InputError, ModelFileError, RtcNlpError
 from .io import read_answers, read_interviews, split_snippets
+from .lexical import LexicalEmbedder
+from .sentence_transformer import SentenceTransformerEmbedder
 from .themes import NON_ANSWER, UNCLASSIFIED, ThemeModel
+from .use_encoder import UniversalSentenceEncoder
 from .validate import (
     ManualCodes,
     ValidationReport,
@@ -49,6 +48,7 @@ __all__ = [
     "NON_ANSWER",
     "UNCLASSIFIED",
     "CommunityClusterer",
+    "E5Encoder",
     "Embedder",
     "InputError",
     "LexicalEmbedder",
@@ -58,12 +58,14 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "SilhouetteAgglomerative",
     "ThemeModel",
+    "UniversalSentenceEncoder",
     "ValidationReport",
     "__version__",
     "compare_with_manual",
     "read_answers",
     "read_interviews",
     "read_manual_codes",
+    "register_embedder",
     "resolve_embedder",
     "split_snippets",
     "validate_report_groupings",

@@ -85,7 +85,8 @@ def _build_parser() -> argparse.ArgumentParser:
                              "(default: %(default)s)")
     themes.add_argument("--examples", type=int, default=5, help="typical answers per theme (default: %(default)s)")
     themes.add_argument("--embedder", default="auto",
-                        help="auto (default), lexical, sentence-transformers, or a model name or folder")
+                        help="auto (default: the Universal Sentence Encoder when installed), use, e5, lexical, "
+                             "sentence-transformers, or a sentence-transformers model name or folder")
     themes.add_argument("--split", choices=["paragraph", "sentence"],
                         help="cut long texts (interviews) into snippets before finding themes")
     themes.add_argument("--max-chars", type=int, default=500, help="longest snippet with --split sentence (default: %(default)s)")
@@ -140,7 +141,8 @@ def _build_parser() -> argparse.ArgumentParser:
     code.add_argument("--codebook", required=True, help="codebook JSON")
     _add_answer_options(code)
     code.add_argument("--out", required=True, help="output folder")
-    code.add_argument("--embedder", default="auto", help="auto (default), lexical, sentence-transformers, or a model")
+    code.add_argument("--embedder", default="auto",
+                      help="auto (default), use, e5, lexical, sentence-transformers, or a model name or folder")
     code.add_argument("--min-similarity", type=float, help="below this, 'non classificato' (default: automatic)")
     code.add_argument("--max-codes", type=int, default=2, help="most codes per answer (default: %(default)s)")
     code.add_argument("--manual", help="manually coded answers (CSV/XLSX: id, code) that sharpen the themes")
@@ -436,6 +438,9 @@ def format_summary(model: object, width: int = 100) -> str:
            if summary["non_answers_by_reason"] else "")
         + f", {summary['n_unclassified']} non classificato ({summary['share_unclassified']:.1%})",
     ]
+    if summary.get("n_truncated"):
+        lines.append(f"{summary['n_truncated']} answers longer than the embedder's limit "
+                     f"({summary['max_chars']} characters) were embedded from their start only")
     clustering = summary.get("clustering", {})
     if "stability" in clustering:
         lines.append(

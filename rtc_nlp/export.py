@@ -33,6 +33,7 @@ from .codebook import Codebook
 from .errors import InputError
 from .persist import atomic_write, read_parquet
 from .sheets import safe_cell, safe_frame, write_csv, xml_text
+from .text import strip_accents
 from .themes import _FORMAT as MODEL_FORMAT
 from .themes import _FORMAT_VERSION as MODEL_FORMAT_VERSION
 from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _versions
@@ -134,7 +135,7 @@ def spss_names(labels: Sequence[str], prefix: str = "T") -> list[str]:
     underscores only, at most 32 characters (safe for every SPSS version)."""
     names, seen = [], set()
     for k, label in enumerate(labels, start=1):
-        ascii_words = re.sub(r"[^A-Za-z0-9]+", "_", _strip_accents(label)).strip("_")
+        ascii_words = re.sub(r"[^A-Za-z0-9]+", "_", strip_accents(label)).strip("_")
         base = f"{prefix}{k}_{ascii_words}"[:32].rstrip("_") or f"{prefix}{k}"
         name, n = base, 1
         while name.upper() in seen:
@@ -143,12 +144,6 @@ def spss_names(labels: Sequence[str], prefix: str = "T") -> list[str]:
         seen.add(name.upper())
         names.append(name)
     return names
-
-
-def _strip_accents(text: str) -> str:
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _guid(book: Codebook, *parts: Any) -> str:

@@ -33,7 +33,7 @@ def theme_map(texts: list[str], embedder: Any = None, random_state: int = 0) -> 
     """
     from sklearn.decomposition import PCA
 
-    from .embed import LexicalEmbedder
+    from .lexical import LexicalEmbedder
 
     if embedder is None:
         embedder = LexicalEmbedder(random_state=random_state).fit(list(dict.fromkeys(texts)))

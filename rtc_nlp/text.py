@@ -23,6 +23,7 @@ __all__ = [
     "non_answer_reason",
     "prepare_texts",
     "guess_language",
+    "strip_accents",
 ]
 
 # Function words only: content words such as "dati" or "clienti" must stay, they are themes.
@@ -61,6 +62,11 @@ NON_ANSWER_REASONS: dict[str, str] = {
     "not_applicable": "not applicable",
     "not_text": "a number or a date, not text",
 }
+
+def strip_accents(text: str) -> str:
+    """``text`` without its combining accents (``"perché"`` -> ``"perche"``)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
 
 def _fold(text: str) -> str:
     """Lower-case, strip accents and punctuation: the key non-answers are matched on."""

@@ -86,9 +86,10 @@ class ThemeModel:
 
     Parameters
     ----------
-    embedder : {"auto", "lexical", "sentence-transformers"}, str or Embedder, default "auto"
-        How answers become vectors; ``"auto"`` uses the multilingual sentence-transformers
-        model when it is on disk, else the offline lexical embedder (and says so).
+    embedder : {"auto", "use", "e5", "lexical", "sentence-transformers"}, str or Embedder, default "auto"
+        How answers become vectors; ``"auto"`` uses a sentence-transformers model when it is
+        on disk, else the multilingual Universal Sentence Encoder when installed (it is with
+        the README's commands), else the offline lexical embedder, and says which.
     reducer : object or None, default None
         Optional step with ``fit_transform(X)`` applied before clustering only (e.g.
         ``umap.UMAP(random_state=0)``); themes are still matched in embedding space.
@@ -415,6 +416,11 @@ class ThemeModel:
         self._describe(frame, prepared, vectors, codes, usable, row_index)
         self.assignments_ = self._assignments(frame, prepared, usable, codes, row_index, sims, reasons)
         self.summary_ = self._summary(self.assignments_)
+        limit = getattr(self.embedder_, "max_chars", None)
+        if limit is not None:
+            lengths = prepared["clean_text"].str.len().to_numpy()
+            self.summary_["n_truncated"] = int((lengths[usable] > limit).sum())
+            self.summary_["max_chars"] = int(limit)
 
     def _describe(self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray,
                   codes: np.ndarray, usable: np.ndarray, row_index: np.ndarray) -> None:

@@ -91,7 +91,7 @@ def test_help_reads_well():
 
 
 def test_ctrl_c_during_embedding_leaves_no_output_and_no_cache_entry(survey, tmp_path, capsys, monkeypatch):
-    from rtc_nlp.embed import LexicalEmbedder
+    from rtc_nlp.lexical import LexicalEmbedder
 
     answers = tmp_path / "answers.csv"
     survey.to_csv(answers, index=False)

