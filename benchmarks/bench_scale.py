@@ -3,17 +3,17 @@
 For each size, a file is built with ``make_large.py`` (rows drawn from every ``text,label`` CSV of
 the evaluation folder, a word dropped from repeated texts) in a scratch folder, then:
 
-* ``rtc-nlp themes FILE --embedder lexical`` runs in a fresh process: wall time and peak memory
+* ``rtc-nlp themes FILE --embedder EMBEDDER`` (``--embedder``, default ``use``) runs in a fresh process: wall time and peak memory
   (the process's peak resident set, as the OS reports it; embedding runs in its threads),
   themes found, and ARI against the labels per source set;
 * coding a new wave (another draw of the same size, other seed) against the frozen model
   (``ThemeModel.load(...).transform``, timed from the loaded model to the coded frame):
   answers per second;
 * each step runs ``--repeats`` times (fresh processes, same input): the median and the range.
-* with ``--bertopic``, BERTopic's defaults on the same lexical vectors at the smallest size,
-  for the ratio of times.
+* with ``--bertopic``, BERTopic's defaults on the same vectors at the smallest size, for the
+  ratio of times.
 
-    python benchmarks/bench_scale.py --rows 100000,1000000 --bertopic
+    python benchmarks/bench_scale.py --rows 100000,1000000 --bertopic [--embedder lexical]
 
 Nothing large is written to the repository: the scratch folder is a temporary directory.
 """
@@ -108,7 +108,8 @@ def _seconds(times: list[float]) -> str:
     return f"{median:.1f}" if len(times) == 1 else f"{median:.1f} ({min(times):.1f}-{max(times):.1f})"
 
 
-def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: int = 1) -> list[dict]:
+def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: int = 1,
+             embedder: str = "use") -> list[dict]:
     data = make_large(rows, folder, seed=0)
     wave = make_large(rows, folder, seed=1)
     source = scratch / f"answers_{rows}.parquet"
@@ -117,7 +118,7 @@ def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: in
     wave[["id", "text"]].to_parquet(wave_file, index=False)
     out = scratch / f"out_{rows}"
     timed, fit_times = _median_run([sys.executable, "-c", _TIMED, sys.executable, "-m", "rtc_nlp.cli", "themes",
-                                str(source), "--id-column", "id", "--embedder", "lexical", "--no-cache", "--quiet",
+                                str(source), "--id-column", "id", "--embedder", embedder, "--no-cache", "--quiet",
                                 "--overwrite", "--out", str(out)], repeats)
     if timed["code"] != 0:
         raise RuntimeError(f"rtc-nlp themes failed on {rows} rows")
@@ -155,13 +156,15 @@ def main() -> None:
     parser.add_argument("--folder", default=str(DEFAULT_FOLDER), help="folder of text,label CSVs")
     parser.add_argument("--bertopic", action="store_true", help="also run BERTopic at the smallest size")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each rtc_nlp step (median and range)")
+    parser.add_argument("--embedder", default="use", help="rtc_nlp's embedder (default: %(default)s)")
     args = parser.parse_args()
     sizes = sorted(int(r) for r in args.rows.split(","))
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     results = []
     with tempfile.TemporaryDirectory(prefix="rtc_nlp_scale_") as scratch:
         for i, rows in enumerate(sizes):
-            results += run_size(rows, Path(args.folder), Path(scratch), args.bertopic and i == 0, args.repeats)
+            results += run_size(rows, Path(args.folder), Path(scratch), args.bertopic and i == 0, args.repeats,
+                                args.embedder)
             print(json.dumps(results[-1 if not (args.bertopic and i == 0) else -3:], ensure_ascii=False), flush=True)
     table = pd.DataFrame(results)
     print(table.to_string(index=False))

@@ -1,15 +1,16 @@
 """Small inputs: the report's groupings and random samples of 30, 100 and 300 answers.
 
 For each ``text,label`` CSV of a folder (default ``../shared/evaldata``) and each size, draws
-``--samples`` random samples (seeded), and runs on each, with the same lexical vectors:
-rtc_nlp's default ``ThemeModel`` (number of themes not given) and BERTopic's defaults. The
+``--samples`` random samples (seeded), and runs on each, with the same vectors (``--embedder``,
+default the Universal Sentence Encoder): rtc_nlp's default ``ThemeModel`` (number of themes
+not given) and BERTopic's defaults. The
 report's thematic groupings (``data/report/report_groupings.csv``, 13 to 18 items, coded
 by the report's ``theme``) are run the same way. Reports the mean ACC (Hungarian), ARI and AMI
 per set, size and method with 95% bootstrap intervals over the samples, and the mean paired
 difference rtc_nlp - BERTopic with its interval. A BERTopic run that raises (too few answers
 for its UMAP and HDBSCAN defaults) counts as putting every answer in one group, and is counted.
 
-    python benchmarks/bench_small.py [--sizes 30,100,300] [--samples 10] [--out table.md]
+    python benchmarks/bench_small.py [--sizes 30,100,300] [--samples 10] [--embedder use] [--out table.md]
     python benchmarks/bench_small.py --k-rules   # ways to choose the number of groups, rtc_nlp only
 
 Unassigned answers (BERTopic's outliers, rtc_nlp's "non classificato" and non-answers)
@@ -38,8 +39,12 @@ from rtc_nlp import ThemeModel  # noqa: E402
 REPORT = HERE.parent / "data" / "report" / "report_groupings.csv"
 
 
+EMBEDDER = "use"  # set by --embedder
+CACHE: str | bool = False  # set by --cache
+
+
 def run_sample(texts: list[str], truth: np.ndarray, seed: int, bertopic: bool) -> list[dict]:
-    model = ThemeModel(embedder="lexical", random_state=seed, cache_dir=False, verbose=False).fit(texts)
+    model = ThemeModel(embedder=EMBEDDER, random_state=seed, cache_dir=CACHE, verbose=False).fit(texts)
     labels = model.assignments_["theme_id"].to_numpy()
     rows = [{"method": "rtc_nlp", **scores(truth, labels, labels <= 0), "failed": 0}]
     if bertopic:
@@ -75,7 +80,7 @@ def k_rules(texts: list[str], truth: np.ndarray, seed: int) -> list[dict]:
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
     recorder = _Recorder()
-    model = ThemeModel(embedder="lexical", clusterer=recorder, random_state=seed, cache_dir=False,
+    model = ThemeModel(embedder=EMBEDDER, clusterer=recorder, random_state=seed, cache_dir=CACHE,
                        verbose=False).fit(texts)
     X, vectors = recorder.X, model.embedder_.transform(texts)
     n = len(X)
@@ -123,12 +128,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="also write the table as Markdown to this file")
     parser.add_argument("--no-bertopic", action="store_true", help="run rtc_nlp only")
+    parser.add_argument("--embedder", default="use", help="rtc_nlp's embedder, whose vectors BERTopic gets too "
+                                                          "(default: %(default)s)")
+    parser.add_argument("--cache", default="", help="embedding cache folder (default: none)")
     parser.add_argument("--k-rules", action="store_true",
                         help="instead of BERTopic, compare ways to choose the number of groups on the samples")
     parser.add_argument("--small-input", type=int,
                         help="measure another threshold between the agglomerative and the community clusterer "
                              f"(default: rtc_nlp's, {themes_module.SMALL_INPUT} distinct answers)")
     args = parser.parse_args()
+    global EMBEDDER, CACHE
+    EMBEDDER, CACHE = args.embedder, args.cache or False
     if args.small_input is not None:
         themes_module.SMALL_INPUT = args.small_input
     logging.disable(logging.WARNING)  # BERTopic and the clusterer log every small sample

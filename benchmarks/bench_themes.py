@@ -1,14 +1,15 @@
 """Theme discovery without the number of themes: rtc_nlp's default vs BERTopic's defaults.
 
 For every ``text,label`` CSV in a folder (default ``../shared/evaldata``), side by side in one
-run: rtc_nlp's default ThemeModel with the lexical embedder, and BERTopic with its default
-UMAP + HDBSCAN on the very same vectors. Prints accuracy after Hungarian matching, AMI, ARI,
+run: rtc_nlp's default ThemeModel with each embedder of ``--embedders`` (lexical, the
+Universal Sentence Encoder, e5), and BERTopic with its default UMAP + HDBSCAN on the very same
+vectors as one of them (``--bertopic-on``, default the USE encoder's). Prints accuracy after Hungarian matching, AMI, ARI,
 themes found against the true number, share left unassigned, time, peak memory (growth of
 the resident set during the run; each method runs in its own fresh process) and, for
 rtc_nlp, how far its themes agree across seeds.
 
-Each set also gets the oracle: k-means told the true number of classes, on the same vectors,
-and rtc_nlp's ARI as a share of the oracle's. ``--stability-seeds 5`` refits rtc_nlp with five
+Each set and embedder also gets the oracle: k-means told the true number of classes, on the
+same vectors, and rtc_nlp's ARI as a share of that oracle's. ``--stability-seeds 5`` refits rtc_nlp with five
 seeds and reports the median pairwise ARI of their themes.
 
 Two figures separate a wrong *number* of themes from wrong *contents*: **ARI bound**, the
@@ -20,11 +21,11 @@ themes.
 Usage::
 
     python benchmarks/bench_themes.py [FOLDER] [--sets xsid_ita,tweet] [--out docs/bench.md]
-        [--bertopic-runs 3] [--stability-seeds 5]
+        [--bertopic-runs 3] [--stability-seeds 5] [--embedders lexical,use,e5] [--cache DIR]
 
 Unassigned answers (BERTopic's outliers, rtc_nlp's "non classificato" and non-answers)
-count as one extra cluster in every metric. rtc_nlp's time includes embedding; BERTopic's
-does not (it is given the vectors).
+count as one extra cluster in every metric. rtc_nlp's time includes embedding unless
+``--cache`` is warm; BERTopic's never does (it is given the vectors).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _child(method: str, path: str, seed: int, vectors_file: str, queue: multiprocessing.Queue) -> None:
+def _child(method: str, path: str, seed: int, vectors_file: str, cache: str, queue: multiprocessing.Queue) -> None:
     """Run one method on one set in a fresh process; report labels, seconds and peak memory.
 
     Memory is the growth of the process's peak resident set during the run (after the
@@ -117,14 +118,15 @@ def _child(method: str, path: str, seed: int, vectors_file: str, queue: multipro
     """
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
     texts = data["text"].tolist()
-    if method == "rtc_nlp default":
+    if method.startswith("rtc_nlp"):
+        embedder = method.split()[1]
         before = _rss_mb()
         start = time.perf_counter()
-        model = ThemeModel(embedder="lexical", random_state=seed, cache_dir=False, verbose=False).fit(texts)
+        model = ThemeModel(embedder=embedder, random_state=seed, cache_dir=cache or False, verbose=False).fit(texts)
         seconds = time.perf_counter() - start
         labels = model.assignments_["theme_id"].to_numpy()
         unassigned = labels <= 0
-        vectors = model.embedder_.transform([str(t) for t in texts])
+        vectors = model._embed([str(t) for t in texts])
         extra = {"stability": model.summary_["clustering"].get("stability", float("nan"))}
         queue.put((labels, unassigned, seconds, _rss_mb() - before, extra, vectors))
         return
@@ -139,57 +141,63 @@ def _child(method: str, path: str, seed: int, vectors_file: str, queue: multipro
     queue.put((topics, topics == -1, seconds, _rss_mb() - before, {}, None))
 
 
-def measured(method: str, path: Path, seed: int, vectors_file: Path):
+def measured(method: str, path: Path, seed: int, vectors_file: Path, cache: str = ""):
     """``_child`` in a fresh interpreter, so one method's memory never counts for the other."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_child, args=(method, str(path), seed, str(vectors_file), queue))
+    process = context.Process(target=_child, args=(method, str(path), seed, str(vectors_file), cache, queue))
     process.start()
     result = queue.get()
     process.join()
     return result
 
 
-def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3,
-            stability_seeds: int = 1) -> list[dict[str, object]]:
+def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3, stability_seeds: int = 1,
+            embedders: tuple[str, ...] = ("lexical", "use", "e5"), bertopic_on: str = "use",
+            cache: str = "") -> list[dict[str, object]]:
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
     truth = data["label"].to_numpy()
     k = len(np.unique(truth))
     head = {"set": path.stem, "n": len(truth), "true k": k}
-    vectors_file = scratch / f"{path.stem}.npy"
-    labels, unassigned, seconds, memory, extra, vectors = measured("rtc_nlp default", path, seed, vectors_file)
-    ours = {**head, "method": "rtc_nlp default", **scores(truth, labels, unassigned),
-            "seconds": seconds, "peak MB": memory, **extra}
-    # The oracle: k-means told the true number of classes, on the very same vectors.
-    oracle_labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors)
-    oracle = {**head, "method": "KMeans, true k (oracle)",
-              **scores(truth, oracle_labels, np.zeros(len(truth), dtype=bool))}
-    ours["ARI / oracle"] = ours["ARI"] / oracle["ARI"] if oracle["ARI"] > 0 else float("nan")
-    ours["ACC - oracle"] = ours["ACC"] - oracle["ACC"]
-    ours["ARI bound"] = ari_bound(truth, labels)
-    reach = themes_within_reach(truth, 0.9 * oracle["ARI"])
-    ours["themes for 90%"] = f"{reach[0]}-{reach[1]}" if reach else "none"
-    if stability_seeds > 1:
-        # Themes with other seeds, each in a fresh process: their pairwise agreement.
-        runs = [labels] + [measured("rtc_nlp default", path, seed + i, vectors_file)[0]
-                           for i in range(1, stability_seeds)]
-        pairs = [adjusted_rand_score(a, b) for i, a in enumerate(runs) for b in runs[i + 1:]]
-        ours[f"seed ARI (median of {len(pairs)} pairs)"] = float(np.median(pairs))
-    rows = [ours, oracle]
-    if bertopic_runs < 1:
+    rows, bertopic_vectors = [], None
+    for embedder in embedders:
+        method = f"rtc_nlp {embedder}"
+        vectors_file = scratch / f"{path.stem}.{embedder}.npy"
+        labels, unassigned, seconds, memory, extra, vectors = measured(method, path, seed, vectors_file, cache)
+        ours = {**head, "method": method, **scores(truth, labels, unassigned),
+                "seconds": seconds, "peak MB": memory, **extra}
+        # The oracle: k-means told the true number of classes, on the very same vectors.
+        oracle_labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors)
+        oracle = {**head, "method": f"KMeans, true k, {embedder} vectors (oracle)",
+                  **scores(truth, oracle_labels, np.zeros(len(truth), dtype=bool))}
+        ours["ARI / oracle"] = ours["ARI"] / oracle["ARI"] if oracle["ARI"] > 0 else float("nan")
+        ours["ACC - oracle"] = ours["ACC"] - oracle["ACC"]
+        ours["ARI bound"] = ari_bound(truth, labels)
+        reach = themes_within_reach(truth, 0.9 * oracle["ARI"])
+        ours["themes for 90%"] = f"{reach[0]}-{reach[1]}" if reach else "none"
+        if stability_seeds > 1:
+            # Themes with other seeds, each in a fresh process: their pairwise agreement.
+            runs = [labels] + [measured(method, path, seed + i, vectors_file, cache)[0]
+                               for i in range(1, stability_seeds)]
+            pairs = [adjusted_rand_score(a, b) for i, a in enumerate(runs) for b in runs[i + 1:]]
+            ours[f"seed ARI (median of {len(pairs)} pairs)"] = float(np.median(pairs))
+        rows += [ours, oracle]
+        if embedder == bertopic_on:
+            np.save(vectors_file, vectors)
+            bertopic_vectors = vectors_file
+    if bertopic_runs < 1 or bertopic_vectors is None:
         return rows
     if importlib.util.find_spec("bertopic") is None:
         print("bertopic is not installed: pip install -e '.[bench]'")
         return rows
     # BERTopic gets rtc_nlp's vectors, so both cluster the very same points.
-    np.save(vectors_file, vectors)
     # BERTopic's default UMAP is not seeded: each run differs, so report the median of a few.
     runs = []
     for _ in range(bertopic_runs):
-        labels, unassigned, seconds, memory, _, _ = measured("BERTopic defaults", path, seed, vectors_file)
+        labels, unassigned, seconds, memory, _, _ = measured("BERTopic defaults", path, seed, bertopic_vectors)
         runs.append({**scores(truth, labels, unassigned), "seconds": seconds, "peak MB": memory})
     runs_table = pd.DataFrame(runs)
-    rows.append({**head, "method": f"BERTopic defaults (median of {bertopic_runs})",
+    rows.append({**head, "method": f"BERTopic defaults, {bertopic_on} vectors (median of {bertopic_runs})",
                  **{key: (int(runs_table[key].median()) if key == "themes" else float(runs_table[key].median()))
                     for key in runs_table.columns},
                  "ACC range": f"{runs_table['ACC'].min():.3f}-{runs_table['ACC'].max():.3f}",
@@ -206,6 +214,12 @@ def main() -> None:
     parser.add_argument("--bertopic-runs", type=int, default=3, help="BERTopic runs per set (median reported; 0: none)")
     parser.add_argument("--stability-seeds", type=int, default=1,
                         help="also fit rtc_nlp with this many seeds and report their median pairwise ARI")
+    parser.add_argument("--embedders", default="lexical,use,e5",
+                        help="rtc_nlp embedders to compare, side by side (default: %(default)s)")
+    parser.add_argument("--bertopic-on", default="use", help="whose vectors BERTopic clusters (default: %(default)s)")
+    parser.add_argument("--cache", default="",
+                        help="embedding cache folder shared by the runs (default: none, every run embeds; "
+                             "with a cache, 'seconds' is the clustering and naming time once warm)")
     args = parser.parse_args()
     files = sorted(Path(args.folder).glob("*.csv"))
     if args.sets:
@@ -214,7 +228,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for file in files:
-            for row in run_set(file, args.seed, Path(scratch), args.bertopic_runs, args.stability_seeds):
+            for row in run_set(file, args.seed, Path(scratch), args.bertopic_runs, args.stability_seeds,
+                               tuple(args.embedders.split(",")), args.bertopic_on, args.cache):
                 rows.append(row)
                 print(" | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()), flush=True)
     table = pd.DataFrame(rows)

@@ -211,6 +211,9 @@ def _validate(args: argparse.Namespace) -> int:
             write_csv(table, out / "report_validation.csv")
         print(f"embedder: {table['embedder'].iloc[0]}")
         print(table.drop(columns=["embedder"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if table.attrs.get("not_validated"):
+            print(f"not validated: {', '.join(table.attrs['not_validated'])}: they group answers by who gave "
+                  "them (respondent groups), not by what they say")
         return 0
     missing = [flag for flag, value in (("--pred", args.pred), ("--manual", args.manual), ("--out", args.out)) if not value]
     if missing:

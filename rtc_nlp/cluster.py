@@ -78,7 +78,7 @@ class CommunityClusterer:
     ``min_nesting``: the step merges a few themes, it does not reshuffle them or lump many
     together), and keeps the last: broader themes, reached by small reproducible steps. Give
     it more and coarser resolutions to walk through, e.g. ``(2, 1, 0.5, 0.25, 0.12, 0.06)``
-    with ``n_runs=5`` and ``min_nesting=0.7``, as measured in ``docs/benchmarks.md``: fewer,
+    with ``n_runs=5`` and ``min_nesting=0.7``, as measured in ``docs/benchmarks-history.md``: fewer,
     broader themes that agree better with coarse gold classes (ARI), but whose number depends
     more on the seed.
 
@@ -96,7 +96,7 @@ class CommunityClusterer:
         Neighbours per answer (capped at ``n - 1``).
     resolutions : sequence of float, default (2.0, 1.0, 0.5)
         Modularity resolutions tried, finest (highest) first. The defaults were chosen once
-        for all the benchmark sets (``docs/benchmarks.md``).
+        for all the benchmark sets (``docs/benchmarks-history.md``, lexical vectors).
     n_runs : int, default 3
         Seeds per resolution; the stability is the median ARI between their partitions.
     min_stability : float, default 0.9

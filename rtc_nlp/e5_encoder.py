@@ -46,6 +46,9 @@ class E5Encoder(PackagedEncoder):
         reads at once, beyond which the engine would average several windows.
     show_progress_bar : bool or None, default None
         ``None`` shows it from 500 texts up.
+    center : bool, default True
+        Subtract the mean vector of the answers it is fitted on: e5 puts every text in a
+        narrow cone (similarities near 0.8), where the theme merge would join everything.
     """
 
     kind = "e5"
@@ -59,9 +62,9 @@ class E5Encoder(PackagedEncoder):
     progress_from = 500
 
     def __init__(self, prefix: str = "query", threads: int | None = None, batch_size: int = 256,
-                 max_chars: int | None = 2000, show_progress_bar: bool | None = None) -> None:
+                 max_chars: int | None = 2000, show_progress_bar: bool | None = None, center: bool = True) -> None:
         super().__init__(threads=threads, batch_size=batch_size, max_chars=max_chars,
-                         show_progress_bar=show_progress_bar)
+                         show_progress_bar=show_progress_bar, center=center)
         self.prefix = prefix
 
     def get_config(self) -> dict[str, Any]:

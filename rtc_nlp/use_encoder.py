@@ -41,6 +41,9 @@ class UniversalSentenceEncoder(PackagedEncoder):
         whole text, so a very long one costs time and adds little.
     show_progress_bar : bool or None, default None
         ``None`` shows it from 2,000 texts up.
+    center : bool, default False
+        Subtract the mean vector of the answers it is fitted on (measured worse for this
+        encoder's themes, see ``docs/benchmarks.md``).
     """
 
     kind = "use"

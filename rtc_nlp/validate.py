@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from tqdm.auto import tqdm
 
 from .agreement import kappa_from_matrix, hungarian_matching, table_scores
+from .embed import resolve_embedder
 from .errors import InputError, format_rows
 from .io import _id_to_str, _read_table, _resolve_column
 from .persist import atomic_write
@@ -690,34 +691,43 @@ def default_report_groupings() -> Path:
 def validate_report_groupings(
     path: str | Path | None = None,
     *,
-    embedder: Any = "lexical",
+    embedder: Any = "auto",
     random_state: int = 0,
     n_boot: int = 1000,
     n_perm: int = 999,
 ) -> pd.DataFrame:
-    """Run the default pipeline on each of the report's groupings and compare with its coding.
+    """Run the default pipeline on each of the report's theme groupings and compare with its coding.
+
+    Only groupings of ``kind == "theme"`` are run: the others group answers by who gave them
+    (customer service or CSR interviewees), which no reading of the text can recover.
 
     Parameters
     ----------
     path : path or None
         ``report_groupings.csv`` (columns ``grouping``, ``kind``, ``item_id``, ``text``,
         ``theme``); ``None`` = the bundled file.
-    embedder : str or Embedder, default "lexical"
+    embedder : str or Embedder, default "auto"
     random_state, n_boot, n_perm
         As in :func:`compare_with_manual`.
 
     Returns
     -------
     DataFrame
-        One row per grouping: answers, manual codes, themes found, and accuracy, kappa,
+        One row per theme grouping: answers, manual codes, themes found, and accuracy, kappa,
         alpha, ARI with 95% intervals and permutation p-values (scope ``all``).
+        ``attrs["not_validated"]`` lists the groupings left out.
     """
     path = Path(path) if path is not None else default_report_groupings()
     if not path.exists():
         raise InputError("file not found: pass the path of report_groupings.csv", path=str(path))
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
+    skipped = sorted(set(data.loc[data["kind"] != "theme", "grouping"]))
+    if skipped:
+        logger.info("not validated, their groups are respondent groups, not themes of the text: %s",
+                    ", ".join(skipped))
+    embedder = resolve_embedder(embedder, verbose=False)
     rows = []
-    for name, group in data.groupby("grouping", sort=False):
+    for name, group in data[data["kind"] == "theme"].groupby("grouping", sort=False):
         model = ThemeModel(embedder=embedder, random_state=random_state, verbose=False)
         model.fit(group.rename(columns={"item_id": "id"})[["id", "text"]])
         manual = group.rename(columns={"item_id": "id", "theme": "code"})[["id", "code"]]
@@ -734,4 +744,6 @@ def validate_report_groupings(
             row[f"{metric} 95% CI"] = f"[{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
             row[f"{metric} p"] = r["p_value"]
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["not_validated"] = skipped
+    return table

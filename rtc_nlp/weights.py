@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .embed import EMBEDDER_FORMAT, EMBEDDER_FORMAT_VERSION, Embedder, clip_texts, l2_normalize
 from .errors import ModelFileError
-from .persist import write_json
+from .persist import load_array, save_array, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,11 @@ class PackagedEncoder(Embedder):
     SHA-256), ``dimension`` and ``progress_from``, and implements ``_verified_files``,
     ``_engine`` (the loaded encoder, verified first) and ``_encode_batch``.
 
+    With ``center=True`` the encoder learns one thing from the answers it is fitted on: their
+    mean vector, subtracted from every vector before it is normalised again. Some encoders
+    (e5) put every text in a narrow cone, where all similarities sit near 0.8 and thresholds
+    such as the theme merge mean nothing; centring spreads them out.
+
     Parameters
     ----------
     threads : int or None
@@ -141,6 +146,13 @@ class PackagedEncoder(Embedder):
         Longer texts are cut there before embedding (the summary counts them).
     show_progress_bar : bool or None
         ``None`` shows it from ``progress_from`` texts up.
+    center : bool
+        Subtract the mean vector of the texts given to ``fit`` (none: nothing is subtracted).
+
+    Attributes
+    ----------
+    center_ : ndarray of shape (dimension,) or None
+        The mean subtracted, after ``fit`` with ``center=True``.
     """
 
     package: ClassVar[str] = ""
@@ -149,15 +161,20 @@ class PackagedEncoder(Embedder):
     progress_from: ClassVar[int] = 1000
 
     def __init__(self, threads: int | None = None, batch_size: int = 1000, max_chars: int | None = 2000,
-                 show_progress_bar: bool | None = None) -> None:
+                 show_progress_bar: bool | None = None, center: bool = False) -> None:
         self.threads = threads
         self.batch_size = batch_size
         self.max_chars = max_chars
         self.show_progress_bar = show_progress_bar
+        self.center = center
+
+    @property  # type: ignore[override]
+    def learns_from_texts(self) -> bool:  # the mean vector, when centring
+        return bool(self.center)
 
     def get_config(self) -> dict[str, Any]:
         return {"threads": self.threads, "batch_size": self.batch_size, "max_chars": self.max_chars,
-                "show_progress_bar": self.show_progress_bar}
+                "show_progress_bar": self.show_progress_bar, "center": self.center}
 
     def _check_params(self) -> None:
         for name, allow_none in (("threads", True), ("max_chars", True), ("batch_size", False)):
@@ -177,13 +194,23 @@ class PackagedEncoder(Embedder):
         raise NotImplementedError
 
     def fit(self, texts: Sequence[str]) -> PackagedEncoder:
-        """Load and check the encoder (it learns nothing from ``texts``)."""
+        """Load and check the encoder; with ``center=True``, learn the mean vector of ``texts``."""
         self._check_params()
         self._engine()
+        self._memo: dict[str, np.ndarray] = {}
+        self.center_ = None
+        if self.center:
+            texts = list(dict.fromkeys(texts))
+            if not texts:
+                raise ValueError(f"{type(self).__name__}(center=True).fit needs the texts to centre on")
+            raw = self._raw(texts)
+            self.center_ = raw.mean(axis=0).astype(np.float32)
+            # The same texts are embedded again right after fit: keep their raw vectors for it.
+            self._memo = dict(zip(texts, raw))
         return self
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
-        self._check_params()
+    def _raw(self, texts: list[str]) -> np.ndarray:
+        """Unit-length vectors straight from the encoder, in batches with a progress bar."""
         engine = self._engine()
         texts, cut = clip_texts(texts, self.max_chars)
         if cut:
@@ -195,9 +222,30 @@ class PackagedEncoder(Embedder):
             out[start:start + self.batch_size] = self._encode_batch(engine, texts[start:start + self.batch_size])
         return l2_normalize(out)
 
+    def _check_fitted(self) -> None:
+        if self.center and getattr(self, "center_", None) is None:
+            raise RuntimeError(f"this {type(self).__name__}(center=True) is not fitted yet: call fit first")
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        self._check_params()
+        self._check_fitted()
+        texts = list(texts)
+        memo = getattr(self, "_memo", {})
+        missing = [t for t in dict.fromkeys(texts) if t not in memo]
+        fresh = dict(zip(missing, self._raw(missing))) if missing else {}
+        raw = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            raw[i] = memo[text] if text in memo else fresh[text]
+        center = getattr(self, "center_", None)
+        return raw if center is None else l2_normalize(raw - center)
+
     def _identity_parts(self) -> list[str]:
         """What besides the package and its files changes the vectors."""
-        return [f"max_chars={self.max_chars}"]
+        parts = [f"max_chars={self.max_chars}"]
+        if self.center:
+            self._check_fitted()
+            parts.append("center=" + hashlib.sha256(self.center_.tobytes()).hexdigest()[:16])
+        return parts
 
     @property
     def identity(self) -> str:
@@ -210,6 +258,8 @@ class PackagedEncoder(Embedder):
         """Save the settings and the weights' identity; the weights are referenced, not copied."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        if self.center:
+            save_array(folder / "center.npy", self.center_)
         write_json(folder / "embedder.json", {"kind": self.kind, "config": self.get_config(),
                                               "identity": self.identity, "package": self.package,
                                               "files": dict(self.files)},
@@ -217,4 +267,7 @@ class PackagedEncoder(Embedder):
 
     @classmethod
     def _load(cls, folder: Path, config: dict[str, Any]) -> PackagedEncoder:
-        return cls(**config)
+        encoder = cls(**config)
+        encoder.center_ = (load_array(folder / "center.npy", shape=(cls.dimension,)).astype(np.float32)
+                           if encoder.center else None)
+        return encoder

@@ -31,19 +31,37 @@ ENCODERS = [UniversalSentenceEncoder,
 @pytest.mark.parametrize("cls", ENCODERS)
 def test_vectors_are_unit_length_deterministic_and_independent_of_the_batch(cls):
     texts = [t for group in SURVEY_THEMES.values() for t in group]
-    encoder = cls(batch_size=5)
+    encoder = cls(batch_size=5, center=False)
     vectors = encoder.fit([]).transform(texts)
     assert vectors.shape == (len(texts), cls.dimension) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     # Another batch size and the reverse order give the same vectors.
-    again = cls(batch_size=64).transform(texts[::-1])[::-1]
+    again = cls(batch_size=64, center=False).transform(texts[::-1])[::-1]
     np.testing.assert_allclose(vectors, again, atol=1e-5)
+
+
+@pytest.mark.parametrize("cls", ENCODERS)
+def test_centring_spreads_the_vectors_and_embeds_the_fit_texts_once(cls, monkeypatch):
+    texts = [t for group in SURVEY_THEMES.values() for t in group]
+    raw = cls(center=False).transform(texts)
+    encoded = []
+    real = cls._encode_batch
+    monkeypatch.setattr(cls, "_encode_batch", lambda self, engine, batch: encoded.extend(batch) or real(self, engine, batch))
+    encoder = cls(center=True).fit(texts)
+    centred = encoder.transform(texts)
+    assert len(encoded) == len(texts)  # the fit's vectors were reused, not embedded again
+    np.testing.assert_allclose(encoder.center_, raw.mean(axis=0), atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(centred, axis=1), 1, atol=1e-5)
+    off_diagonal = ~np.eye(len(texts), dtype=bool)
+    assert (centred @ centred.T)[off_diagonal].mean() < (raw @ raw.T)[off_diagonal].mean() - 0.1
+    with pytest.raises(RuntimeError, match="not fitted yet"):
+        cls(center=True).transform(texts)
 
 
 @pytest.mark.parametrize("cls", ENCODERS)
 def test_meaning_not_letters_decides_what_is_close(cls):
     # The pairs share meaning but almost no words; the third sentence shares words, not meaning.
-    v = cls().transform(["il prezzo è troppo alto", "costa troppo", "il prezzo del pane è alto in montagna",
+    v = cls(center=False).transform(["il prezzo è troppo alto", "costa troppo", "il prezzo del pane è alto in montagna",
                          "temo per la riservatezza dei dati", "ho paura che le informazioni dei clienti escano"])
     assert v[0] @ v[1] > v[2] @ v[1]
     # e5's similarities all sit high (0.7-0.9), so the test is the order, not a margin.
@@ -54,11 +72,11 @@ def test_meaning_not_letters_decides_what_is_close(cls):
 def test_hostile_texts_embed_and_long_ones_are_cut(cls):
     long = "servizio clienti " * 6000  # 102,000 characters
     texts = [long, "emoji 🙂🚀 e simboli ©", "\u200fنص عربي\u200e con marcatori", "NUL\x00dentro\x07campanello", "a"]
-    vectors = cls(max_chars=500).transform(texts)
+    vectors = cls(max_chars=500, center=False).transform(texts)
     assert np.isfinite(vectors).all()
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     # Cut at the limit: the long text's vector is the vector of its first 500 characters.
-    np.testing.assert_allclose(vectors[0], cls(max_chars=500).transform([long[:500]])[0], atol=1e-5)
+    np.testing.assert_allclose(vectors[0], cls(max_chars=500, center=False).transform([long[:500]])[0], atol=1e-5)
 
 
 def test_the_summary_counts_answers_cut_at_the_limit(survey):
@@ -73,8 +91,8 @@ def test_a_model_is_saved_by_reference_and_loads_to_the_same_themes(cls, survey,
     model = ThemeModel(embedder=cls(), cache_dir=False, verbose=False).fit(survey)
     model.save(tmp_path / "model")
     folder = tmp_path / "model" / "embedder"
-    # Only the settings and the weights' identity are written: no weight is copied.
-    assert [p.name for p in folder.iterdir()] == ["embedder.json"]
+    # Only the settings, the weights' identity and the mean subtracted are written: no weight.
+    assert {p.name for p in folder.iterdir()} <= {"embedder.json", "center.npy"}
     assert sum(p.stat().st_size for p in (tmp_path / "model").rglob("*")) < 200_000
     loaded = ThemeModel.load(tmp_path / "model", cache_dir=False)
     assert loaded.embedder_.identity == model.embedder_.identity
