@@ -35,7 +35,7 @@ from .validate import (
     validate_report_groupings,
 )
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "Codebook",

@@ -125,7 +125,7 @@ def verify_files(folder: Path, expected: Mapping[str, str], *, package: str) -> 
 
 
 class PackagedEncoder(Embedder):
-    """Base of the pretrained encoders that a registry package carries (learn nothing from texts).
+    """Base of the pretrained encoders whose weights a registry package carries.
 
     A subclass sets ``kind``, ``package`` (the pinned requirement), ``files`` (relative path ->
     SHA-256), ``dimension`` and ``progress_from``, and implements ``_verified_files``,

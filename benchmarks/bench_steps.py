@@ -1,0 +1,81 @@
+"""Clustering steps on the same vectors: rtc_nlp's default against UMAP + HDBSCAN.
+
+For every ``text,label`` CSV of a folder (default ``../shared/evaldata``), embeds the texts once
+(``--embedder``, default the Universal Sentence Encoder; ``--cache`` reuses vectors across
+runs) and fits ThemeModel with each clustering step, everything else equal (the same size
+floor, merge of near-duplicate themes and nearest-centre assignment, so no answer is left
+out):
+
+* ``default``: the shared-neighbour Leiden clusterer (agglomerative up to 300 answers);
+* ``umap+hdbscan``: UMAP to 5 dimensions (15 neighbours, cosine, seeded) then HDBSCAN, the
+  steps BERTopic uses (``pip install "rtc_nlp[umap]"``).
+
+Prints ARI and AMI against the labels, the number of themes and the seconds of each fit.
+
+    python benchmarks/bench_steps.py [--embedder use] [--sets xsid_ita,tweet] [--cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
+
+from rtc_nlp import ThemeModel
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
+
+
+def steps(name: str, n: int, seed: int) -> dict:
+    if name == "default":
+        return {}
+    import hdbscan
+    import umap
+
+    return {"reducer": umap.UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
+            "clusterer": hdbscan.HDBSCAN(min_cluster_size=max(5, n // 200))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER))
+    parser.add_argument("--embedder", default="use")
+    parser.add_argument("--sets", help="comma-separated file stems (default: every CSV)")
+    parser.add_argument("--steps", default="default,umap+hdbscan")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", default="", help="embedding cache folder (default: none)")
+    args = parser.parse_args()
+    files = sorted(Path(args.folder).glob("*.csv"))
+    if args.sets:
+        files = [f for f in files if f.stem in args.sets.split(",")]
+    rows = []
+    for path in files:
+        data = pd.read_csv(path, dtype=str, keep_default_na=False)
+        texts, truth = data["text"].tolist(), data["label"].to_numpy()
+        embedder = args.embedder
+        for name in args.steps.split(","):
+            start = time.perf_counter()
+            model = ThemeModel(embedder=embedder, random_state=args.seed, cache_dir=args.cache or False,
+                               verbose=False, **steps(name, len(texts), args.seed)).fit(texts)
+            seconds = time.perf_counter() - start
+            embedder = model.embedder_  # fitted once, reused (vectors from the cache)
+            labels = model.assignments_["theme_id"].to_numpy()
+            rows.append({"set": path.stem, "steps": name, "themes": int(len(np.unique(labels[labels > 0]))),
+                         "true k": int(len(np.unique(truth))), "ARI": adjusted_rand_score(truth, labels),
+                         "AMI": adjusted_mutual_info_score(truth, labels), "seconds": seconds})
+            print(rows[-1], flush=True)
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    wide = table.pivot(index="set", columns="steps", values="ARI")
+    if wide.shape[1] == 2:
+        first, second = wide.columns
+        print(f"ARI: {first} higher on {int((wide[first] > wide[second]).sum())} of {len(wide)} sets; "
+              f"mean {wide[first].mean():.3f} vs {wide[second].mean():.3f}")
+
+
+if __name__ == "__main__":
+    main()
