@@ -18,7 +18,13 @@ The main entry points::
 
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .codebook import Codebook, Theme
-from .coding import CodebookCoder, code_answers, compare_waves, read_overrides, review_queue
+from .coding import (
+    CodebookCoder,
+    code_answers,
+    compare_waves,
+    read_overrides,
+    review_queue,
+)
 from .e5_encoder import E5Encoder
 from .embed import Embedder, register_embedder, resolve_embedder
 from .errors import InputError, ModelFileError, RtcNlpError

@@ -252,7 +252,7 @@ def _code(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .coding import CodebookCoder, apply_overrides, read_overrides, review_queue
     from .persist import atomic_write, write_json, write_parquet
-    from .themes import _versions
+    from .schema import versions
     from .validate import read_manual_codes
 
     out = Path(args.out)
@@ -293,7 +293,7 @@ def _code(args: argparse.Namespace) -> int:
         "parameters": {"min_similarity": args.min_similarity, "min_similarity_used": coder.min_similarity_,
                        "max_codes": args.max_codes, "manual": args.manual, "overrides": args.overrides,
                        "seed": args.seed},
-        "codebook": {"name": book.name, "revision": book.revision}, "versions": _versions(),
+        "codebook": {"name": book.name, "revision": book.revision}, "versions": versions(),
         "redaction": answers.attrs.get("redaction"),
     }, kind="rtc_nlp.run", version=1)
     status = coded["status"].value_counts()

@@ -22,11 +22,20 @@ import pandas as pd
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .codebook import Codebook
 from .describe import class_keywords, label_from_keywords, typical_indices
-from .embed import Embedder, resolve_embedder
+from .embed import Embedder, resolve_embedder, unit_rows
 from .errors import InputError, format_rows
-from .io import _id_to_str, _read_table, _resolve_column
+from .io import read_table, resolve_column
+from .schema import (
+    ID,
+    NON_ANSWER,
+    NON_ANSWER_ID,
+    TEXT,
+    UNCLASSIFIED,
+    UNCLASSIFIED_ID,
+    as_frame,
+    id_to_str,
+)
 from .text import prepare_texts
-from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _as_frame, _unit
 
 logger = logging.getLogger(__name__)
 
@@ -99,14 +108,14 @@ class CodebookCoder:
         theme_texts = self._theme_texts()
         extra: list[str] = []
         if answers is not None:
-            prepared = prepare_texts(_as_frame(answers)[TEXT])
+            prepared = prepare_texts(as_frame(answers)[TEXT])
             extra = [str(t) for t, na in zip(prepared["clean_text"], prepared["non_answer"]) if na is None or na != na]
         self.embedder_ = resolve_embedder(self.embedder, verbose=self.verbose)
         flat = [t for group in theme_texts for t in group]
         corpus = list(dict.fromkeys(flat + extra))
         self.embedder_.fit(corpus if self.embedder_.learns_from_texts else [])
         self._last_batch: tuple[tuple[str, ...], np.ndarray] | None = None
-        vectors = _unit(self.embedder_.transform(flat))
+        vectors = unit_rows(self.embedder_.transform(flat))
         prototypes, own, start = [], [], 0
         for group in theme_texts:
             block = vectors[start:start + len(group)]
@@ -131,7 +140,7 @@ class CodebookCoder:
         ``code`` on the same answers would otherwise embed them twice."""
         key = tuple(texts)
         if self._last_batch is None or self._last_batch[0] != key:
-            self._last_batch = (key, _unit(self.embedder_.transform(texts)))
+            self._last_batch = (key, unit_rows(self.embedder_.transform(texts)))
         return self._last_batch[1]
 
     def code(self, answers: Any) -> pd.DataFrame:
@@ -148,7 +157,7 @@ class CodebookCoder:
         """
         if not hasattr(self, "prototypes_"):
             self.fit(answers)
-        frame = _as_frame(answers)
+        frame = as_frame(answers)
         if len(frame) == 0:
             raise InputError("there are no answers to code: the table is empty")
         prepared = prepare_texts(frame[TEXT])
@@ -266,7 +275,7 @@ def split_theme(codebook: Codebook, theme_id: int, coded: pd.DataFrame, n_parts:
         raise InputError(f"theme {theme_id} has {len(texts)} distinct answers: too few to split in {n_parts}")
     model = resolve_embedder(embedder, verbose=False)
     model.fit(texts if model.learns_from_texts else [])
-    vectors = _unit(model.transform(texts))
+    vectors = unit_rows(model.transform(texts))
     parts = KMeans(n_clusters=n_parts, n_init=10, random_state=random_state).fit_predict(vectors)
     keywords = class_keywords(texts, parts.tolist(), list(range(n_parts)), n_keywords)
     groups = []
@@ -347,9 +356,9 @@ def read_overrides(source: str | Path | pd.DataFrame, codebook: Codebook,
         Unknown codes or ids not among ``known_ids``, all listed at once.
     """
     where = "<table>" if isinstance(source, pd.DataFrame) else str(source)
-    frame = source if isinstance(source, pd.DataFrame) else _read_table(where, None, None, None)
-    id_col = _resolve_column(frame, ID, where, "id")
-    code_col = _resolve_column(frame, "corrected_codes", where, "corrected_codes")
+    frame = source if isinstance(source, pd.DataFrame) else read_table(where, None, None, None)
+    id_col = resolve_column(frame, ID, where, "id")
+    code_col = resolve_column(frame, "corrected_codes", where, "corrected_codes")
     valid = set(codebook.ids)
     rows, bad_codes, bad_ids = [], [], []
     known = set(map(str, known_ids)) if known_ids is not None else None
@@ -357,7 +366,7 @@ def read_overrides(source: str | Path | pd.DataFrame, codebook: Codebook,
         ids, unknown = codebook.resolve(cell)
         if not ids and not unknown:  # empty cell: no correction
             continue
-        respondent = _id_to_str(respondent)
+        respondent = id_to_str(respondent)
         if known is not None and respondent not in known:
             bad_ids.append(f"{respondent} (row {line})")
         bad_codes += [f"{part!r} (row {line})" for part in unknown]
@@ -396,7 +405,7 @@ def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str
     for wave in names:
         coded = waves[wave]
         groups = [(None, coded)] if by is None else [
-            (g, part) for g, part in coded.groupby(_resolve_column(coded, by, wave, "group"), sort=True, dropna=False)]
+            (g, part) for g, part in coded.groupby(resolve_column(coded, by, wave, "group"), sort=True, dropna=False)]
         for group, part in groups:
             base = int((part["status"] != "non_answer").sum())
             # Answers carrying each code, every code counted once per answer.

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .embed import Embedder
-from .io import ID, TEXT
+from .schema import ID, TEXT
 from .themes import ThemeModel
 
 logger = logging.getLogger(__name__)

@@ -40,6 +40,7 @@ __all__ = [
     "embedder_class",
     "clip_texts",
     "l2_normalize",
+    "unit_rows",
     "load_embedder",
     "register_embedder",
     "resolve_embedder",
@@ -61,10 +62,15 @@ _KINDS: dict[str, type[Embedder]] = {}
 EmbedderT = TypeVar("EmbedderT", bound="Embedder")
 
 
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), in the input's precision."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
+
+
 def l2_normalize(matrix: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (zero rows stay zero), as float32."""
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+    return unit_rows(matrix).astype(np.float32)
 
 
 def clip_texts(texts: Sequence[str], max_chars: int | None) -> tuple[list[str], int]:
@@ -231,7 +237,11 @@ def resolve_embedder(spec: str | Embedder = "auto", *, verbose: bool = True) -> 
 
 def _auto() -> tuple[Embedder, str]:
     """The embedder ``"auto"`` picks, and the line that says why."""
-    from .sentence_transformer import DEFAULT_SENTENCE_MODEL, SentenceTransformerEmbedder, find_local_model
+    from .sentence_transformer import (
+        DEFAULT_SENTENCE_MODEL,
+        SentenceTransformerEmbedder,
+        find_local_model,
+    )
 
     model = os.environ.get("RTC_NLP_MODEL", DEFAULT_SENTENCE_MODEL)
     has_st = importlib.util.find_spec("sentence_transformers") is not None

@@ -32,11 +32,19 @@ import pandas as pd
 from .codebook import Codebook
 from .errors import InputError
 from .persist import atomic_write, read_parquet
+from .schema import (
+    ID,
+    NON_ANSWER,
+    NON_ANSWER_ID,
+    TEXT,
+    UNCLASSIFIED,
+    UNCLASSIFIED_ID,
+    id_to_str,
+    versions,
+)
 from .sheets import safe_cell, safe_frame, write_csv, xml_text
 from .text import strip_accents
-from .themes import _FORMAT as MODEL_FORMAT
-from .themes import _FORMAT_VERSION as MODEL_FORMAT_VERSION
-from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _versions
+from .themes import MODEL_FORMAT, MODEL_FORMAT_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +341,7 @@ def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequenc
     if "json" in formats:
         document = {"format": "rtc_nlp.export", "format_version": 1,
                     "run": {**run, "codebook_revision": book.revision,
-                            "export_versions": _versions(("rtc_nlp", "pandas", "pyreadstat", "openpyxl"))},
+                            "export_versions": versions(("rtc_nlp", "pandas", "pyreadstat", "openpyxl"))},
                     "codebook": {"name": book.name, "revision": book.revision,
                                  "themes": [t.to_dict() for t in book.themes]},
                     "answers": [{ID: r[ID], TEXT: r[TEXT], "main_theme_id": int(r["theme_id"]),
@@ -384,7 +392,6 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     (whether the reviewer wrote in ``revisione``). Pass ``[["id", "codes"]]`` of the reviewed
     rows to :func:`rtc_nlp.coding.apply_overrides` to use them as overrides.
     """
-    from .io import _id_to_str
 
     sheet = pd.read_excel(path, sheet_name="answers", dtype={ID: str, REVIEW_COLUMN: str})
     labels = {t.id: t.label for t in codebook.themes}
@@ -400,7 +407,7 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
         review = bool(codes or unknown)
         if not review:
             codes = [t for t, column in columns.items() if str(record.get(column, "0")).strip() in ("1", "1.0", "True")]
-        rows.append({ID: _id_to_str(record[ID]), "codes": ";".join(map(str, codes)),
+        rows.append({ID: id_to_str(record[ID]), "codes": ";".join(map(str, codes)),
                      "code": labels[codes[0]] if codes else "", "reviewed": review})
     if bad:
         raise InputError(f"column {REVIEW_COLUMN!r} holds codes that are not theme ids ({sorted(labels)}): "

@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, format_rows
+from .schema import ID, SOURCE_ROW, TEXT, id_to_str
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["read_answers", "read_interviews", "split_snippets", "file_sha256"]
 
-ID, TEXT, SOURCE_ROW = "id", "text", "source_row"
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
 
@@ -119,7 +119,7 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
         raise InputError(f"cannot be read as an Excel workbook (.xlsx): {exc}", path=path) from None
 
 
-def _read_table(
+def read_table(
     path: str, sheet: str | int | None, encoding: str | None, delimiter: str | None
 ) -> pd.DataFrame:
     if Path(path).is_dir():
@@ -137,7 +137,7 @@ def _read_table(
     return _read_csv(path, encoding, delimiter)
 
 
-def _resolve_column(frame: pd.DataFrame, name: str, path: str, what: str) -> str:
+def resolve_column(frame: pd.DataFrame, name: str, path: str, what: str) -> str:
     """Find ``name`` among the columns, tolerating case and surrounding spaces."""
     columns = [str(c) for c in frame.columns]
     if name in columns:
@@ -194,18 +194,18 @@ def read_answers(
     path = str(path)
     if not Path(path).exists():
         raise InputError("file not found", path=path)
-    frame = _read_table(path, sheet, encoding, delimiter)
+    frame = read_table(path, sheet, encoding, delimiter)
     frame.columns = [str(c) for c in frame.columns]
     if frame.shape[1] == 0:
         raise InputError("has no columns: expected a header row", path=path)
     if len(frame) == 0:
         raise InputError("has a header but no rows of answers", path=path)
-    text_col = _resolve_column(frame, text_column, path, "text")
+    text_col = resolve_column(frame, text_column, path, "text")
     source_row = pd.RangeIndex(2, len(frame) + 2)
     if id_column is not None:
-        id_col = _resolve_column(frame, id_column, path, "id")
+        id_col = resolve_column(frame, id_column, path, "id")
         raw_ids = frame[id_col]
-        ids = raw_ids.map(_id_to_str)
+        ids = raw_ids.map(id_to_str)
         missing = [int(r) for r, v in zip(source_row, ids) if v == ""]
         if missing:
             raise InputError(
@@ -243,15 +243,6 @@ def read_answers(
         **{k: v for k, v in frame.attrs.items() if k in ("encoding", "delimiter")},
     )
     return result
-
-
-def _id_to_str(value: object) -> str:
-    """Ids as strings; a float id that is a whole number (Excel) loses its ``.0``."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“(]?[A-ZÀ-ÖØ-Þ0-9])")

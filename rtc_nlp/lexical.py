@@ -17,7 +17,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.extmath import randomized_svd, svd_flip
 
-from .embed import EMBEDDER_FORMAT, EMBEDDER_FORMAT_VERSION, Embedder, l2_normalize, register_embedder
+from .embed import (
+    EMBEDDER_FORMAT,
+    EMBEDDER_FORMAT_VERSION,
+    Embedder,
+    l2_normalize,
+    register_embedder,
+)
 from .errors import ModelFileError
 from .ngrams import NgramCounter
 from .persist import load_array, read_json, save_array, write_json

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import InputError
 from .persist import atomic_write
-from .themes import TEXT
+from .schema import TEXT
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ transform alike, so coding the training answers again gives exactly the fitted t
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,22 +19,34 @@ from tqdm.auto import tqdm
 from .cache import EmbeddingCache
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .describe import class_keywords, label_from_keywords, typical_indices
-from .embed import Embedder, load_embedder, resolve_embedder
+from .embed import Embedder, load_embedder, resolve_embedder, unit_rows
 from .errors import InputError, ModelFileError
-from .io import ID, TEXT
-from .persist import load_array, read_json, read_parquet, save_array, write_json, write_parquet
+from .persist import (
+    load_array,
+    read_json,
+    read_parquet,
+    save_array,
+    write_json,
+    write_parquet,
+)
+from .schema import (
+    ID,
+    NON_ANSWER,
+    NON_ANSWER_ID,
+    TEXT,
+    UNCLASSIFIED,
+    UNCLASSIFIED_ID,
+    as_frame,
+    versions,
+)
 from .text import NON_ANSWER_REASONS, prepare_texts
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NON_ANSWER", "UNCLASSIFIED", "ThemeModel"]
+__all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "NON_ANSWER", "UNCLASSIFIED", "ThemeModel"]
 
-#: Labels of the two special codes (the analysts' language).
-UNCLASSIFIED = "non classificato"
-NON_ANSWER = "non risposta"
-UNCLASSIFIED_ID, NON_ANSWER_ID = 0, -1
-
-_FORMAT, _FORMAT_VERSION = "rtc_nlp.theme_model", 1
+#: The format name and version of ``model.json``.
+MODEL_FORMAT, MODEL_FORMAT_VERSION = "rtc_nlp.theme_model", 1
 #: Up to this many distinct answers the default clusterer is agglomerative (chosen by
 #: measurement on small samples), above it the community clusterer.
 SMALL_INPUT = 300
@@ -44,41 +55,6 @@ _UNCLASSIFIED_REASONS = {
     "no_known_terms": "shares no term with the answers the themes were built from",
     "below_min_similarity": "less similar than min_similarity to every theme",
 }
-
-
-def _versions(packages: tuple[str, ...] = ("rtc_nlp", "numpy", "pandas", "scikit-learn", "igraph",
-                                         "sentence-transformers")) -> dict[str, str]:
-    """Installed versions of ``packages`` (those not installed are left out)."""
-    out = {}
-    for name in packages:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return out
-
-
-def _as_frame(answers: Any) -> pd.DataFrame:
-    """Accept a read_answers frame, a DataFrame with a ``text`` column, or a list of strings."""
-    if isinstance(answers, pd.DataFrame):
-        if TEXT not in answers.columns:
-            raise InputError(
-                f"the answers table has no {TEXT!r} column (columns: {list(answers.columns)}); "
-                "read it with read_answers(path, text_column=...) or rename the column"
-            )
-        frame = answers.reset_index(drop=True).copy()
-        if ID not in frame.columns:
-            frame.insert(0, ID, [str(i + 1) for i in range(len(frame))])
-        else:
-            frame[ID] = frame[ID].astype(str)
-            dups = frame[ID][frame[ID].duplicated(keep=False)]
-            if len(dups):
-                raise InputError(f"ids must be unique; repeated: {sorted(set(dups))[:5]}", column=ID)
-        return frame
-    if isinstance(answers, (str, bytes)):
-        raise TypeError("answers must be a table or a list of texts, not a single string")
-    values = list(answers)
-    return pd.DataFrame({ID: [str(i + 1) for i in range(len(values))], TEXT: pd.Series(values, dtype=object)})
 
 
 class ThemeModel:
@@ -267,7 +243,7 @@ class ThemeModel:
             If no answer is usable (all empty or non-answers).
         """
         self._check_params()
-        frame = _as_frame(answers)
+        frame = as_frame(answers)
         if len(frame) == 0:
             raise InputError("there are no answers: the table is empty")
         prepared = prepare_texts(frame[TEXT])
@@ -519,7 +495,7 @@ class ThemeModel:
             One row per answer, with the columns of ``assignments_``.
         """
         self._check_fitted()
-        frame = _as_frame(answers)
+        frame = as_frame(answers)
         prepared = prepare_texts(frame[TEXT])
         usable = prepared["non_answer"].isna().to_numpy(copy=True)
         codes, unique = pd.factorize(pd.Series(prepared["clean_text"].to_numpy(dtype=object)[usable], dtype=object))
@@ -548,8 +524,8 @@ class ThemeModel:
         params["clusterer"] = None if self.clusterer is None else type(self.clusterer).__name__
         themes = self.themes_.to_dict(orient="records")
         write_json(folder / "model.json", {
-            "params": params, "versions": _versions(), "summary": self.summary_, "themes": themes,
-        }, kind=_FORMAT, version=_FORMAT_VERSION)
+            "params": params, "versions": versions(), "summary": self.summary_, "themes": themes,
+        }, kind=MODEL_FORMAT, version=MODEL_FORMAT_VERSION)
 
     @classmethod
     def load(cls, folder: str | Path, *, cache_dir: str | Path | bool | None = None) -> ThemeModel:
@@ -561,7 +537,7 @@ class ThemeModel:
             If a file is missing, tampered with, truncated or from a newer version.
         """
         folder = Path(folder)
-        document = read_json(folder / "model.json", kind=_FORMAT, max_version=_FORMAT_VERSION)
+        document = read_json(folder / "model.json", kind=MODEL_FORMAT, max_version=MODEL_FORMAT_VERSION)
         try:
             params = dict(document["params"])
             themes = pd.DataFrame(document["themes"])
@@ -606,7 +582,7 @@ def _weighted_sample(weights: np.ndarray, size: int, rng: np.random.Generator) -
 
 def _group_centres(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, groups: list[int]) -> np.ndarray:
     """Unit-length weighted mean of each group's points, in the order of ``groups``."""
-    return _unit(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
+    return unit_rows(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
                             for c in groups]))
 
 
@@ -646,8 +622,3 @@ def _clustering_info(clusterer: Any) -> dict[str, Any]:
         elif isinstance(value, (int, float, np.integer, np.floating)):
             info[name.rstrip("_")] = float(value) if isinstance(value, (float, np.floating)) else int(value)
     return info
-
-
-def _unit(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1, norms)

@@ -21,13 +21,14 @@ import pandas as pd
 import scipy.sparse as sp
 from tqdm.auto import tqdm
 
-from .agreement import kappa_from_matrix, hungarian_matching, table_scores
+from .agreement import hungarian_matching, kappa_from_matrix, table_scores
 from .embed import resolve_embedder
 from .errors import InputError, format_rows
-from .io import _id_to_str, _read_table, _resolve_column
+from .io import read_table, resolve_column
 from .persist import atomic_write
+from .schema import NON_ANSWER, NON_ANSWER_ID, UNCLASSIFIED, UNCLASSIFIED_ID, id_to_str
 from .sheets import write_csv
-from .themes import NON_ANSWER, NON_ANSWER_ID, UNCLASSIFIED, UNCLASSIFIED_ID, ThemeModel
+from .themes import ThemeModel
 
 logger = logging.getLogger(__name__)
 
@@ -140,12 +141,12 @@ def read_manual_codes(
         where = str(source)
         if not Path(where).exists():
             raise InputError("file not found", path=where)
-        frame = _read_table(where, sheet, None, None)
+        frame = read_table(where, sheet, None, None)
     if frame.empty:
         raise InputError("has no rows of manual codes", path=where)
-    id_col = _resolve_column(frame, id_column, where, "id")
+    id_col = resolve_column(frame, id_column, where, "id")
     others = [c for c in frame.columns if c != id_col]
-    ids = frame[id_col].map(_id_to_str)
+    ids = frame[id_col].map(id_to_str)
     problems: list[dict[str, Any]] = []
     notes: list[str] = []
     _problem(problems, "empty id", [i + 2 for i in np.flatnonzero(ids == "")],
@@ -157,7 +158,7 @@ def read_manual_codes(
 
     if code_column is not None:
         form = "long"
-        code_col = _resolve_column(frame, code_column, where, "code")
+        code_col = resolve_column(frame, code_column, where, "code")
     elif len(others) == 1 and not is_flag_column(others[0]):
         form, code_col = "long", others[0]
     elif others and all(is_flag_column(c) for c in others):
@@ -212,10 +213,10 @@ def _read_predictions(pred: str | Path | pd.DataFrame, id_column: str) -> tuple[
         where = str(pred)
         if not Path(where).exists():
             raise InputError("file not found", path=where)
-        frame = _read_table(where, None, None, None)
-    id_col = _resolve_column(frame, id_column, where, "id")
-    theme_col = _resolve_column(frame, "theme_id", where, "theme_id")
-    ids = frame[id_col].map(_id_to_str)
+        frame = read_table(where, None, None, None)
+    id_col = resolve_column(frame, id_column, where, "id")
+    theme_col = resolve_column(frame, "theme_id", where, "theme_id")
+    ids = frame[id_col].map(id_to_str)
     theme = pd.to_numeric(frame[theme_col], errors="coerce")
     if theme.isna().any():
         rows = [i + 2 for i in np.flatnonzero(theme.isna().to_numpy())]

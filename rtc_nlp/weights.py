@@ -21,7 +21,13 @@ from typing import Any, ClassVar
 import numpy as np
 from tqdm.auto import tqdm
 
-from .embed import EMBEDDER_FORMAT, EMBEDDER_FORMAT_VERSION, Embedder, clip_texts, l2_normalize
+from .embed import (
+    EMBEDDER_FORMAT,
+    EMBEDDER_FORMAT_VERSION,
+    Embedder,
+    clip_texts,
+    l2_normalize,
+)
 from .errors import ModelFileError
 from .persist import load_array, save_array, write_json
 
