@@ -7,10 +7,9 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import REPO
 
 from rtc_nlp.cli import main
-
-from conftest import REPO
 
 
 def run(args, capsys):

@@ -90,7 +90,7 @@ def test_review_sheet_with_unknown_ids_or_codes_is_refused(tmp_path):
 
 def test_manual_examples_sharpen_themes():
     # A codebook that names themes badly: labelled examples must repair it.
-    weak = Codebook.from_records([{"label": l, "keywords": [k]} for l, k in
+    weak = Codebook.from_records([{"label": label, "keywords": [k]} for label, k in
                                   (("sicurezza", "clienti"), ("formazione", "tempo"), ("reputazione", "sociale"))])
     answers, truth = _answers()
     before = code_answers(answers, weak, embedder="lexical", min_similarity=0.0)

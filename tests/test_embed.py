@@ -9,14 +9,13 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import SURVEY_THEMES
 
 from rtc_nlp import LexicalEmbedder, SentenceTransformerEmbedder, UniversalSentenceEncoder, resolve_embedder
 from rtc_nlp.cache import EmbeddingCache
 from rtc_nlp.embed import load_embedder
-from rtc_nlp.sentence_transformer import find_local_model
 from rtc_nlp.errors import ModelFileError
-
-from conftest import SURVEY_THEMES
+from rtc_nlp.sentence_transformer import find_local_model
 
 TEXTS = [t for texts in SURVEY_THEMES.values() for t in texts]
 

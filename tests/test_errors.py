@@ -16,17 +16,16 @@ import json
 import re
 import shutil
 from collections.abc import Callable
-from unittest import mock
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO, SURVEY_THEMES
 
 from rtc_nlp.cli import main
-
-from conftest import REPO, SURVEY_THEMES
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 
-
 import pandas as pd
 import pytest
 

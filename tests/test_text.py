@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rtc_nlp.text import normalize_text, non_answer_reason, prepare_texts
+from rtc_nlp.text import non_answer_reason, normalize_text, prepare_texts
 
 
 @pytest.mark.parametrize("value,reason", [

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 from sklearn.metrics import adjusted_rand_score
 
 from rtc_nlp import InputError, LexicalEmbedder, ModelFileError, ThemeModel, read_answers
 from rtc_nlp.sentence_transformer import SentenceTransformerEmbedder
-
-from conftest import REPO
 
 
 def fit(answers, **kwargs):
