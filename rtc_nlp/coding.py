@@ -26,7 +26,7 @@ from .embed import Embedder, resolve_embedder
 from .errors import InputError, format_rows
 from .io import _id_to_str, _read_table, _resolve_column
 from .text import prepare_texts
-from .themes import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _as_frame, _unit
+from .themes import ID, NON_ANSWER, NON_ANSWER_ID, SMALL_INPUT, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, _as_frame, _unit
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +218,8 @@ class CodebookCoder:
         if len(pool) < min_size:
             return pd.DataFrame(columns=columns)
         vectors = self.vectors_[pool]
-        clusterer = SilhouetteAgglomerative() if len(pool) <= 300 else CommunityClusterer(random_state=self.random_state)
+        clusterer = (SilhouetteAgglomerative() if len(pool) <= SMALL_INPUT
+                     else CommunityClusterer(random_state=self.random_state))
         groups = clusterer.fit_predict(vectors) if len(pool) > 2 else np.zeros(len(pool), dtype=np.int64)
         texts = coded[TEXT].astype(str).to_numpy()[pool].tolist()
         kept = [g for g in np.unique(groups) if (groups == g).sum() >= min_size]
