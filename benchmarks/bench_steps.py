@@ -8,11 +8,16 @@ out):
 
 * ``default``: the shared-neighbour Leiden clusterer (agglomerative up to 300 answers);
 * ``umap+hdbscan``: UMAP to 5 dimensions (15 neighbours, cosine, seeded) then HDBSCAN, the
-  steps BERTopic uses (``pip install "rtc_nlp[umap]"``).
+  steps BERTopic uses (``pip install "rtc_nlp[umap]"``);
+* ``leiden@R``: one level of the community clusterer, at resolution ``R``, without the merge:
+  how good each level is, to compare with the level the default keeps;
+* ``kmeans@k``: k-means told the true number of classes (the oracle), in the same pipeline.
 
-Prints ARI and AMI against the labels, the number of themes and the seconds of each fit.
+Prints ARI and AMI against the labels, the number of themes and the seconds of each fit, and
+with two or more ``leiden@`` steps, each set's best level against the oracle.
 
     python benchmarks/bench_steps.py [--embedder use] [--sets xsid_ita,tweet] [--cache DIR]
+    python benchmarks/bench_steps.py --steps default,leiden@2,leiden@1,leiden@0.5,leiden@0.25,leiden@0.12,kmeans@k
 """
 
 from __future__ import annotations
@@ -30,9 +35,16 @@ from rtc_nlp import ThemeModel
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
 
 
-def steps(name: str, n: int, seed: int) -> dict:
+def steps(name: str, n: int, seed: int, k: int) -> dict:
     if name == "default":
         return {}
+    if name.startswith("leiden@"):
+        from rtc_nlp import CommunityClusterer
+
+        return {"clusterer": CommunityClusterer(resolutions=(float(name[7:]),), n_runs=1, random_state=seed),
+                "merge_similarity": None}
+    if name == "kmeans@k":
+        return {"n_themes": k}
     import hdbscan
     import umap
 
@@ -60,7 +72,7 @@ def main() -> None:
         for name in args.steps.split(","):
             start = time.perf_counter()
             model = ThemeModel(embedder=embedder, random_state=args.seed, cache_dir=args.cache or False,
-                               verbose=False, **steps(name, len(texts), args.seed)).fit(texts)
+                               verbose=False, **steps(name, len(texts), args.seed, len(np.unique(truth)))).fit(texts)
             seconds = time.perf_counter() - start
             embedder = model.embedder_  # fitted once, reused (vectors from the cache)
             labels = model.assignments_["theme_id"].to_numpy()
@@ -75,6 +87,14 @@ def main() -> None:
         first, second = wide.columns
         print(f"ARI: {first} higher on {int((wide[first] > wide[second]).sum())} of {len(wide)} sets; "
               f"mean {wide[first].mean():.3f} vs {wide[second].mean():.3f}")
+    levels = [c for c in wide.columns if c.startswith("leiden@")]
+    if len(levels) > 1 and "kmeans@k" in wide.columns:
+        best = wide[levels].max(axis=1)
+        summary = pd.DataFrame({"best level": wide[levels].idxmax(axis=1), "its ARI": best,
+                                "oracle ARI": wide["kmeans@k"], "best / oracle": best / wide["kmeans@k"]})
+        if "default" in wide.columns:
+            summary["default / oracle"] = wide["default"] / wide["kmeans@k"]
+        print(summary.to_string(float_format=lambda v: f"{v:.3f}"))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from .schema import (
     id_to_str,
 )
 from .text import prepare_texts
+from .themes import SMALL_INPUT
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +228,8 @@ class CodebookCoder:
         if len(pool) < min_size:
             return pd.DataFrame(columns=columns)
         vectors = self.vectors_[pool]
-        clusterer = SilhouetteAgglomerative() if len(pool) <= 300 else CommunityClusterer(random_state=self.random_state)
+        clusterer = (SilhouetteAgglomerative() if len(pool) <= SMALL_INPUT
+                     else CommunityClusterer(random_state=self.random_state))
         groups = clusterer.fit_predict(vectors) if len(pool) > 2 else np.zeros(len(pool), dtype=np.int64)
         texts = coded[TEXT].astype(str).to_numpy()[pool].tolist()
         kept = [g for g in np.unique(groups) if (groups == g).sum() >= min_size]

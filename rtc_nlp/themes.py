@@ -47,9 +47,10 @@ __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "NON_ANSWER", "UNCLASSIFIED",
 
 #: The format name and version of ``model.json``.
 MODEL_FORMAT, MODEL_FORMAT_VERSION = "rtc_nlp.theme_model", 1
-#: Up to this many distinct answers the default clusterer is agglomerative (chosen by
-#: measurement on small samples), above it the community clusterer.
-SMALL_INPUT = 300
+#: Up to this many distinct answers the default clusterer is agglomerative, above it the
+#: community clusterer: measured on samples of 30, 100 and 300 answers with the USE encoder's
+#: vectors (``benchmarks/bench_small.py --small-input``, ``docs/benchmarks.md``).
+SMALL_INPUT = 100
 EMBED_BATCH = 20_000  # texts embedded at once: bounds the sparse matrices of the lexical embedder
 _UNCLASSIFIED_REASONS = {
     "no_known_terms": "shares no term with the answers the themes were built from",
@@ -71,7 +72,7 @@ class ThemeModel:
         ``umap.UMAP(random_state=0)``); themes are still matched in embedding space.
     clusterer : object or None, default None
         Any object with ``fit_predict(X)``. ``None`` uses :class:`SilhouetteAgglomerative` up to
-        300 distinct answers, :class:`CommunityClusterer` above, and k-means when ``n_themes``
+        100 distinct answers, :class:`CommunityClusterer` above, and k-means when ``n_themes``
         is given. What it chose (resolution, stability across seeds) is in ``summary_["clustering"]``.
     n_themes : int or None, default None
         The number of themes; ``None`` finds it.
