@@ -11,6 +11,7 @@ out):
   steps BERTopic uses (``pip install "rtc_nlp[umap]"``);
 * ``leiden@R``: one level of the community clusterer, at resolution ``R``, without the merge:
   how good each level is, to compare with the level the default keeps;
+* ``merge@S``: the default with another threshold of the theme merge (``merge_similarity``);
 * ``kmeans@k``: k-means told the true number of classes (the oracle), in the same pipeline.
 
 Prints ARI and AMI against the labels, the number of themes and the seconds of each fit, and
@@ -43,6 +44,8 @@ def steps(name: str, n: int, seed: int, k: int) -> dict:
 
         return {"clusterer": CommunityClusterer(resolutions=(float(name[7:]),), n_runs=1, random_state=seed),
                 "merge_similarity": None}
+    if name.startswith("merge@"):
+        return {"merge_similarity": float(name[6:])}
     if name == "kmeans@k":
         return {"n_themes": k}
     import hdbscan

@@ -47,7 +47,8 @@ tabella.drop(columns=["embedder"]).round(3)
 # %%
 for _, riga in tabella.iterrows():
     esito = "batte il caso" if riga["cohen_kappa p"] < 0.05 else "non si distingue dal caso"
-    print(f"{riga['grouping']}: {riga['answers']} risposte, {riga['themes']} temi trovati contro "
+    temi = "1 tema trovato" if riga["themes"] == 1 else f"{riga['themes']} temi trovati"
+    print(f"{riga['grouping']}: {riga['answers']} risposte, {temi} contro "
           f"{riga['manual codes']} gruppi del report; kappa {riga['cohen_kappa']:.2f} "
           f"{riga['cohen_kappa 95% CI']}, p = {riga['cohen_kappa p']:.3f}: {esito}")
 
