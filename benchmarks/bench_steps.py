@@ -19,6 +19,7 @@ with two or more ``leiden@`` steps, each set's best level against the oracle.
 
     python benchmarks/bench_steps.py [--embedder use] [--sets xsid_ita,tweet] [--cache DIR]
     python benchmarks/bench_steps.py --embedder use:center --steps default   # USE centred on the answers' mean
+    python benchmarks/bench_steps.py --embedder e5:raw --steps default       # e5 not centred
     python benchmarks/bench_steps.py --steps default,leiden@2,leiden@1,leiden@0.5,leiden@0.25,leiden@0.12,kmeans@k
 """
 
@@ -32,7 +33,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
-from rtc_nlp import ThemeModel, UniversalSentenceEncoder
+from rtc_nlp import ThemeModel
+from rtc_nlp.embed import embedder_class
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
 
@@ -59,7 +61,8 @@ def steps(name: str, n: int, seed: int, k: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER))
-    parser.add_argument("--embedder", default="use", help="an embedder name; 'use:center' centres USE's vectors")
+    parser.add_argument("--embedder", default="use",
+                        help="an embedder name; NAME:center or NAME:raw for an encoder centred or not")
     parser.add_argument("--sets", help="comma-separated file stems (default: every CSV)")
     parser.add_argument("--steps", default="default,umap+hdbscan")
     parser.add_argument("--seed", type=int, default=0)
@@ -72,7 +75,10 @@ def main() -> None:
     for path in files:
         data = pd.read_csv(path, dtype=str, keep_default_na=False)
         texts, truth = data["text"].tolist(), data["label"].to_numpy()
-        embedder = UniversalSentenceEncoder(center=True) if args.embedder == "use:center" else args.embedder
+        embedder = args.embedder
+        if ":" in embedder:  # an encoder with centring set explicitly
+            name, mode = embedder.split(":")
+            embedder = embedder_class(name)(center=mode == "center")
         for name in args.steps.split(","):
             start = time.perf_counter()
             model = ThemeModel(embedder=embedder, random_state=args.seed, cache_dir=args.cache or False,
