@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
 from tqdm.auto import tqdm
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def nearest_neighbors(
     return out
 
 
-class CommunityClusterer:
+class CommunityClusterer(BaseEstimator):
     """Leiden communities on a shared-nearest-neighbour graph, at a reproducible level.
 
     Each answer is linked to its nearest neighbours, links are weighted by the share of
@@ -271,7 +272,7 @@ def _leiden(graph: Any, resolution: float, seed: int) -> np.ndarray:
     return np.asarray(partition.membership, dtype=np.int64)
 
 
-class SilhouetteAgglomerative:
+class SilhouetteAgglomerative(BaseEstimator):
     """Average-linkage agglomerative clustering (cosine), k chosen by the best silhouette.
 
     The default for small inputs (up to 100 distinct answers): on samples of 30 answers it

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .errors import ModelFileError
 from .persist import read_json
@@ -86,7 +87,7 @@ def clip_texts(texts: Sequence[str], max_chars: int | None) -> tuple[list[str], 
     return out, cut
 
 
-class Embedder:
+class Embedder(BaseEstimator):
     """Interface of an embedding step (subclass it to plug in another model).
 
     An embedder maps a list of texts to a float32 array of L2-normalised rows. ``fit`` may

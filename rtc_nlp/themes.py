@@ -7,6 +7,7 @@ transform alike, so coding the training answers again gives exactly the fitted t
 
 from __future__ import annotations
 
+import inspect
 import logging
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import BaseEstimator
 from tqdm.auto import tqdm
 
 from .cache import EmbeddingCache
@@ -58,7 +60,7 @@ _UNCLASSIFIED_REASONS = {
 }
 
 
-class ThemeModel:
+class ThemeModel(BaseEstimator):
     """Discover themes in open answers (scikit-learn style estimator).
 
     Parameters
@@ -154,13 +156,6 @@ class ThemeModel:
         self.verbose = verbose
 
     # ----------------------------------------------------------------- parameters
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters."""
-        return {k: getattr(self, k) for k in (
-            "embedder", "reducer", "clusterer", "n_themes", "min_theme_size", "min_similarity",
-            "merge_similarity", "max_fit_answers", "n_keywords", "n_examples", "cache_dir", "n_jobs",
-            "random_state", "verbose")}
-
     def _check_params(self) -> None:
         def positive_int(name: str, value: Any, allow_none: bool) -> None:
             if value is None and allow_none:
@@ -263,7 +258,8 @@ class ThemeModel:
 
         sample = self._fit_sample(weights)
         fit_texts = unique_texts if sample is None else [unique_texts[i] for i in sample]
-        self.embedder_ = resolve_embedder(self.embedder, verbose=self.verbose)
+        # The user's steps are cloned, never fitted in place (scikit-learn's convention).
+        self.embedder_ = resolve_embedder(_fresh(self.embedder), verbose=self.verbose)
         self.embedder_.fit(fit_texts if self.embedder_.learns_from_texts else [])
         vectors = self._embed(unique_texts)
         if sample is None:
@@ -306,7 +302,7 @@ class ThemeModel:
         if n_distinct == 1:
             labels = np.zeros(1, dtype=np.int64)
         else:
-            space = points if self.reducer is None else np.asarray(self.reducer.fit_transform(points))
+            space = points if self.reducer is None else np.asarray(_fresh(self.reducer).fit_transform(points))
             clusterer = self._clusterer(n_distinct)
             labels = np.asarray(clusterer.fit_predict(space), dtype=np.int64)
             self.clustering_ = _clustering_info(clusterer)
@@ -344,7 +340,7 @@ class ThemeModel:
 
     def _clusterer(self, n_distinct: int) -> Any:
         if self.clusterer is not None:
-            return self.clusterer
+            return _fresh(self.clusterer)
         if self.n_themes is not None:
             from sklearn.cluster import KMeans
 
@@ -520,7 +516,10 @@ class ThemeModel:
         self.embedder_.save(folder / "embedder")
         save_array(folder / "centroids.npy", self.centroids_)
         write_parquet(self.assignments_, folder / "assignments.parquet")
-        params = {k: v for k, v in self.get_params().items() if k not in ("embedder", "reducer", "clusterer", "cache_dir")}
+        # In the constructor's order, as earlier releases wrote them.
+        order = inspect.signature(type(self).__init__).parameters
+        values = self.get_params(deep=False)
+        params = {k: values[k] for k in order if k in values and k not in ("embedder", "reducer", "clusterer", "cache_dir")}
         params["reducer"] = None if self.reducer is None else type(self.reducer).__name__
         params["clusterer"] = None if self.clusterer is None else type(self.clusterer).__name__
         themes = self.themes_.to_dict(orient="records")
@@ -623,3 +622,10 @@ def _clustering_info(clusterer: Any) -> dict[str, Any]:
         elif isinstance(value, (int, float, np.integer, np.floating)):
             info[name.rstrip("_")] = float(value) if isinstance(value, (float, np.floating)) else int(value)
     return info
+
+
+def _fresh(step: Any) -> Any:
+    """An unfitted copy of a step that follows scikit-learn's conventions, else the step itself."""
+    from sklearn.base import clone
+
+    return clone(step) if hasattr(step, "get_params") and not isinstance(step, str) else step
