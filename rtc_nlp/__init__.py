@@ -30,16 +30,12 @@ from .embed import Embedder, register_embedder, resolve_embedder
 from .errors import InputError, ModelFileError, RtcNlpError
 from .io import read_answers, read_interviews, split_snippets
 from .lexical import LexicalEmbedder
+from .manual_codes import ManualCodes, read_manual_codes
+from .report_groupings import validate_report_groupings
 from .sentence_transformer import SentenceTransformerEmbedder
 from .themes import NON_ANSWER, UNCLASSIFIED, ThemeModel
 from .use_encoder import UniversalSentenceEncoder
-from .validate import (
-    ManualCodes,
-    ValidationReport,
-    compare_with_manual,
-    read_manual_codes,
-    validate_report_groupings,
-)
+from .validate import ValidationReport, compare_with_manual
 
 __version__ = "0.3.0"
 

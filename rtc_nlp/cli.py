@@ -201,7 +201,8 @@ VALIDATE_EPILOG = """examples:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import compare_with_manual, validate_report_groupings
+    from .report_groupings import validate_report_groupings
+    from .validate import compare_with_manual
 
     if args.report:
         table = validate_report_groupings(random_state=args.seed, n_boot=args.n_boot, n_perm=args.n_perm)
@@ -251,9 +252,9 @@ def _codebook(args: argparse.Namespace) -> int:
 def _code(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .coding import CodebookCoder, apply_overrides, read_overrides, review_queue
+    from .manual_codes import read_manual_codes
     from .persist import atomic_write, write_json, write_parquet
     from .schema import versions
-    from .validate import read_manual_codes
 
     out = Path(args.out)
     inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]

