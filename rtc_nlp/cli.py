@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, RtcNlpError
+from .formats import FORMATS
+from .results import check_output
 from .sheets import write_csv, xlsx_bytes
 
 logger = logging.getLogger(__name__)
@@ -166,8 +168,8 @@ def _build_parser() -> argparse.ArgumentParser:
                             description="Export the answers of a 'rtc-nlp code' or 'rtc-nlp themes' results folder, "
                                         "keyed by respondent id and carrying the codebook.")
     export.add_argument("results", help="output folder of 'rtc-nlp code' or 'rtc-nlp themes'")
-    export.add_argument("--format", default="xlsx,csv,parquet,json,sav,qdc,qdpx",
-                        help="comma-separated: xlsx, csv, parquet, json, sav, qdc, qdpx (default: all)")
+    export.add_argument("--format", default=",".join(FORMATS),
+                        help=f"comma-separated: {', '.join(FORMATS)} (default: all)")
     export.add_argument("--out", required=True, help="output folder")
     export.add_argument("--name", default="", help="project name shown by QDA tools")
     export.add_argument("--redact", action="store_true",
@@ -208,7 +210,7 @@ def _validate(args: argparse.Namespace) -> int:
         table = validate_report_groupings(random_state=args.seed, n_boot=args.n_boot, n_perm=args.n_perm)
         if args.out:
             out = Path(args.out)
-            _check_output(out, [], args.overwrite)
+            check_output(out, [], args.overwrite)
             write_csv(table, out / "report_validation.csv")
         print(f"embedder: {table['embedder'].iloc[0]}")
         print(table.drop(columns=["embedder"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -220,7 +222,7 @@ def _validate(args: argparse.Namespace) -> int:
     if missing:
         raise InputError(f"validate needs {', '.join(missing)} (or --report)")
     out = Path(args.out)
-    _check_output(out, [Path(args.pred), Path(args.manual)], args.overwrite)
+    check_output(out, [Path(args.pred), Path(args.manual)], args.overwrite)
     report = compare_with_manual(
         args.pred, args.manual, args.id_column, pred_id_column=args.pred_id_column, code_column=args.code_column,
         sheet=_sheet(args.sheet), n_boot=args.n_boot, n_perm=args.n_perm, random_state=args.seed,
@@ -234,16 +236,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _codebook(args: argparse.Namespace) -> int:
     from .codebook import Codebook
+    from .results import model_folder
     from .themes import ThemeModel
 
-    folder = Path(args.results)
-    model_folder = folder / "model" if (folder / "model" / "model.json").exists() else folder
-    if not (model_folder / "model.json").exists():
-        raise InputError("holds no model/model.json: give a results folder of 'rtc-nlp themes'", path=str(folder))
+    folder = model_folder(args.results)
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
-    book = Codebook.from_model(ThemeModel.load(model_folder), name=args.name)
+    book = Codebook.from_model(ThemeModel.load(folder), name=args.name)
     book.save(out)
     print(f"wrote {out}: {len(book)} themes; edit labels and descriptions, then 'rtc-nlp code ... --codebook {out}'")
     return 0
@@ -252,43 +252,24 @@ def _codebook(args: argparse.Namespace) -> int:
 def _code(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .coding import CodebookCoder, apply_overrides, read_overrides, review_queue
-    from .manual_codes import read_manual_codes
-    from .persist import atomic_write, write_json, write_parquet
+    from .manual_codes import manual_examples
+    from .results import NEW_THEMES, write_coded
     from .schema import versions
 
     out = Path(args.out)
     inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]
-    _check_output(out, inputs, args.overwrite)
+    check_output(out, inputs, args.overwrite)
     book = Codebook.load(args.codebook)
     args.split, args.max_chars = None, 500
     answers = _read(args)
-    manual = None
-    if args.manual:
-        codes = read_manual_codes(args.manual, "id", code_column=args.manual_code_column).codes
-        resolved = codes["code"].map(book.resolve)
-        unknown = sorted({part for _, parts in resolved for part in parts})
-        if unknown:
-            raise InputError(f"codes not in the codebook: {', '.join(map(repr, unknown[:10]))}", path=args.manual)
-        codes = codes.drop_duplicates("id")
-        texts = answers.set_index("id")["text"]
-        codes = codes[codes["id"].isin(texts.index)]
-        manual = pd.DataFrame({"text": texts.loc[codes["id"]].to_numpy(),
-                               "theme_id": [ids[0] for ids, _ in resolved.loc[codes.index]]})
+    manual = manual_examples(args.manual, answers, book, code_column=args.manual_code_column) if args.manual else None
     coder = CodebookCoder(book, args.embedder, min_similarity=args.min_similarity, max_codes=args.max_codes,
                           manual=manual, random_state=args.seed, verbose=True).fit(answers)
     coded = coder.code(answers)
     candidates = coder.new_themes(coded)
     if args.overrides:
         coded = apply_overrides(coded, read_overrides(args.overrides, book, known_ids=coded["id"]), book)
-    sheet = xlsx_bytes({"review": review_queue(coded, book, args.review)})  # before anything is written
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(coded, out / "answers_with_codes.csv")
-    # The original texts, for exports that must keep them (the CSV is spreadsheet-safe).
-    write_parquet(coded, out / "answers_with_codes.parquet")
-    write_csv(candidates, out / "new_themes.csv")
-    atomic_write(out / "review.xlsx", lambda tmp: Path(tmp).write_bytes(sheet))
-    book.save(out / "codebook.json")
-    write_json(out / "run.json", {
+    run = {
         "command": "code", "input": str(args.input), "input_sha256": answers.attrs.get("sha256", ""),
         "text_column": args.text_column, "id_column": args.id_column, "embedder": coder.embedder_.description,
         "parameters": {"min_similarity": args.min_similarity, "min_similarity_used": coder.min_similarity_,
@@ -296,7 +277,9 @@ def _code(args: argparse.Namespace) -> int:
                        "seed": args.seed},
         "codebook": {"name": book.name, "revision": book.revision}, "versions": versions(),
         "redaction": answers.attrs.get("redaction"),
-    }, kind="rtc_nlp.run", version=1)
+    }
+    sheet = xlsx_bytes({"review": review_queue(coded, book, args.review)})  # before anything is written
+    written = write_coded(out, coded, book, new_themes=candidates, review_sheet=sheet, run=run)
     status = coded["status"].value_counts()
     usable = int(len(coded) - status.get("non_answer", 0))
     print(f"{len(coded)} answers: {status.get('theme', 0) + status.get('reviewed', 0)} coded "
@@ -310,10 +293,10 @@ def _code(args: argparse.Namespace) -> int:
         print(f"  [{theme_id}] {label}: {count}")
     likely = candidates[candidates["likely_new"]] if len(candidates) else candidates
     print(f"{len(candidates)} candidate new themes ({len(likely)} far from every existing theme); "
-          f"see {out / 'new_themes.csv'}")
+          f"see {out / NEW_THEMES}")
     for row in likely.head(5).itertuples():
         print(f"  + {row.label} ({row.size} answers; nearest: {row.nearest_theme_label}, {row.nearest_similarity:.2f})")
-    print(f"wrote answers_with_codes.csv, review.xlsx, new_themes.csv, codebook.json, run.json to {out}{os.sep}")
+    print(f"wrote {', '.join(path.name for path in written)} to {out}{os.sep}")
     return 0
 
 
@@ -321,26 +304,23 @@ def _compare(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .coding import compare_waves, prevalence_figure
     from .persist import atomic_write
+    from .results import CODEBOOK, PREVALENCE, PREVALENCE_FIGURE, read_waves
 
     folders = [Path(w) for w in args.waves]
-    for folder in folders:
-        if not (folder / "answers_with_codes.csv").exists():
-            raise InputError("has no answers_with_codes.csv: give output folders of 'rtc-nlp code'", path=str(folder))
-    book = Codebook.load(args.codebook or folders[0] / "codebook.json")
-    waves = {folder.name or str(folder): pd.read_csv(folder / "answers_with_codes.csv", dtype={"codes": str, "id": str})
-             for folder in folders}
+    waves = read_waves(folders)
+    book = Codebook.load(args.codebook or folders[0] / CODEBOOK)
     table = compare_waves(waves, book, by=args.by)
     shown = table.assign(prevalence=table["prevalence"].map("{:.1%}".format),
                          interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])])
     print(shown.drop(columns=["ci_low", "ci_high"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.out:
         out = Path(args.out)
-        _check_output(out, folders, args.overwrite)
+        check_output(out, folders, args.overwrite)
         out.mkdir(parents=True, exist_ok=True)
-        write_csv(table, out / "prevalence.csv")
+        write_csv(table, out / PREVALENCE)
         fig = prevalence_figure(table)
-        atomic_write(out / "prevalence.png", lambda tmp: fig.savefig(tmp, format="png", dpi=120))
-        print(f"wrote prevalence.csv and prevalence.png to {out}{os.sep}")
+        atomic_write(out / PREVALENCE_FIGURE, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+        print(f"wrote {PREVALENCE} and {PREVALENCE_FIGURE} to {out}{os.sep}")
     return 0
 
 
@@ -348,17 +328,6 @@ def _version() -> str:
     from . import __version__
 
     return __version__
-
-
-def _check_output(out: Path, inputs: Sequence[Path], overwrite: bool) -> None:
-    for source in inputs:
-        if source.exists() and out.exists() and out.resolve() == source.resolve():
-            raise InputError("the output folder is the input file; choose another --out", path=str(out))
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a folder; choose another --out", path=str(out))
-    if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise InputError("output folder exists and is not empty; choose another --out or pass --overwrite",
-                         path=str(out))
 
 
 def _read(args: argparse.Namespace) -> pd.DataFrame:
@@ -388,10 +357,11 @@ def _maybe_redact(answers: pd.DataFrame, args: argparse.Namespace) -> pd.DataFra
 
 
 def _themes(args: argparse.Namespace) -> int:
+    from .results import write_themes
     from .themes import ThemeModel
 
     out = Path(args.out)
-    _check_output(out, [Path(args.input)], args.overwrite)
+    check_output(out, [Path(args.input)], args.overwrite)
     answers = _read(args)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a))
     say(f"rtc-nlp: {len(answers)} answers from {args.input}")
@@ -410,25 +380,11 @@ def _themes(args: argparse.Namespace) -> int:
     model.summary_["input"] = {"path": str(args.input), "sha256": answers.attrs.get("sha256", ""),
                                "text_column": args.text_column, "id_column": args.id_column}
     model.summary_["redaction"] = answers.attrs.get("redaction")
-    out.mkdir(parents=True, exist_ok=True)
-    assignments = model.assignments_
-    write_csv(assignments, out / "answers_with_themes.csv")
-    write_csv(themes_table(model.themes_), out / "themes.csv")
-    model.save(out / "model")
+    answers_file, table_file, model_dir = write_themes(out, model)
     if not args.quiet:
         print(format_summary(model))
-        print(f"wrote {out / 'answers_with_themes.csv'}, {out / 'themes.csv'} and {out / 'model'}{os.sep}")
+        print(f"wrote {answers_file}, {table_file} and {model_dir}{os.sep}")
     return 0
-
-
-def themes_table(themes: pd.DataFrame) -> pd.DataFrame:
-    """The themes as a flat table for CSV/Excel: keywords joined, one column per typical answer."""
-    flat = themes.drop(columns=["keywords", "typical_answers"]).copy()
-    flat["keywords"] = themes["keywords"].map("; ".join)
-    n = max((len(t) for t in themes["typical_answers"]), default=0)
-    for i in range(n):
-        flat[f"typical_{i + 1}"] = themes["typical_answers"].map(lambda t, i=i: t[i] if i < len(t) else "")
-    return flat
 
 
 def format_summary(model: object, width: int = 100) -> str:

@@ -1,7 +1,8 @@
-"""Reading what validation compares: a human coder's file of manual codes, and predictions.
+"""Reading a human coder's file of manual codes, and the predictions validation compares with it.
 
 :func:`read_manual_codes` reads manual codes in long or wide form and lists every problem at
-once (a table the caller shows); :func:`read_predictions` reads the themes to compare with them.
+once (a table the caller shows); :func:`read_predictions` reads the themes to compare with them;
+:func:`manual_examples` turns manual codes into examples for coding a new wave.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .codebook import Codebook
 from .errors import InputError, format_rows
 from .io import read_table, resolve_column
-from .schema import id_to_str
+from .schema import ID, TEXT, id_to_str
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ManualCodes", "PROBLEM_COLUMNS", "problem", "read_manual_codes", "read_predictions"]
+__all__ = ["ManualCodes", "PROBLEM_COLUMNS", "manual_examples", "problem", "read_manual_codes", "read_predictions"]
 
 _TRUE = {"1", "1.0", "true", "vero", "x", "si", "sì", "yes"}
 _FALSE = {"", "0", "0.0", "false", "falso", "no", "nan"}
@@ -213,3 +215,39 @@ def read_predictions(pred: str | Path | pd.DataFrame, id_column: str) -> tuple[p
         raise InputError(f"ids must be unique; repeated: {format_rows(list(out.loc[dup, 'id'].unique()))}",
                          path=where, column=str(id_col))
     return out, where
+
+
+def manual_examples(path: str | Path, answers: pd.DataFrame, codebook: Codebook, *,
+                    code_column: str | None = None) -> pd.DataFrame:
+    """Answers a coder has coded by hand, as examples for :class:`rtc_nlp.CodebookCoder`.
+
+    Parameters
+    ----------
+    path : path
+        Manual codes keyed by ``id`` (see :func:`read_manual_codes`); each code is a theme id or
+        label of ``codebook``.
+    answers : DataFrame
+        The answers being coded (``id``, ``text``); codes of other ids are left out.
+    codebook : Codebook
+    code_column : str or None
+
+    Returns
+    -------
+    DataFrame
+        ``text`` and ``theme_id`` (an answer's first code), one row per coded answer.
+
+    Raises
+    ------
+    InputError
+        If a code is not in the codebook (naming the file and the codes).
+    """
+    codes = read_manual_codes(path, ID, code_column=code_column).codes
+    resolved = codes["code"].map(codebook.resolve)
+    unknown = sorted({part for _, parts in resolved for part in parts})
+    if unknown:
+        raise InputError(f"codes not in the codebook: {', '.join(map(repr, unknown[:10]))}", path=str(path))
+    codes = codes.drop_duplicates(ID)
+    texts = answers.set_index(ID)[TEXT]
+    codes = codes[codes[ID].isin(texts.index)]
+    return pd.DataFrame({TEXT: texts.loc[codes[ID]].to_numpy(),
+                         "theme_id": [ids[0] for ids, _ in resolved.loc[codes.index]]})

@@ -6,9 +6,12 @@ carries ``format`` and ``format_version`` that are checked before use.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,13 @@ import numpy as np
 
 from .errors import ModelFileError
 
-__all__ = ["atomic_write", "write_json", "read_json", "save_array", "load_array", "write_parquet", "read_parquet"]
+__all__ = ["atomic_write", "write_json", "read_json", "save_array", "load_array", "write_parquet", "read_parquet",
+           "reproducible_zip", "FIXED_DATE"]
+
+#: The date stamped where a file format wants one (zip entries, XLSX properties, SPSS header):
+#: the earliest a zip can hold, so the same input gives the same bytes on any day.
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+_OFFICE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
 def atomic_write(path: str | Path, write: Callable[[str], None]) -> None:
@@ -157,3 +166,21 @@ def read_parquet(path: str | Path, *, required: Sequence[str] = ()) -> Any:
         raise ModelFileError(f"{path}: missing column(s) {', '.join(map(repr, missing))}; "
                              "the file was changed or comes from another program")
     return frame
+
+
+def reproducible_zip(content: bytes) -> bytes:
+    """The same zip (XLSX, QDPX) with every entry dated :data:`FIXED_DATE` and the Office
+    created/modified properties fixed too: writers stamp the current time, which would make
+    two runs on the same input differ."""
+    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_DATE
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            body = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                body = _OFFICE_DATES.sub(rb"\g<1>" + stamp.encode() + rb"\g<3>", body)
+            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = entry.external_attr
+            target.writestr(info, body)
+    return out.getvalue()

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import InputError
 from .persist import atomic_write
+from .results import COMPARISON_FOLDER, PREVALENCE, VALIDATION_FOLDER, open_results
 from .schema import TEXT
 
 logger = logging.getLogger(__name__)
@@ -115,27 +116,20 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
 def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any, dict[str, Any]]:
     """Answers, a theme table (theme_id, label, size, keywords, typical answers), an embedder
     and what the clusterer chose (empty for coded results)."""
-    from .export import load_results
-    from .themes import ThemeModel
-
-    if (folder / "answers_with_themes.csv").exists():
-        model = ThemeModel.load(folder / "model", cache_dir=False)
-        answers = model.assignments_  # original texts (the CSV is a spreadsheet-safe copy)
+    results = open_results(folder)
+    answers, book, model = results.answers, results.codebook, results.model
+    if model is not None:
         themes = model.themes_.assign(keywords=lambda t: t["keywords"].map(", ".join),
                                       typical=lambda t: t["typical_answers"].map(list))
         return answers, themes, model.embedder_, dict(model.summary_.get("clustering", {}))
-    if (folder / "answers_with_codes.csv").exists():
-        answers, book = load_results(folder)
-        sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
-        themes = pd.DataFrame({"theme_id": book.ids, "label": [t.label for t in book.themes],
-                               "size": [int(sizes.get(i, 0)) for i in book.ids],
-                               "keywords": [", ".join(t.keywords) for t in book.themes]})
-        themes["typical"] = [answers.loc[answers["theme_id"].astype(int) == i]
-                             .sort_values("similarity", ascending=False)[TEXT].drop_duplicates().head(3).tolist()
-                             for i in book.ids]
-        return answers, themes, None, {}
-    raise InputError("holds no answers_with_codes.csv or answers_with_themes.csv: give a folder written by "
-                     "'rtc-nlp code' or 'rtc-nlp themes'", path=str(folder))
+    sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
+    themes = pd.DataFrame({"theme_id": book.ids, "label": [t.label for t in book.themes],
+                           "size": [int(sizes.get(i, 0)) for i in book.ids],
+                           "keywords": [", ".join(t.keywords) for t in book.themes]})
+    themes["typical"] = [answers.loc[answers["theme_id"].astype(int) == i]
+                         .sort_values("similarity", ascending=False)[TEXT].drop_duplicates().head(3).tolist()
+                         for i in book.ids]
+    return answers, themes, None, {}
 
 
 def _reproducibility(clustering: dict[str, Any]) -> str:
@@ -189,10 +183,10 @@ def write_report(results: str | Path, out: str | Path, *, comparison: str | Path
     coords = theme_map(usable[TEXT].astype(str).tolist(), embedder)
     figures = [("Mappa dei temi", theme_map_figure(coords, usable["theme_label"], usable[TEXT])),
                ("Dimensione dei temi", sizes_figure(themes))]
-    comparison = Path(comparison) if comparison else folder / "comparison"
-    if (comparison / "prevalence.csv").exists():
-        figures.append(("Confronto tra ondate", prevalence_plot(pd.read_csv(comparison / "prevalence.csv", keep_default_na=False))))
-    validation = Path(validation) if validation else folder / "validation"
+    comparison = Path(comparison) if comparison else folder / COMPARISON_FOLDER
+    if (comparison / PREVALENCE).exists():
+        figures.append(("Confronto tra ondate", prevalence_plot(pd.read_csv(comparison / PREVALENCE, keep_default_na=False))))
+    validation = Path(validation) if validation else folder / VALIDATION_FOLDER
     validation_table = ""
     if (validation / "confusion.csv").exists():
         figures.append(("Temi e codifica manuale", confusion_figure(pd.read_csv(validation / "confusion.csv", index_col=0))))

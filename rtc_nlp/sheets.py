@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .persist import atomic_write
+from .persist import atomic_write, reproducible_zip
 
 __all__ = ["FORMULA_START", "safe_cell", "safe_frame", "write_csv", "xlsx_bytes", "write_xlsx"]
 
@@ -63,12 +63,12 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> 
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """A spreadsheet-safe workbook (one sheet per item) as bytes."""
+    """A spreadsheet-safe workbook (one sheet per item) as bytes, the same for the same sheets."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             safe_frame(frame, excel=True).to_excel(writer, sheet_name=name, index=False)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue())
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:

@@ -15,7 +15,8 @@ from rtc_nlp import InputError, compare_with_manual
 from rtc_nlp.cli import main
 from rtc_nlp.codebook import Codebook
 from rtc_nlp.coding import apply_overrides
-from rtc_nlp.export import CODEBOOK_NS, PROJECT_NS, export, read_reviewed, spss_names
+from rtc_nlp.export import export, read_reviewed, spss_names
+from rtc_nlp.formats.refi_qda import CODEBOOK_NS, PROJECT_NS
 
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 BOOK = Codebook.from_records([
@@ -215,3 +216,32 @@ def test_cli_export_from_code_and_themes_folders(survey, tmp_path, capsys):
     assert "is the results folder" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "r"), "--out", str(tmp_path / "e1")]) == 2
     assert "--overwrite" in capsys.readouterr().err
+
+
+def test_the_same_results_export_to_the_same_bytes(coded, tmp_path):
+    """Zip entries, XLSX properties and the SPSS header carry dates: they are fixed, so two
+    exports of the same results (on different seconds) are identical file by file."""
+    import time
+
+    first = export(coded, tmp_path / "a", codebook=BOOK)
+    time.sleep(1.1)  # the writers stamp the time to the second
+    second = export(coded, tmp_path / "b", codebook=BOOK)
+    assert [p.name for p in first] == [p.name for p in second]
+    differ = [a.name for a, b in zip(first, second) if a.read_bytes() != b.read_bytes()]
+    assert differ == []
+
+
+def test_a_format_in_the_table_is_offered_by_the_cli_and_written(coded, tmp_path, monkeypatch):
+    """A new format is one writer plus one line in FORMATS: the CLI lists and writes it."""
+    from rtc_nlp import cli, formats
+
+    def write(data, out):
+        (out / "ids.txt").write_text("\n".join(data.frame["id"]), encoding="utf-8")
+        return [out / "ids.txt"]
+
+    monkeypatch.setitem(formats.FORMATS, "ids", write)
+    parser = cli._build_parser()
+    assert "ids" in parser.parse_args(["export", "r", "--out", "o"]).format.split(",")
+    written = export(coded, tmp_path / "x", ["ids"], codebook=BOOK)
+    assert [p.name for p in written] == ["ids.txt"]
+    assert (tmp_path / "x" / "ids.txt").read_text(encoding="utf-8").split("\n") == list(coded["id"].astype(str))

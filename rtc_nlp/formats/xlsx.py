@@ -1,0 +1,90 @@
+"""XLSX: the wide and long tables and the codebook, with a review column to correct codes in.
+
+The ``answers`` sheet has a ``revisione`` column with a drop-down of the theme ids; a reviewer
+writes the right code there and :func:`read_reviewed` reads the sheet back.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ..codebook import Codebook
+from ..errors import InputError
+from ..persist import atomic_write, reproducible_zip
+from ..schema import ID, id_to_str
+from ..sheets import safe_frame
+from .tables import ExportData, theme_column
+
+REVIEW_COLUMN = "revisione"
+
+
+def write(data: ExportData, out: Path) -> list[Path]:
+    """Write ``codes.xlsx``."""
+    content = _xlsx(data.wide, data.long, data.book)
+    atomic_write(out / "codes.xlsx", lambda tmp: Path(tmp).write_bytes(content))
+    return [out / "codes.xlsx"]
+
+
+def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wide = safe_frame(wide, excel=True)
+    long = safe_frame(long, excel=True)
+    wide.insert(4, REVIEW_COLUMN, "")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        wide.to_excel(writer, sheet_name="answers", index=False)
+        long.to_excel(writer, sheet_name="long", index=False)
+        safe_frame(book.to_frame(), excel=True).to_excel(writer, sheet_name="codebook", index=False)
+        for sheet_name, table in (("answers", wide), ("long", long), ("codebook", book.to_frame())):
+            sheet = writer.sheets[sheet_name]
+            sheet.freeze_panes = "B2"
+            for k, column in enumerate(table.columns, start=1):
+                values = [str(column)] + [str(v) for v in table[column].head(200)]
+                width = min(60, max(6, max(len(v) for v in values) + 2))
+                sheet.column_dimensions[get_column_letter(k)].width = width
+        sheet = writer.sheets["answers"]
+        # A drop-down of the valid codes in the review column (ids and labels).
+        choices = ",".join(f"{t.id}" for t in book.themes)
+        validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True,
+                                    promptTitle="revisione", prompt="codice corretto (id del tema)")
+        column = get_column_letter(list(wide.columns).index(REVIEW_COLUMN) + 1)
+        validation.add(f"{column}2:{column}{max(2, len(wide) + 1)}")
+        sheet.add_data_validation(validation)
+    return reproducible_zip(buffer.getvalue())
+
+
+def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
+    """Read back the ``answers`` sheet of ``codes.xlsx`` after a reviewer edited it.
+
+    The 0/1 theme columns give each answer's codes; a filled ``revisione`` cell (theme ids
+    ``;``-separated) wins over them. Returns ``id``, ``codes`` (ids ``;``-joined), ``code``
+    (the first, as a label: ready for :func:`rtc_nlp.compare_with_manual`) and ``reviewed``
+    (whether the reviewer wrote in ``revisione``). Pass ``[["id", "codes"]]`` of the reviewed
+    rows to :func:`rtc_nlp.coding.apply_overrides` to use them as overrides.
+    """
+
+    sheet = pd.read_excel(path, sheet_name="answers", dtype={ID: str, REVIEW_COLUMN: str})
+    labels = {t.id: t.label for t in codebook.themes}
+    columns = {t.id: theme_column(t.id, t.label) for t in codebook.themes}
+    missing = [c for c in columns.values() if c not in sheet.columns]
+    if missing:
+        raise InputError(f"has no column(s) {', '.join(map(repr, missing))}: it was not exported with this codebook",
+                         path=str(path))
+    rows, bad = [], []
+    for line, record in enumerate(sheet.to_dict(orient="records"), start=2):
+        codes, unknown = codebook.resolve(record.get(REVIEW_COLUMN), labels=False)
+        bad += [f"{part!r} (row {line})" for part in unknown]
+        review = bool(codes or unknown)
+        if not review:
+            codes = [t for t, column in columns.items() if str(record.get(column, "0")).strip() in ("1", "1.0", "True")]
+        rows.append({ID: id_to_str(record[ID]), "codes": ";".join(map(str, codes)),
+                     "code": labels[codes[0]] if codes else "", "reviewed": review})
+    if bad:
+        raise InputError(f"column {REVIEW_COLUMN!r} holds codes that are not theme ids ({sorted(labels)}): "
+                         + ", ".join(bad[:10]), path=str(path), column=REVIEW_COLUMN)
+    return pd.DataFrame(rows, columns=[ID, "codes", "code", "reviewed"])
