@@ -1,7 +1,9 @@
 """Clustering steps: find groups of answers in embedding space.
 
 A clusterer is any object with ``fit_predict(X) -> labels`` (scikit-learn's KMeans,
-AgglomerativeClustering or HDBSCAN fit too); label ``-1`` means "no group". The default,
+AgglomerativeClustering or HDBSCAN fit too); label ``-1`` means "no group". Both clusterers here
+are scikit-learn clusterers (``fit`` sets ``labels_``, ``fit_predict`` returns them) and pass
+its estimator checks. The default,
 :class:`CommunityClusterer`, finds the number of themes itself: it links each answer to its
 nearest neighbours, weights links by shared neighbours, and finds communities (Leiden) at the
 finest level that is reproducible across seeds (or, on request, walks on to broader themes).
@@ -17,7 +19,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import validate_data
 from tqdm.auto import tqdm
 
 logger = logging.getLogger(__name__)
@@ -64,7 +67,7 @@ def nearest_neighbors(
     return out
 
 
-class CommunityClusterer(BaseEstimator):
+class CommunityClusterer(ClusterMixin, BaseEstimator):
     """Leiden communities on a shared-nearest-neighbour graph, at a reproducible level.
 
     Each answer is linked to its nearest neighbours, links are weighted by the share of
@@ -194,19 +197,26 @@ class CommunityClusterer(BaseEstimator):
         # The run that agrees most with the others: the least seed-dependent partition.
         return runs[int(np.argmax(agreement.sum(axis=1)))], stability
 
-    def fit_predict(self, X: np.ndarray) -> np.ndarray:
-        """Return one community label per row of ``X`` (0..k-1, numbered by first row)."""
+    def fit(self, X: np.ndarray, y: Any = None) -> CommunityClusterer:
+        """Find the communities of the rows of ``X`` (``labels_``: 0..k-1, numbered by first row).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d)
+            Unit-length rows (embeddings).
+        y : ignored
+        """
         import igraph
         from sklearn.metrics import adjusted_rand_score
 
         self._check_params()
-        X = np.asarray(X, dtype=np.float32)
+        X = validate_data(self, X, dtype=np.float32)
         n = len(X)
         if n <= 2:
             self.labels_, self.resolution_, self.stability_ = np.zeros(n, dtype=np.int64), 0.0, 1.0
             self.reproducible_, self.n_neighbors_, self.levels_ = True, 0, []
             self.margin_, self.narrow_margin_ = 1.0, False
-            return self.labels_
+            return self
         pairs, weights = self.graph(X)
         graph = igraph.Graph(n=n, edges=pairs.tolist())
         graph.es["weight"] = weights.tolist()
@@ -254,7 +264,7 @@ class CommunityClusterer(BaseEstimator):
                            "give finer or coarser themes", margin)
         logger.info("community clusterer: %d communities among %d answers (k=%d, resolution %.2f)",
                     self.labels_.max() + 1, n, self.n_neighbors_, resolution)
-        return self.labels_
+        return self
 
 
 def _leiden(graph: Any, resolution: float, seed: int) -> np.ndarray:
@@ -272,7 +282,7 @@ def _leiden(graph: Any, resolution: float, seed: int) -> np.ndarray:
     return np.asarray(partition.membership, dtype=np.int64)
 
 
-class SilhouetteAgglomerative(BaseEstimator):
+class SilhouetteAgglomerative(ClusterMixin, BaseEstimator):
     """Average-linkage agglomerative clustering (cosine), k chosen by the best silhouette.
 
     The default for small inputs (up to 100 distinct answers): on samples of 30 answers it
@@ -288,19 +298,29 @@ class SilhouetteAgglomerative(BaseEstimator):
     def __init__(self, max_clusters: int | None = None) -> None:
         self.max_clusters = max_clusters
 
-    def fit_predict(self, X: np.ndarray) -> np.ndarray:
-        """Return one label per row of ``X``."""
+    def fit(self, X: np.ndarray, y: Any = None) -> SilhouetteAgglomerative:
+        """Cluster the rows of ``X`` (``labels_``) at the k with the best silhouette.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d)
+        y : ignored
+        """
         from scipy.cluster.hierarchy import fcluster, linkage
         from scipy.spatial.distance import pdist
         from sklearn.metrics import silhouette_score
 
-        X = np.asarray(X, dtype=np.float64)
+        if self.max_clusters is not None and not (isinstance(self.max_clusters, int) and self.max_clusters >= 2):
+            raise ValueError(f"max_clusters must be an int >= 2 or None, got {self.max_clusters!r}")
+        X = validate_data(self, X, dtype=np.float64)
         n = len(X)
         if n <= 2:
-            return np.zeros(n, dtype=np.int64)
+            self.labels_, self.silhouette_ = np.zeros(n, dtype=np.int64), 0.0
+            return self
         # One linkage tree, cut at every k: cheaper than refitting for each k. Condensed
         # distances, so scipy never warns that a square X looks like a distance matrix.
-        tree = linkage(pdist(X, metric="cosine"), method="average")
+        # A row of zeros has no direction: unrelated to every row (distance 1), as for scikit-learn.
+        tree = linkage(np.nan_to_num(pdist(X, metric="cosine"), nan=1.0), method="average")
         top = self.max_clusters or max(3, int(2 * math.sqrt(n)))
         best_score, best = -np.inf, np.zeros(n, dtype=np.int64)
         for k in range(2, min(top, n - 1) + 1):
@@ -312,4 +332,4 @@ class SilhouetteAgglomerative(BaseEstimator):
                 best_score, best = score, labels - 1
         self.labels_ = best.astype(np.int64)
         self.silhouette_ = float(best_score)
-        return self.labels_
+        return self

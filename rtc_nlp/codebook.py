@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import ModelFileError
+from .estimator import check_fitted
 from .persist import read_json, write_json
 
 __all__ = ["Codebook", "Theme"]
@@ -146,8 +147,7 @@ class Codebook:
         Descriptions are left empty for the analyst to write; the keywords and examples are
         enough to code with.
         """
-        if not hasattr(model, "themes_"):
-            raise ValueError("the model is not fitted: call fit first")
+        check_fitted(model, "themes_")
         themes = []
         for row in model.themes_.itertuples():
             examples = list(row.typical_answers)[: n_examples or None]

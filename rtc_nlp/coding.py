@@ -18,12 +18,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
+from .assign import nearest_themes
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .codebook import Codebook
 from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, resolve_embedder, unit_rows
 from .errors import InputError, format_rows
+from .estimator import check_fitted, fresh
 from .io import read_table, resolve_column
 from .schema import (
     ID,
@@ -47,7 +50,7 @@ __all__ = ["CodebookCoder", "apply_overrides", "code_answers", "compare_waves", 
 DEFAULT_RATIO = 0.9
 
 
-class CodebookCoder:
+class CodebookCoder(BaseEstimator):
     """Code answers against a codebook (scikit-learn style: parameters here, checked in fit).
 
     Parameters
@@ -111,7 +114,7 @@ class CodebookCoder:
         if answers is not None:
             prepared = prepare_texts(as_frame(answers)[TEXT])
             extra = [str(t) for t, na in zip(prepared["clean_text"], prepared["non_answer"]) if na is None or na != na]
-        self.embedder_ = resolve_embedder(self.embedder, verbose=self.verbose)
+        self.embedder_ = resolve_embedder(fresh(self.embedder), verbose=self.verbose)
         flat = [t for group in theme_texts for t in group]
         corpus = list(dict.fromkeys(flat + extra))
         self.embedder_.fit(corpus if self.embedder_.learns_from_texts else [])
@@ -156,8 +159,7 @@ class CodebookCoder:
             ``margin`` (best minus second similarity), ``status``, ``reason``, then the
             answers' other columns.
         """
-        if not hasattr(self, "prototypes_"):
-            self.fit(answers)
+        check_fitted(self, "prototypes_")
         frame = as_frame(answers)
         if len(frame) == 0:
             raise InputError("there are no answers to code: the table is empty")
@@ -168,39 +170,33 @@ class CodebookCoder:
         if usable.any():
             vectors[usable] = self._embed([clean[i] for i in np.flatnonzero(usable)])
         self.vectors_ = vectors
-        sims = vectors @ self.prototypes_.T
-        ids = np.array(self.codebook.ids)
-        labels = {t.id: t.label for t in self.codebook.themes}
-        order = np.argsort(-sims, axis=1, kind="stable")
-        rows = []
-        for i in range(len(frame)):
-            row: dict[str, Any] = {ID: frame[ID].iat[i], TEXT: frame[TEXT].iat[i]}
-            ranked = order[i]
-            best = float(sims[i, ranked[0]])
-            second = float(sims[i, ranked[1]]) if len(ranked) > 1 else float("nan")
-            if not usable[i]:
-                reason = prepared["non_answer"].iat[i]
-                row.update(theme_id=NON_ANSWER_ID, theme_label=NON_ANSWER, codes="", code_labels="",
-                           similarity=float("nan"), confidences="", second_theme_id=pd.NA, margin=float("nan"),
-                           status="non_answer", reason=reason)
-            elif best <= 0 or best < self.min_similarity_:
-                row.update(theme_id=UNCLASSIFIED_ID, theme_label=UNCLASSIFIED, codes="", code_labels="",
-                           similarity=best, confidences="", second_theme_id=int(ids[ranked[0]]),
-                           margin=best - second if second == second else float("nan"), status="unclassified",
-                           # Nothing in common with any theme, or too little.
-                           reason="no_known_terms" if best <= 0 else "below_min_similarity")
-            else:
-                chosen = [j for j in ranked[: self.max_codes]
-                          if sims[i, j] >= self.min_similarity_ and sims[i, j] >= self.ratio * best]
-                row.update(theme_id=int(ids[chosen[0]]), theme_label=labels[int(ids[chosen[0]])],
-                           codes=";".join(str(int(ids[j])) for j in chosen),
-                           code_labels="; ".join(labels[int(ids[j])] for j in chosen),
-                           similarity=best, confidences=";".join(f"{sims[i, j]:.3f}" for j in chosen),
-                           second_theme_id=int(ids[ranked[1]]) if len(ranked) > 1 else pd.NA,
-                           margin=best - second if second == second else float("nan"), status="theme", reason="")
-            rows.append(row)
-        coded = pd.DataFrame(rows)
-        coded["second_theme_id"] = coded["second_theme_id"].astype("Int64")
+        found = nearest_themes(vectors, self.prototypes_, min_similarity=self.min_similarity_,
+                               max_codes=self.max_codes, ratio=self.ratio)
+        ids = np.array(self.codebook.ids, dtype=np.int64)
+        labels = np.array([t.label for t in self.codebook.themes] + [UNCLASSIFIED], dtype=object)
+        coded_ok = usable & (found.theme >= 0)
+        unclassified = usable & ~coded_ok
+        theme_id = np.where(coded_ok, ids[found.theme], np.where(usable, UNCLASSIFIED_ID, NON_ANSWER_ID))
+        codes = found.codes
+        rows_codes = [";".join(str(ids[j]) for j in row if j >= 0) for row in codes]
+        rows_labels = ["; ".join(labels[j] for j in row if j >= 0) for row in codes]
+        rows_conf = [";".join(f"{v:.3f}" for v in row if v == v) for row in found.scores]
+        second = np.where(found.second >= 0, ids[np.maximum(found.second, 0)], -1)
+        # An unclassified answer names its nearest theme as the second: the one it nearly got.
+        second = np.where(unclassified, ids[found.nearest], second)
+        second_id = pd.array(second, dtype="Int64")
+        second_id[~(usable & (second >= 0))] = pd.NA
+        coded = pd.DataFrame({
+            ID: frame[ID].to_numpy(), TEXT: frame[TEXT].to_numpy(), "theme_id": theme_id.astype(np.int64),
+            "theme_label": np.where(coded_ok, labels[np.maximum(found.theme, 0)],
+                                    np.where(usable, UNCLASSIFIED, NON_ANSWER)),
+            "codes": rows_codes, "code_labels": rows_labels,
+            "similarity": np.where(usable, found.similarity, np.nan), "confidences": rows_conf,
+            "second_theme_id": second_id,
+            "margin": np.where(usable, found.margin, np.nan),
+            "status": np.where(coded_ok, "theme", np.where(usable, "unclassified", "non_answer")),
+            "reason": np.where(usable, found.reason, prepared["non_answer"].to_numpy(dtype=object)),
+        })
         for column in frame.columns:
             if column not in (ID, TEXT) and column not in coded.columns:
                 coded[column] = frame[column].to_numpy()

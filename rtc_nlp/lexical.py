@@ -25,6 +25,7 @@ from .embed import (
     register_embedder,
 )
 from .errors import ModelFileError
+from .estimator import check_fitted
 from .ngrams import NgramCounter
 from .persist import load_array, read_json, save_array, write_json
 from .text import STOP_WORDS, strip_accents
@@ -179,8 +180,7 @@ class LexicalEmbedder(Embedder):
         return weighted
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "components_"):
-            raise RuntimeError("this LexicalEmbedder is not fitted yet: call fit first")
+        check_fitted(self, "components_")
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         self._check_fitted()

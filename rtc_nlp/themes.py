@@ -18,11 +18,13 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator
 from tqdm.auto import tqdm
 
+from .assign import nearest_themes
 from .cache import EmbeddingCache
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, load_embedder, resolve_embedder, unit_rows
 from .errors import InputError, ModelFileError
+from .estimator import check_fitted, fresh
 from .persist import (
     load_array,
     read_json,
@@ -259,7 +261,7 @@ class ThemeModel(BaseEstimator):
         sample = self._fit_sample(weights)
         fit_texts = unique_texts if sample is None else [unique_texts[i] for i in sample]
         # The user's steps are cloned, never fitted in place (scikit-learn's convention).
-        self.embedder_ = resolve_embedder(_fresh(self.embedder), verbose=self.verbose)
+        self.embedder_ = resolve_embedder(fresh(self.embedder), verbose=self.verbose)
         self.embedder_.fit(fit_texts if self.embedder_.learns_from_texts else [])
         vectors = self._embed(unique_texts)
         if sample is None:
@@ -302,7 +304,7 @@ class ThemeModel(BaseEstimator):
         if n_distinct == 1:
             labels = np.zeros(1, dtype=np.int64)
         else:
-            space = points if self.reducer is None else np.asarray(_fresh(self.reducer).fit_transform(points))
+            space = points if self.reducer is None else np.asarray(fresh(self.reducer).fit_transform(points))
             clusterer = self._clusterer(n_distinct)
             labels = np.asarray(clusterer.fit_predict(space), dtype=np.int64)
             self.clustering_ = _clustering_info(clusterer)
@@ -340,7 +342,7 @@ class ThemeModel(BaseEstimator):
 
     def _clusterer(self, n_distinct: int) -> Any:
         if self.clusterer is not None:
-            return _fresh(self.clusterer)
+            return fresh(self.clusterer)
         if self.n_themes is not None:
             from sklearn.cluster import KMeans
 
@@ -351,24 +353,9 @@ class ThemeModel(BaseEstimator):
 
     def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Nearest theme of each vector: (0-based theme index or -1, similarity, reason)."""
-        if len(self.centroids_) == 0:  # min_similarity left no theme standing
-            return (np.full(len(vectors), -1, dtype=np.int64), np.zeros(len(vectors)),
-                    ["below_min_similarity"] * len(vectors))
-        # Rounded so that last-bit differences between batches (BLAS) cannot flip a near-tie:
-        # coding the training answers again must give the same themes.
-        sims = np.round(vectors @ self.centroids_.T, 5)
-        best = np.argmax(sims, axis=1)
-        best_sim = sims[np.arange(len(sims)), best] if len(sims) else np.zeros(0)
-        # No term in common with any theme: nothing to go on, whatever argmax would pick.
-        zero = (np.linalg.norm(vectors, axis=1) == 0) | (best_sim <= 0)
-        reasons = [""] * len(vectors)
-        index = best.astype(np.int64)
-        for i in np.flatnonzero(zero):
-            index[i], reasons[i] = -1, "no_known_terms"
-        if self.min_similarity is not None:
-            for i in np.flatnonzero(~zero & (best_sim < float(self.min_similarity))):
-                index[i], reasons[i] = -1, "below_min_similarity"
-        return index, best_sim.astype(np.float64), reasons
+        # Rounded: coding the training answers again must give the same themes.
+        found = nearest_themes(vectors, self.centroids_, min_similarity=self.min_similarity, decimals=5)
+        return found.theme, found.similarity, found.reason.tolist()
 
     def _finish(self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray,
                 codes: np.ndarray, usable: np.ndarray) -> None:
@@ -480,8 +467,7 @@ class ThemeModel(BaseEstimator):
 
     # ----------------------------------------------------------------- coding
     def _check_fitted(self) -> None:
-        if not hasattr(self, "centroids_"):
-            raise RuntimeError("this ThemeModel is not fitted yet: call fit first")
+        check_fitted(self, "centroids_")
 
     def transform(self, answers: Any) -> pd.DataFrame:
         """Code new answers with the fitted themes (nothing is refitted).
@@ -622,10 +608,3 @@ def _clustering_info(clusterer: Any) -> dict[str, Any]:
         elif isinstance(value, (int, float, np.integer, np.floating)):
             info[name.rstrip("_")] = float(value) if isinstance(value, (float, np.floating)) else int(value)
     return info
-
-
-def _fresh(step: Any) -> Any:
-    """An unfitted copy of a step that follows scikit-learn's conventions, else the step itself."""
-    from sklearn.base import clone
-
-    return clone(step) if hasattr(step, "get_params") and not isinstance(step, str) else step

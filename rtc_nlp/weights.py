@@ -30,6 +30,7 @@ from .embed import (
     l2_normalize,
 )
 from .errors import ModelFileError
+from .estimator import NotFittedError
 from .persist import load_array, save_array, write_json
 
 logger = logging.getLogger(__name__)
@@ -239,7 +240,7 @@ class PackagedEncoder(Embedder):
 
     def _check_fitted(self) -> None:
         if self.center and getattr(self, "center_", None) is None:
-            raise RuntimeError(f"this {type(self).__name__}(center=True) is not fitted yet: call fit first")
+            raise NotFittedError(f"this {type(self).__name__}(center=True) is not fitted yet: call fit first")
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         self._check_params()

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 import pytest
 from conftest import REPO, SURVEY_THEMES
 
@@ -53,7 +54,7 @@ def test_centring_spreads_the_vectors_and_embeds_the_fit_texts_once(cls, monkeyp
     np.testing.assert_allclose(np.linalg.norm(centred, axis=1), 1, atol=1e-5)
     off_diagonal = ~np.eye(len(texts), dtype=bool)
     assert (centred @ centred.T)[off_diagonal].mean() < (raw @ raw.T)[off_diagonal].mean() - 0.1
-    with pytest.raises(RuntimeError, match="not fitted yet"):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
         cls(center=True).transform(texts)
 
 
