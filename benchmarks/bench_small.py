@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_themes import DEFAULT_FOLDER, scores  # noqa: E402
 
-import rtc_nlp.themes as themes_module  # noqa: E402
+import rtc_nlp.grouping as grouping_module  # noqa: E402
 from rtc_nlp import ThemeModel  # noqa: E402
 
 REPORT = HERE.parent / "data" / "report" / "report_groupings.csv"
@@ -135,12 +135,12 @@ def main() -> None:
                         help="instead of BERTopic, compare ways to choose the number of groups on the samples")
     parser.add_argument("--small-input", type=int,
                         help="measure another threshold between the agglomerative and the community clusterer "
-                             f"(default: rtc_nlp's, {themes_module.SMALL_INPUT} distinct answers)")
+                             f"(default: rtc_nlp's, {grouping_module.SMALL_INPUT} distinct answers)")
     args = parser.parse_args()
     global EMBEDDER, CACHE
     EMBEDDER, CACHE = args.embedder, args.cache or False
     if args.small_input is not None:
-        themes_module.SMALL_INPUT = args.small_input
+        grouping_module.SMALL_INPUT = args.small_input
     logging.disable(logging.WARNING)  # BERTopic and the clusterer log every small sample
     bertopic = importlib.util.find_spec("bertopic") is not None and not (args.no_bertopic or args.k_rules)
     if not bertopic and not (args.no_bertopic or args.k_rules):

@@ -21,12 +21,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .assign import nearest_themes
-from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .codebook import Codebook
 from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, resolve_embedder, unit_rows
 from .errors import InputError, format_rows
 from .estimator import check_fitted, fresh
+from .grouping import candidate_min_size, choose_clusterer
 from .io import read_table, resolve_column
 from .schema import (
     ID,
@@ -39,7 +39,6 @@ from .schema import (
     id_to_str,
 )
 from .text import prepare_texts
-from .themes import SMALL_INPUT
 
 logger = logging.getLogger(__name__)
 
@@ -220,12 +219,11 @@ class CodebookCoder(BaseEstimator):
         columns = ["candidate", "label", "keywords", "size", "nearest_theme_id", "nearest_theme_label",
                    "nearest_similarity", "likely_new", "typical_answers", "ids"]
         n_coded = int((coded["status"] != "non_answer").sum())
-        min_size = min_size or max(3, math.ceil(0.02 * n_coded))
+        min_size = min_size or candidate_min_size(n_coded)
         if len(pool) < min_size:
             return pd.DataFrame(columns=columns)
         vectors = self.vectors_[pool]
-        clusterer = (SilhouetteAgglomerative() if len(pool) <= SMALL_INPUT
-                     else CommunityClusterer(random_state=self.random_state))
+        clusterer = choose_clusterer(len(pool), random_state=self.random_state)
         groups = clusterer.fit_predict(vectors) if len(pool) > 2 else np.zeros(len(pool), dtype=np.int64)
         texts = coded[TEXT].astype(str).to_numpy()[pool].tolist()
         kept = [g for g in np.unique(groups) if (groups == g).sum() >= min_size]

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from .sampling import per_group_sample
 from .text import STOP_WORDS
 
-__all__ = ["class_keywords", "label_from_keywords", "typical_indices"]
+__all__ = ["KEYWORD_TEXTS_PER_THEME", "class_keywords", "describe_themes", "label_from_keywords", "typical_indices"]
+
+#: The fewest distinct answers per theme the keywords read on large inputs.
+KEYWORD_TEXTS_PER_THEME = 500
 
 # Words of two or more letters (accents kept: keywords are read by people), no digits.
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
@@ -116,3 +121,57 @@ def typical_indices(vectors: np.ndarray, centroid: np.ndarray, texts: Sequence[s
         if len(picked) == n:
             break
     return picked
+
+
+THEME_COLUMNS = ["theme_id", "label", "keywords", "size", "share", "share_of_answered", "typical_answers"]
+
+
+def describe_themes(texts: Sequence[str], theme: np.ndarray, counts: np.ndarray, vectors: np.ndarray,
+                    centroids: np.ndarray, *, n_rows: int, n_keywords: int = 10, n_examples: int = 5,
+                    fitted_on: int | None = None, random_state: int = 0) -> pd.DataFrame:
+    """The theme table: id, label, keywords, size, shares and typical answers of each theme.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The distinct answers.
+    theme : ndarray of int
+        The 0-based theme of each distinct answer (-1 none).
+    counts : ndarray of float
+        How many rows gave each distinct answer.
+    vectors : ndarray
+        Their unit vectors.
+    centroids : ndarray of shape (k, d)
+        The themes' centres.
+    n_rows : int
+        Rows of the input, non-answers included (the denominator of ``share``).
+    n_keywords, n_examples : int
+    fitted_on : int or None
+        Distinct answers the themes were fitted on; when fewer than ``texts``, the keywords of
+        a theme read a seeded sample of its answers (at least :data:`KEYWORD_TEXTS_PER_THEME`).
+    random_state : int
+    """
+    k = len(centroids)
+    # Keywords from the distinct answers weighted by their counts: the same as from every
+    # row, at a fraction of the cost; very large inputs use a seeded sample per theme.
+    fitted_on = len(texts) if fitted_on is None else fitted_on
+    per_theme = len(texts) if fitted_on >= len(texts) else max(KEYWORD_TEXTS_PER_THEME, fitted_on // max(k, 1))
+    keyword_weights = per_group_sample(theme, counts, k, per_theme, random_state)
+    keywords = class_keywords(texts, theme, list(range(k)), n_keywords, weights=keyword_weights)
+    n_usable = int(counts.sum())
+    rows = []
+    labels_seen: dict[str, int] = {}
+    for t in range(k):
+        members = np.flatnonzero(theme == t)
+        picked = typical_indices(vectors[members], centroids[t], [texts[i] for i in members], n_examples)
+        label = label_from_keywords(keywords[t]) or f"tema {t + 1}"
+        labels_seen[label] = labels_seen.get(label, 0) + 1
+        if labels_seen[label] > 1:  # two themes never share a label
+            label = f"{label} ({labels_seen[label]})"
+        size = int(counts[members].sum())
+        rows.append({
+            "theme_id": t + 1, "label": label, "keywords": keywords[t], "size": size,
+            "share": size / n_rows, "share_of_answered": size / n_usable,
+            "typical_answers": [texts[members[i]] for i in picked],
+        })
+    return pd.DataFrame(rows, columns=THEME_COLUMNS)

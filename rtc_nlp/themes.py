@@ -14,17 +14,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator
-from tqdm.auto import tqdm
 
 from .assign import nearest_themes
+from .batches import embed_in_batches
 from .cache import EmbeddingCache
-from .cluster import CommunityClusterer, SilhouetteAgglomerative
-from .describe import class_keywords, label_from_keywords, typical_indices
-from .embed import Embedder, load_embedder, resolve_embedder, unit_rows
+from .describe import describe_themes
+from .embed import Embedder, load_embedder, resolve_embedder
 from .errors import InputError, ModelFileError
 from .estimator import check_fitted, fresh
+from .grouping import choose_clusterer, clustering_info, min_theme_size, settle_themes
 from .persist import (
     load_array,
     read_json,
@@ -33,6 +32,7 @@ from .persist import (
     write_json,
     write_parquet,
 )
+from .sampling import weighted_sample
 from .schema import (
     ID,
     NON_ANSWER,
@@ -51,11 +51,6 @@ __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "NON_ANSWER", "UNCLASSIFIED",
 
 #: The format name and version of ``model.json``.
 MODEL_FORMAT, MODEL_FORMAT_VERSION = "rtc_nlp.theme_model", 1
-#: Up to this many distinct answers the default clusterer is agglomerative, above it the
-#: community clusterer: measured on samples of 30, 100 and 300 answers with the USE encoder's
-#: vectors (``benchmarks/bench_small.py --small-input``, ``docs/benchmarks.md``).
-SMALL_INPUT = 100
-EMBED_BATCH = 20_000  # texts embedded at once: bounds the sparse matrices of the lexical embedder
 _UNCLASSIFIED_REASONS = {
     "no_known_terms": "shares no term with the answers the themes were built from",
     "below_min_similarity": "less similar than min_similarity to every theme",
@@ -184,40 +179,8 @@ class ThemeModel(BaseEstimator):
 
     # ----------------------------------------------------------------- embedding
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """Embed ``texts`` with the fitted embedder, through the cache, in batches (bounded
-        memory, a progress bar and ``n_jobs`` threads on large inputs)."""
-        if not texts:
-            return self.embedder_.transform([])
-        cache, identity = self._cache(), self.embedder_.identity
-        n_batches = -(-len(texts) // EMBED_BATCH)
-        parallel = n_batches > 1 and self.embedder_.parallel_safe
-        jobs = effective_n_jobs(self.n_jobs if self.n_jobs is not None else 1) if parallel else 1
-        n_batches = -(-n_batches // jobs) * jobs  # equal shares for the threads
-        size = -(-len(texts) // n_batches)
-        batches = [texts[i:i + size] for i in range(0, len(texts), size)]
-        looked_up = [cache.get(identity, b) if cache else (None, np.zeros(len(b), dtype=bool)) for b in batches]
-        missing = [[t for t, f in zip(b, found) if not f] for b, (_, found) in zip(batches, looked_up)]
-        # Batches are independent, so the vectors are the same whatever the number of jobs.
-        # Only what the cache lacks is embedded (an empty list would still load a model).
-        todo = [m for m in missing if m]
-        # Threads, not processes: nothing to copy or start, and the embedder's heavy parts
-        # (numpy, scipy) release the GIL; measured faster than processes at 100,000 and
-        # 1,000,000 answers.
-        fresh = iter(Parallel(n_jobs=jobs, prefer="threads")(delayed(self.embedder_.transform)(m) for m in
-                                           tqdm(todo, desc="embedding", unit="batch",
-                                                disable=not self.verbose or len(todo) <= 1)))
-        parts = []
-        for (vectors, found), batch_missing in zip(looked_up, missing):
-            if batch_missing:
-                new = next(fresh)
-                if cache is not None:
-                    cache.put(identity, batch_missing, new)
-                if vectors is None:
-                    vectors = np.zeros((len(found), new.shape[1]), dtype=np.float32)
-                vectors[~found] = new
-            parts.append(vectors)
-        logger.info("embedded %d texts (%d from cache)", sum(map(len, missing)), len(texts) - sum(map(len, missing)))
-        return np.vstack(parts)
+        """Embed ``texts`` with the fitted embedder, through the cache, in batches."""
+        return embed_in_batches(self.embedder_, texts, cache=self._cache(), n_jobs=self.n_jobs, verbose=self.verbose)
 
     # ----------------------------------------------------------------- fitting
     def fit(self, answers: Any, y: Any = None) -> ThemeModel:
@@ -284,12 +247,8 @@ class ThemeModel(BaseEstimator):
         """
         if self.max_fit_answers is None or len(weights) <= self.max_fit_answers:
             return None
-        return _weighted_sample(weights, self.max_fit_answers, np.random.default_rng(self.random_state))
+        return weighted_sample(weights, self.max_fit_answers, np.random.default_rng(self.random_state))
 
-    def _auto_min_size(self, n_answers: int) -> int:
-        if self.min_theme_size is not None:
-            return int(self.min_theme_size)
-        return int(min(50, max(2, round(0.005 * n_answers))))
 
     def _find_centroids(self, vectors: np.ndarray, weights: np.ndarray, n_answers: int) -> np.ndarray:
         """Cluster the distinct answers and return the unit-length theme centres."""
@@ -305,51 +264,15 @@ class ThemeModel(BaseEstimator):
             labels = np.zeros(1, dtype=np.int64)
         else:
             space = points if self.reducer is None else np.asarray(fresh(self.reducer).fit_transform(points))
-            clusterer = self._clusterer(n_distinct)
+            clusterer = choose_clusterer(n_distinct, clusterer=self.clusterer, n_themes=self.n_themes,
+                                         random_state=self.random_state, verbose=self.verbose)
             labels = np.asarray(clusterer.fit_predict(space), dtype=np.int64)
-            self.clustering_ = _clustering_info(clusterer)
-        # Groups that are too small (or noise, -1) dissolve into their nearest theme.
-        w = weights[nonzero]
-        min_size = self._auto_min_size(n_answers)
-        sizes = {c: int(w[labels == c].sum()) for c in np.unique(labels) if c >= 0}
-        if not sizes:  # everything was noise: one theme
-            sizes, labels = {0: int(w.sum())}, np.zeros_like(labels)
-        if self.n_themes is not None:
-            kept = sorted(sizes)  # the analyst asked for this many
-        else:
-            # Keep the groups large enough; if none is, keep the largest one.
-            kept = [c for c in sorted(sizes) if sizes[c] >= min_size]
-            kept = kept or [max(sizes, key=lambda c: (sizes[c], -c))]
-        dissolved = len(sizes) - len(kept)
-        centroids = _group_centres(points, w, labels, kept)
-        if self.n_themes is None and self.merge_similarity is not None:
-            merged, labels = _merge_near_duplicates(centroids, labels, kept, float(self.merge_similarity))
-            if len(merged) < len(kept):
-                kept, centroids = merged, _group_centres(points, w, labels, merged)
-        # Drop themes that win no answer once everyone goes to its nearest centre.
-        while len(centroids):
-            sims = points @ centroids.T
-            best = np.argmax(sims, axis=1)
-            if self.min_similarity is not None:
-                best = best[sims[np.arange(len(best)), best] >= float(self.min_similarity)]
-            alive = np.unique(best)
-            if len(alive) == len(centroids):
-                break
-            centroids = centroids[alive]
-        logger.info("%d themes (%d groups found, %d dissolved below %d answers)",
-                    len(centroids), len(sizes), dissolved, min_size)
+            self.clustering_ = clustering_info(clusterer)
+        centroids = settle_themes(points, weights[nonzero], labels, min_size=min_theme_size(n_answers, self.min_theme_size),
+                                  keep_all=self.n_themes is not None, merge_similarity=self.merge_similarity,
+                                  min_similarity=self.min_similarity)
         return centroids.astype(np.float32)
 
-    def _clusterer(self, n_distinct: int) -> Any:
-        if self.clusterer is not None:
-            return fresh(self.clusterer)
-        if self.n_themes is not None:
-            from sklearn.cluster import KMeans
-
-            return KMeans(n_clusters=int(self.n_themes), n_init=10, random_state=self.random_state)
-        if n_distinct <= SMALL_INPUT:
-            return SilhouetteAgglomerative()
-        return CommunityClusterer(random_state=self.random_state, verbose=self.verbose)
 
     def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Nearest theme of each vector: (0-based theme index or -1, similarity, reason)."""
@@ -384,39 +307,15 @@ class ThemeModel(BaseEstimator):
 
     def _describe(self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray,
                   codes: np.ndarray, usable: np.ndarray, row_index: np.ndarray) -> None:
-        k = len(self.centroids_)
         clean = prepared["clean_text"].tolist()
         unique_texts = pd.Series(np.asarray(clean, dtype=object)[usable]).drop_duplicates().tolist()
         unique_theme = np.full(len(unique_texts), -1)
         unique_theme[codes] = row_index[usable]
-        # Keywords from the distinct answers weighted by their counts: the same as from every
-        # row, at a fraction of the cost; very large inputs use a seeded sample per theme.
         counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
         fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
-        per_theme = (len(unique_texts) if fitted_on >= len(unique_texts)
-                     else max(KEYWORD_TEXTS_PER_THEME, fitted_on // max(k, 1)))
-        keyword_weights = _keyword_sample(unique_theme, counts, k, per_theme, self.random_state)
-        keywords = class_keywords(unique_texts, unique_theme, list(range(k)), self.n_keywords,
-                                  weights=keyword_weights)
-        n_rows, n_usable = len(frame), int(usable.sum())
-        rows = []
-        labels_seen: dict[str, int] = {}
-        for t in range(k):
-            members = np.flatnonzero(unique_theme == t)
-            picked = typical_indices(vectors[members], self.centroids_[t],
-                                     [unique_texts[i] for i in members], self.n_examples)
-            label = label_from_keywords(keywords[t]) or f"tema {t + 1}"
-            labels_seen[label] = labels_seen.get(label, 0) + 1
-            if labels_seen[label] > 1:  # two themes never share a label
-                label = f"{label} ({labels_seen[label]})"
-            size = int((row_index == t).sum())
-            rows.append({
-                "theme_id": t + 1, "label": label, "keywords": keywords[t], "size": size,
-                "share": size / n_rows, "share_of_answered": size / n_usable,
-                "typical_answers": [unique_texts[members[i]] for i in picked],
-            })
-        self.themes_ = pd.DataFrame(rows, columns=["theme_id", "label", "keywords", "size", "share",
-                                                   "share_of_answered", "typical_answers"])
+        self.themes_ = describe_themes(unique_texts, unique_theme, counts, vectors, self.centroids_,
+                                       n_rows=len(frame), n_keywords=self.n_keywords, n_examples=self.n_examples,
+                                       fitted_on=fitted_on, random_state=self.random_state)
 
     def _label_of(self, theme_index: np.ndarray) -> list[str]:
         labels = self.themes_["label"].tolist()
@@ -543,68 +442,13 @@ class ThemeModel(BaseEstimator):
         return model
 
 
-KEYWORD_TEXTS_PER_THEME = 500  # the fewest distinct answers per theme the keywords read on large inputs
 
 
-def _keyword_sample(theme: np.ndarray, counts: np.ndarray, k: int, per_theme: int, seed: int) -> np.ndarray:
-    """Weights of the distinct answers for the keywords: their counts, except that a theme
-    with more than ``per_theme`` distinct answers keeps a seeded sample of them (drawn in
-    proportion to their counts), so keywords stay cheap on a million answers."""
-    weights = np.zeros_like(counts)
-    rng = np.random.default_rng(seed)
-    for t in range(k):
-        members = np.flatnonzero(theme == t)
-        kept = members if len(members) <= per_theme else members[_weighted_sample(counts[members], per_theme, rng)]
-        weights[kept] = counts[kept]
-    return weights
 
 
-def _weighted_sample(weights: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of ``size`` items drawn without replacement in proportion to ``weights``
-    (Efraimidis-Spirakis keys), in increasing order."""
-    keys = np.log(rng.random(len(weights))) / weights
-    return np.sort(np.argpartition(-keys, size - 1)[:size])
 
 
-def _group_centres(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, groups: list[int]) -> np.ndarray:
-    """Unit-length weighted mean of each group's points, in the order of ``groups``."""
-    return unit_rows(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
-                            for c in groups]))
 
 
-def _merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list[int],
-                           similarity: float) -> tuple[list[int], np.ndarray]:
-    """Merge the groups whose ``centres`` are at least ``similarity`` cosine-similar (average
-    linkage between the centres); return the groups left and the new labels."""
-    if len(groups) < 2:
-        return groups, labels
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import pdist
-
-    # Condensed distances, so scipy never warns that square centres look like a distance matrix.
-    merged = fcluster(linkage(pdist(centres.astype(np.float64), metric="cosine"), method="average"),
-                      t=1.0 - similarity, criterion="distance")
-    _, first, which = np.unique(merged, return_index=True, return_inverse=True)
-    if len(first) == len(groups):
-        return groups, labels
-    # Each merged group takes the label of its first member; dissolved groups stay as they were.
-    leader = first[which]  # position in ``groups`` of each group's first member
-    labels = labels.copy()
-    for i in np.flatnonzero(leader != np.arange(len(groups))):
-        labels[labels == groups[i]] = groups[leader[i]]
-    logger.info("%d near-duplicate themes merged into others (centres cosine >= %.2f)",
-                len(groups) - len(first), similarity)
-    return [groups[i] for i in np.sort(first)], labels
 
 
-def _clustering_info(clusterer: Any) -> dict[str, Any]:
-    """What the clusterer chose, for the summary: its name and its fitted scalars."""
-    info: dict[str, Any] = {"method": type(clusterer).__name__}
-    for name in ("resolution_", "stability_", "reproducible_", "margin_", "narrow_margin_", "n_neighbors_",
-                 "silhouette_"):
-        value = getattr(clusterer, name, None)
-        if isinstance(value, (bool, np.bool_)):
-            info[name.rstrip("_")] = bool(value)
-        elif isinstance(value, (int, float, np.integer, np.floating)):
-            info[name.rstrip("_")] = float(value) if isinstance(value, (float, np.floating)) else int(value)
-    return info

@@ -226,9 +226,9 @@ def test_fitting_on_a_sample_assigns_every_answer_and_is_reproducible():
 
 
 def test_parallel_embedding_gives_the_same_themes(monkeypatch, tmp_path):
-    import rtc_nlp.themes as themes_module
+    import rtc_nlp.batches as batches_module
 
-    monkeypatch.setattr(themes_module, "EMBED_BATCH", 37)  # several batches on a small input
+    monkeypatch.setattr(batches_module, "EMBED_BATCH", 37)  # several batches on a small input
     texts = _many_answers(20)
     one = ThemeModel(embedder="lexical", cache_dir=False, verbose=False).fit(texts)
     two = ThemeModel(embedder="lexical", cache_dir=tmp_path, verbose=False, n_jobs=2).fit(texts)

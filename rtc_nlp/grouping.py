@@ -1,0 +1,140 @@
+"""How many themes: which clusterer groups the answers, and which of its groups become themes.
+
+Everything that decides the number of themes lives here: the clusterer for the input's size
+(agglomerative up to :data:`SMALL_INPUT` distinct answers, communities above, k-means when the
+analyst gives the number), the size below which a group dissolves into its nearest theme, the
+merging of near-duplicate themes, and the rule for candidate new themes in a coded wave.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import numpy as np
+
+from .cluster import CommunityClusterer, SilhouetteAgglomerative
+from .embed import unit_rows
+from .estimator import fresh
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SMALL_INPUT", "candidate_min_size", "choose_clusterer", "clustering_info", "group_centres",
+           "merge_near_duplicates", "min_theme_size", "settle_themes"]
+
+#: Up to this many distinct answers the default clusterer is agglomerative, above it the
+#: community clusterer: measured on samples of 30, 100 and 300 answers with the USE encoder's
+#: vectors (``benchmarks/bench_small.py --small-input``, ``docs/benchmarks.md``).
+SMALL_INPUT = 100
+
+
+def choose_clusterer(n_distinct: int, *, clusterer: Any = None, n_themes: int | None = None,
+                     random_state: int = 0, verbose: bool = False) -> Any:
+    """The clusterer for ``n_distinct`` answers: an unfitted copy of the user's, else k-means
+    with ``n_themes`` clusters, else :class:`SilhouetteAgglomerative` up to :data:`SMALL_INPUT`
+    distinct answers and :class:`CommunityClusterer` above."""
+    if clusterer is not None:
+        return fresh(clusterer)
+    if n_themes is not None:
+        from sklearn.cluster import KMeans
+
+        return KMeans(n_clusters=int(n_themes), n_init=10, random_state=random_state)
+    if n_distinct <= SMALL_INPUT:
+        return SilhouetteAgglomerative()
+    return CommunityClusterer(random_state=random_state, verbose=verbose)
+
+
+def min_theme_size(n_answers: int, given: int | None = None) -> int:
+    """Answers a theme needs (``given``, else 0.5% of ``n_answers``, between 2 and 50)."""
+    if given is not None:
+        return int(given)
+    return int(min(50, max(2, round(0.005 * n_answers))))
+
+
+def candidate_min_size(n_coded: int) -> int:
+    """Answers a candidate new theme needs in a coded wave: 3, or 2% of the coded answers."""
+    return max(3, math.ceil(0.02 * n_coded))
+
+
+def settle_themes(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, *, min_size: int,
+                  keep_all: bool = False, merge_similarity: float | None = None,
+                  min_similarity: float | None = None) -> np.ndarray:
+    """From a clusterer's groups to the themes kept, as unit-length centres.
+
+    Groups smaller than ``min_size`` answers (counted with ``weights``) and noise (label -1)
+    dissolve into their nearest theme, unless ``keep_all`` (the analyst asked for this many);
+    if none is large enough the largest is kept. Themes whose centres are at least
+    ``merge_similarity`` cosine-similar are merged (not with ``keep_all``). Last, themes that
+    win no answer once every answer goes to its nearest centre (above ``min_similarity``) go.
+    """
+    sizes = {c: int(weights[labels == c].sum()) for c in np.unique(labels) if c >= 0}
+    if not sizes:  # everything was noise: one theme
+        sizes, labels = {0: int(weights.sum())}, np.zeros_like(labels)
+    if keep_all:
+        kept = sorted(sizes)
+    else:
+        kept = [c for c in sorted(sizes) if sizes[c] >= min_size]
+        kept = kept or [max(sizes, key=lambda c: (sizes[c], -c))]
+    dissolved = len(sizes) - len(kept)
+    centroids = group_centres(points, weights, labels, kept)
+    if not keep_all and merge_similarity is not None:
+        merged, labels = merge_near_duplicates(centroids, labels, kept, float(merge_similarity))
+        if len(merged) < len(kept):
+            kept, centroids = merged, group_centres(points, weights, labels, merged)
+    while len(centroids):
+        sims = points @ centroids.T
+        best = np.argmax(sims, axis=1)
+        if min_similarity is not None:
+            best = best[sims[np.arange(len(best)), best] >= float(min_similarity)]
+        alive = np.unique(best)
+        if len(alive) == len(centroids):
+            break
+        centroids = centroids[alive]
+    logger.info("%d themes (%d groups found, %d dissolved below %d answers)",
+                len(centroids), len(sizes), dissolved, min_size)
+    return centroids
+
+
+def group_centres(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, groups: list[int]) -> np.ndarray:
+    """Unit-length weighted mean of each group's points, in the order of ``groups``."""
+    return unit_rows(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
+                            for c in groups]))
+
+
+def merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list[int],
+                           similarity: float) -> tuple[list[int], np.ndarray]:
+    """Merge the groups whose ``centres`` are at least ``similarity`` cosine-similar (average
+    linkage between the centres); return the groups left and the new labels."""
+    if len(groups) < 2:
+        return groups, labels
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
+    # Condensed distances, so scipy never warns that square centres look like a distance matrix.
+    merged = fcluster(linkage(pdist(centres.astype(np.float64), metric="cosine"), method="average"),
+                      t=1.0 - similarity, criterion="distance")
+    _, first, which = np.unique(merged, return_index=True, return_inverse=True)
+    if len(first) == len(groups):
+        return groups, labels
+    # Each merged group takes the label of its first member; dissolved groups stay as they were.
+    leader = first[which]  # position in ``groups`` of each group's first member
+    labels = labels.copy()
+    for i in np.flatnonzero(leader != np.arange(len(groups))):
+        labels[labels == groups[i]] = groups[leader[i]]
+    logger.info("%d near-duplicate themes merged into others (centres cosine >= %.2f)",
+                len(groups) - len(first), similarity)
+    return [groups[i] for i in np.sort(first)], labels
+
+
+def clustering_info(clusterer: Any) -> dict[str, Any]:
+    """What the clusterer chose, for the summary: its name and its fitted scalars."""
+    info: dict[str, Any] = {"method": type(clusterer).__name__}
+    for name in ("resolution_", "stability_", "reproducible_", "margin_", "narrow_margin_", "n_neighbors_",
+                 "silhouette_"):
+        value = getattr(clusterer, name, None)
+        if isinstance(value, (bool, np.bool_)):
+            info[name.rstrip("_")] = bool(value)
+        elif isinstance(value, (int, float, np.integer, np.floating)):
+            info[name.rstrip("_")] = float(value) if isinstance(value, (float, np.floating)) else int(value)
+    return info
