@@ -125,6 +125,8 @@ def _build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     validate.add_argument("--report", action="store_true",
                           help="validate the default pipeline on the report's groupings (data/report/)")
+    validate.add_argument("--groupings", help="with --report: the report_groupings.csv to use "
+                                              "(default: data/report/ of the source checkout)")
     validate.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
 
     codebook = sub.add_parser("codebook", help="write the codebook of a fitted model (results folder) as editable JSON",
@@ -207,7 +209,7 @@ def _validate(args: argparse.Namespace) -> int:
     from .validate import compare_with_manual
 
     if args.report:
-        table = validate_report_groupings(random_state=args.seed, n_boot=args.n_boot, n_perm=args.n_perm)
+        table = validate_report_groupings(args.groupings, random_state=args.seed, n_boot=args.n_boot, n_perm=args.n_perm)
         if args.out:
             out = Path(args.out)
             check_output(out, [], args.overwrite)

@@ -59,7 +59,10 @@ def validate_report_groupings(
     """
     path = Path(path) if path is not None else default_report_groupings()
     if not path.exists():
-        raise InputError("file not found: pass the path of report_groupings.csv", path=str(path))
+        # The file ships with the source checkout, not inside an installed package.
+        raise InputError("file not found: give the path of report_groupings.csv (rtc-nlp validate --report "
+                         "--groupings PATH; it is data/report/report_groupings.csv of the source checkout)",
+                         path=str(path))
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
     skipped = sorted(set(data.loc[data["kind"] != "theme", "grouping"]))
     if skipped:

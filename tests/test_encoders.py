@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
 import pytest
 from conftest import REPO, SURVEY_THEMES
+from sklearn.exceptions import NotFittedError
 
 from rtc_nlp import E5Encoder, ThemeModel, UniversalSentenceEncoder, resolve_embedder
 from rtc_nlp import weights as weights_module

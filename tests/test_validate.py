@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from rtc_nlp import InputError, ThemeModel, compare_with_manual, read_manual_codes
 from rtc_nlp.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _pred(ids, themes, labels=None):
@@ -254,3 +258,16 @@ def test_cli_validate_errors_are_one_line(case, coded, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and expected in err and err.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_report_groupings_elsewhere_are_read_and_a_missing_file_is_one_line(tmp_path, capsys):
+    """Installed outside a source checkout the bundled file is not there: --groupings names one."""
+    source = pd.read_csv(REPO / "data" / "report" / "report_groupings.csv", dtype=str, keep_default_na=False)
+    one = source[source["grouping"] == "innovazioni_csr"]
+    one.to_csv(tmp_path / "mine.csv", index=False)
+    assert main(["validate", "--report", "--groupings", str(tmp_path / "mine.csv"), "--n-boot", "10", "--n-perm", "10"]) == 0
+    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.strip().startswith("innovazioni")]
+    assert rows == ["innovazioni_csr"]
+    assert main(["validate", "--report", "--groupings", str(tmp_path / "absent.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "absent.csv" in err and "--groupings PATH" in err and err.count("\n") == 1
