@@ -18,13 +18,7 @@ The main entry points::
 
 from .cluster import CommunityClusterer, SilhouetteAgglomerative
 from .codebook import Codebook, Theme
-from .coding import (
-    CodebookCoder,
-    code_answers,
-    compare_waves,
-    read_overrides,
-    review_queue,
-)
+from .coding import CodebookCoder, code_answers
 from .e5_encoder import E5Encoder
 from .embed import Embedder, register_embedder, resolve_embedder
 from .errors import InputError, ModelFileError, RtcNlpError
@@ -32,10 +26,12 @@ from .io import read_answers, read_interviews, split_snippets
 from .lexical import LexicalEmbedder
 from .manual_codes import ManualCodes, read_manual_codes
 from .report_groupings import validate_report_groupings
+from .review import read_overrides, review_queue
 from .sentence_transformer import SentenceTransformerEmbedder
 from .themes import NON_ANSWER, UNCLASSIFIED, ThemeModel
 from .use_encoder import UniversalSentenceEncoder
 from .validate import ValidationReport, compare_with_manual
+from .waves import compare_waves
 
 __version__ = "0.3.0"
 

@@ -1,19 +1,17 @@
-"""Coding answers with a codebook: several codes per answer, review, new waves, new themes.
+"""Coding answers with a codebook: several codes per answer, new waves, new themes.
 
 :class:`CodebookCoder` turns each theme of a :class:`~rtc_nlp.Codebook` into a prototype
 vector (the mean of its description, keywords and examples, plus any manually coded answers:
 few-shot) and gives every answer the themes it is similar enough to (at most ``max_codes``),
 with a confidence, or "non classificato" with the reason. Nothing is refitted between waves:
 coding wave 2 with the wave-1 codebook keeps every id and label, and what stays unassigned or
-uncertain is clustered into candidate new themes.
+uncertain is clustered into candidate new themes. Reviewing the codes is :mod:`rtc_nlp.review`,
+comparing waves :mod:`rtc_nlp.waves`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,10 +22,10 @@ from .assign import nearest_themes
 from .codebook import Codebook
 from .describe import class_keywords, label_from_keywords, typical_indices
 from .embed import Embedder, resolve_embedder, unit_rows
-from .errors import InputError, format_rows
+from .errors import InputError
 from .estimator import check_fitted, fresh
 from .grouping import candidate_min_size, choose_clusterer
-from .io import read_table, resolve_column
+from .review import apply_overrides
 from .schema import (
     ID,
     NON_ANSWER,
@@ -36,14 +34,12 @@ from .schema import (
     UNCLASSIFIED,
     UNCLASSIFIED_ID,
     as_frame,
-    id_to_str,
 )
 from .text import prepare_texts
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CodebookCoder", "apply_overrides", "code_answers", "compare_waves", "prevalence_figure",
-           "read_overrides", "review_queue", "split_theme", "wilson_interval"]
+__all__ = ["CodebookCoder", "code_answers", "split_theme"]
 
 #: Similarity of an answer to its second theme, as a share of the first, from which it gets both.
 DEFAULT_RATIO = 0.9
@@ -297,166 +293,3 @@ def code_answers(answers: Any, codebook: Codebook, *, embedder: str | Embedder =
     return apply_overrides(coded, overrides, codebook) if overrides is not None else coded
 
 
-def apply_overrides(coded: pd.DataFrame, overrides: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Replace the codes of the answers a reviewer corrected (``id``, ``codes``) and mark them
-    ``status = "reviewed"``; ``coded.attrs["n_overrides"]`` counts those applied."""
-    coded = coded.copy()
-    labels = {t.id: t.label for t in codebook.themes}
-    position = {str(i): k for k, i in enumerate(coded[ID].astype(str))}
-    applied = 0
-    for respondent, codes in zip(overrides[ID].astype(str), overrides["codes"].astype(str)):
-        if respondent not in position:
-            continue
-        k = position[respondent]
-        ids = [int(c) for c in codes.split(";") if c.strip()]
-        first = ids[0] if ids else UNCLASSIFIED_ID
-        coded.iloc[k, coded.columns.get_loc("theme_id")] = first
-        coded.iloc[k, coded.columns.get_loc("theme_label")] = labels.get(first, UNCLASSIFIED)
-        coded.iloc[k, coded.columns.get_loc("codes")] = ";".join(map(str, ids))
-        coded.iloc[k, coded.columns.get_loc("code_labels")] = "; ".join(labels[i] for i in ids)
-        coded.iloc[k, coded.columns.get_loc("status")] = "reviewed"
-        coded.iloc[k, coded.columns.get_loc("reason")] = "override"
-        applied += 1
-    coded.attrs["n_overrides"] = applied
-    return coded
-
-
-def review_queue(coded: pd.DataFrame, codebook: Codebook, n: int = 30) -> pd.DataFrame:
-    """The ``n`` least certain answers (smallest margin between their two best themes, and the
-    "non classificato" closest to a theme), with an empty ``corrected_codes`` column to fill in
-    with theme ids or labels separated by ``;``."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"the review queue length must be a whole number >= 0, got {n!r}")
-    labels = {t.id: t.label for t in codebook.themes}
-    candidates = coded[coded["status"].isin(["theme", "unclassified"])].copy()
-    candidates = candidates.sort_values(["margin", ID], kind="stable").head(n)
-    queue = pd.DataFrame({
-        ID: candidates[ID].to_numpy(), TEXT: candidates[TEXT].to_numpy(),
-        "proposed_codes": candidates["codes"].to_numpy(), "proposed_labels": candidates["code_labels"].to_numpy(),
-        "second_theme": [f"{int(t)}: {labels.get(int(t), '')}" if pd.notna(t) else "" for t in candidates["second_theme_id"]],
-        "margin": candidates["margin"].round(3).to_numpy(), "corrected_codes": "",
-    })
-    return queue
-
-
-def read_overrides(source: str | Path | pd.DataFrame, codebook: Codebook,
-                   known_ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a filled-in review sheet (CSV/XLSX with ``id`` and ``corrected_codes``).
-
-    Codes are theme ids or labels (any case), separated by ``;``; an empty cell means "no
-    correction". Returns ``id``, ``codes`` (ids ``;``-joined) for the corrected rows.
-
-    Raises
-    ------
-    InputError
-        Unknown codes or ids not among ``known_ids``, all listed at once.
-    """
-    where = "<table>" if isinstance(source, pd.DataFrame) else str(source)
-    frame = source if isinstance(source, pd.DataFrame) else read_table(where, None, None, None)
-    id_col = resolve_column(frame, ID, where, "id")
-    code_col = resolve_column(frame, "corrected_codes", where, "corrected_codes")
-    valid = set(codebook.ids)
-    rows, bad_codes, bad_ids = [], [], []
-    known = set(map(str, known_ids)) if known_ids is not None else None
-    for line, (respondent, cell) in enumerate(zip(frame[id_col], frame[code_col]), start=2):
-        ids, unknown = codebook.resolve(cell)
-        if not ids and not unknown:  # empty cell: no correction
-            continue
-        respondent = id_to_str(respondent)
-        if known is not None and respondent not in known:
-            bad_ids.append(f"{respondent} (row {line})")
-        bad_codes += [f"{part!r} (row {line})" for part in unknown]
-        rows.append({ID: respondent, "codes": ";".join(map(str, dict.fromkeys(ids)))})
-    problems = []
-    if bad_ids:
-        problems.append(f"ids not among the coded answers: {format_rows(bad_ids)}")
-    if bad_codes:
-        problems.append(f"codes not in the codebook (ids {sorted(valid)} or their labels): {format_rows(bad_codes)}")
-    if problems:
-        raise InputError("; ".join(problems), path=where, column=str(code_col))
-    return pd.DataFrame(rows, columns=[ID, "codes"])
-
-
-def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a proportion (95% by default); NaN where ``n == 0``."""
-    successes, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = successes / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return centre - half, centre + half
-
-
-def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str | None = None) -> pd.DataFrame:
-    """Prevalence of each theme per wave (and per group of ``by``), with Wilson 95% intervals
-    and a test of change from the first wave to each later one (two-proportion z-test).
-
-    An answer counts for every code it carries; the base is the answers that are not
-    non-answers. Returns one row per (wave, group, theme), plus one for "non classificato".
-    """
-    from scipy.stats import norm
-
-    names = list(waves)
-    rows = []
-    for wave in names:
-        coded = waves[wave]
-        groups = [(None, coded)] if by is None else [
-            (g, part) for g, part in coded.groupby(resolve_column(coded, by, wave, "group"), sort=True, dropna=False)]
-        for group, part in groups:
-            base = int((part["status"] != "non_answer").sum())
-            # Answers carrying each code, every code counted once per answer.
-            carried = part["codes"].fillna("").astype(str).str.split(";").map(set).explode().value_counts()
-            for theme in codebook.themes:
-                count = int(carried.get(str(theme.id), 0))
-                rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": theme.id,
-                             "theme_label": theme.label, "count": count, "base": base})
-            # A rising share of "non classificato" is the first sign of a theme the codebook lacks.
-            rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": UNCLASSIFIED_ID,
-                         "theme_label": UNCLASSIFIED, "count": int((part["status"] == "unclassified").sum()),
-                         "base": base})
-    table = pd.DataFrame(rows)
-    table["prevalence"] = table["count"] / table["base"].where(table["base"] > 0)
-    low, high = wilson_interval(table["count"].to_numpy(), table["base"].to_numpy())
-    table["ci_low"], table["ci_high"] = low, high
-    table["change_p"] = float("nan")
-    first = table[table["wave"] == names[0]].set_index(["group", "theme_id"])
-    for i in np.flatnonzero((table["wave"] != names[0]).to_numpy()):
-        key = (table.at[i, "group"], table.at[i, "theme_id"])
-        if key not in first.index:
-            continue
-        c1, n1 = first.loc[key, "count"], first.loc[key, "base"]
-        c2, n2 = table.at[i, "count"], table.at[i, "base"]
-        pooled = (c1 + c2) / (n1 + n2) if n1 + n2 else float("nan")
-        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) if n1 and n2 else float("nan")
-        if se and se == se:
-            table.at[i, "change_p"] = float(2 * norm.sf(abs((c2 / n2 - c1 / n1) / se)))
-        elif n1 and n2:
-            table.at[i, "change_p"] = 1.0
-    return table
-
-
-def prevalence_figure(table: pd.DataFrame) -> Any:
-    """Theme prevalence per wave with Wilson 95% intervals (a matplotlib ``Figure``; one panel
-    per group when :func:`compare_waves` was given ``by``)."""
-    from matplotlib.figure import Figure
-
-    groups = list(dict.fromkeys(table["group"]))
-    themes = list(dict.fromkeys(table["theme_label"]))
-    waves = list(dict.fromkeys(table["wave"]))
-    fig = Figure(figsize=(8, 1.2 + 0.5 * len(themes) * len(groups)), layout="constrained")
-    axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
-    height = 0.8 / len(waves)
-    for ax, group in zip(axes, groups):
-        part = table[table["group"] == group]
-        for k, wave in enumerate(waves):
-            rows = part[part["wave"] == wave].set_index("theme_label").reindex(themes)
-            y = np.arange(len(themes)) + k * height
-            err = np.vstack([rows["prevalence"] - rows["ci_low"], rows["ci_high"] - rows["prevalence"]])
-            ax.barh(y, rows["prevalence"], height=height, xerr=err, label=str(wave), capsize=2)
-        ax.set_yticks(np.arange(len(themes)) + 0.4 - height / 2, [t[:45] for t in themes])
-        ax.invert_yaxis()
-        ax.set_xlabel("share of answers (95% Wilson interval)")
-        if group:
-            ax.set_title(str(group))
-    axes[0].legend(loc="lower right")
-    return fig

@@ -11,14 +11,9 @@ from conftest import REPO, SURVEY_THEMES
 from rtc_nlp import InputError, compare_with_manual, read_answers
 from rtc_nlp.cli import main
 from rtc_nlp.codebook import Codebook
-from rtc_nlp.coding import (
-    CodebookCoder,
-    code_answers,
-    compare_waves,
-    read_overrides,
-    review_queue,
-    wilson_interval,
-)
+from rtc_nlp.coding import CodebookCoder, code_answers
+from rtc_nlp.review import read_overrides, review_queue
+from rtc_nlp.waves import compare_waves, wilson_interval
 
 DEMO = REPO / "data" / "demo"
 BOOK = Codebook.from_records([

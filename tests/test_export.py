@@ -14,9 +14,9 @@ import pytest
 from rtc_nlp import InputError, compare_with_manual
 from rtc_nlp.cli import main
 from rtc_nlp.codebook import Codebook
-from rtc_nlp.coding import apply_overrides
 from rtc_nlp.export import export, read_reviewed, spss_names
 from rtc_nlp.formats.refi_qda import CODEBOOK_NS, PROJECT_NS
+from rtc_nlp.review import apply_overrides
 
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 BOOK = Codebook.from_records([
@@ -233,14 +233,14 @@ def test_the_same_results_export_to_the_same_bytes(coded, tmp_path):
 
 def test_a_format_in_the_table_is_offered_by_the_cli_and_written(coded, tmp_path, monkeypatch):
     """A new format is one writer plus one line in FORMATS: the CLI lists and writes it."""
-    from rtc_nlp import cli, formats
+    from rtc_nlp import cli_parser, formats
 
     def write(data, out):
         (out / "ids.txt").write_text("\n".join(data.frame["id"]), encoding="utf-8")
         return [out / "ids.txt"]
 
     monkeypatch.setitem(formats.FORMATS, "ids", write)
-    parser = cli._build_parser()
+    parser = cli_parser.build_parser()
     assert "ids" in parser.parse_args(["export", "r", "--out", "o"]).format.split(",")
     written = export(coded, tmp_path / "x", ["ids"], codebook=BOOK)
     assert [p.name for p in written] == ["ids.txt"]

@@ -65,7 +65,7 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     ``;``-separated) wins over them. Returns ``id``, ``codes`` (ids ``;``-joined), ``code``
     (the first, as a label: ready for :func:`rtc_nlp.compare_with_manual`) and ``reviewed``
     (whether the reviewer wrote in ``revisione``). Pass ``[["id", "codes"]]`` of the reviewed
-    rows to :func:`rtc_nlp.coding.apply_overrides` to use them as overrides.
+    rows to :func:`rtc_nlp.review.apply_overrides` to use them as overrides.
     """
 
     sheet = pd.read_excel(path, sheet_name="answers", dtype={ID: str, REVIEW_COLUMN: str})

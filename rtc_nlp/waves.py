@@ -1,0 +1,101 @@
+"""Comparing survey waves: the prevalence of each theme per wave and group, with intervals and a
+test of change from the first wave."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook
+from .io import resolve_column
+from .schema import UNCLASSIFIED, UNCLASSIFIED_ID
+
+__all__ = ["compare_waves", "prevalence_figure", "wilson_interval"]
+
+
+def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion (95% by default); NaN where ``n == 0``."""
+    successes, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = successes / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str | None = None) -> pd.DataFrame:
+    """Prevalence of each theme per wave (and per group of ``by``), with Wilson 95% intervals
+    and a test of change from the first wave to each later one (two-proportion z-test).
+
+    An answer counts for every code it carries; the base is the answers that are not
+    non-answers. Returns one row per (wave, group, theme), plus one for "non classificato".
+    """
+    from scipy.stats import norm
+
+    names = list(waves)
+    rows = []
+    for wave in names:
+        coded = waves[wave]
+        groups = [(None, coded)] if by is None else [
+            (g, part) for g, part in coded.groupby(resolve_column(coded, by, wave, "group"), sort=True, dropna=False)]
+        for group, part in groups:
+            base = int((part["status"] != "non_answer").sum())
+            # Answers carrying each code, every code counted once per answer.
+            carried = part["codes"].fillna("").astype(str).str.split(";").map(set).explode().value_counts()
+            for theme in codebook.themes:
+                count = int(carried.get(str(theme.id), 0))
+                rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": theme.id,
+                             "theme_label": theme.label, "count": count, "base": base})
+            # A rising share of "non classificato" is the first sign of a theme the codebook lacks.
+            rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": UNCLASSIFIED_ID,
+                         "theme_label": UNCLASSIFIED, "count": int((part["status"] == "unclassified").sum()),
+                         "base": base})
+    table = pd.DataFrame(rows)
+    table["prevalence"] = table["count"] / table["base"].where(table["base"] > 0)
+    low, high = wilson_interval(table["count"].to_numpy(), table["base"].to_numpy())
+    table["ci_low"], table["ci_high"] = low, high
+    table["change_p"] = float("nan")
+    first = table[table["wave"] == names[0]].set_index(["group", "theme_id"])
+    for i in np.flatnonzero((table["wave"] != names[0]).to_numpy()):
+        key = (table.at[i, "group"], table.at[i, "theme_id"])
+        if key not in first.index:
+            continue
+        c1, n1 = first.loc[key, "count"], first.loc[key, "base"]
+        c2, n2 = table.at[i, "count"], table.at[i, "base"]
+        pooled = (c1 + c2) / (n1 + n2) if n1 + n2 else float("nan")
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) if n1 and n2 else float("nan")
+        if se and se == se:
+            table.at[i, "change_p"] = float(2 * norm.sf(abs((c2 / n2 - c1 / n1) / se)))
+        elif n1 and n2:
+            table.at[i, "change_p"] = 1.0
+    return table
+
+
+def prevalence_figure(table: pd.DataFrame) -> Any:
+    """Theme prevalence per wave with Wilson 95% intervals (a matplotlib ``Figure``; one panel
+    per group when :func:`compare_waves` was given ``by``)."""
+    from matplotlib.figure import Figure
+
+    groups = list(dict.fromkeys(table["group"]))
+    themes = list(dict.fromkeys(table["theme_label"]))
+    waves = list(dict.fromkeys(table["wave"]))
+    fig = Figure(figsize=(8, 1.2 + 0.5 * len(themes) * len(groups)), layout="constrained")
+    axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
+    height = 0.8 / len(waves)
+    for ax, group in zip(axes, groups):
+        part = table[table["group"] == group]
+        for k, wave in enumerate(waves):
+            rows = part[part["wave"] == wave].set_index("theme_label").reindex(themes)
+            y = np.arange(len(themes)) + k * height
+            err = np.vstack([rows["prevalence"] - rows["ci_low"], rows["ci_high"] - rows["prevalence"]])
+            ax.barh(y, rows["prevalence"], height=height, xerr=err, label=str(wave), capsize=2)
+        ax.set_yticks(np.arange(len(themes)) + 0.4 - height / 2, [t[:45] for t in themes])
+        ax.invert_yaxis()
+        ax.set_xlabel("share of answers (95% Wilson interval)")
+        if group:
+            ax.set_title(str(group))
+    axes[0].legend(loc="lower right")
+    return fig
