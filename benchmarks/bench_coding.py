@@ -32,31 +32,39 @@ def run(path: Path, shots: int, seed: int) -> list[dict[str, object]]:
     data["id"] = [f"r{i}" for i in range(len(data))]
     rng = np.random.default_rng(seed)
     picked = data.groupby("label", group_keys=False).apply(
-        lambda g: g.iloc[rng.permutation(len(g))[:shots]], include_groups=False)
+        lambda g: g.iloc[rng.permutation(len(g))[:shots]], include_groups=False
+    )
     picked["label"] = data.loc[picked.index, "label"]
-    book = Codebook.from_records([{"label": label, "examples": group["text"].tolist()}
-                                  for label, group in picked.groupby("label", sort=True)])
+    book = Codebook.from_records(
+        [{"label": label, "examples": group["text"].tolist()} for label, group in picked.groupby("label", sort=True)]
+    )
     rest = data.drop(index=picked.index)
     manual = rest[["id", "label"]].rename(columns={"label": "code"})
     # The few-shot gain: the same codes described by their class names only.
-    names_only = Codebook.from_records([{"label": label, "description": label.replace("_", " ")}
-                                        for label in sorted(picked["label"].unique())])
+    names_only = Codebook.from_records(
+        [{"label": label, "description": label.replace("_", " ")} for label in sorted(picked["label"].unique())]
+    )
     rows = []
     for book_used, shots_used, threshold in [(names_only, 0, None)] + [(book, shots, t) for t in (None, 0.0, 0.1, 0.2)]:
         coder = CodebookCoder(book_used, "lexical", min_similarity=threshold).fit(rest[["id", "text"]])
         coded = coder.code(rest[["id", "text"]])
         report = compare_with_manual(coded, manual, code_column="code", n_boot=200, n_perm=99)
         figures = report.summary[report.summary["scope"] == "answered"].set_index("metric")
-        rows.append({
-            "set": path.stem, "classes": len(book), "shots": shots_used, "coded answers": len(rest),
-            "threshold": "auto" if threshold is None else threshold,
-            "threshold used": round(coder.min_similarity_, 3),
-            "coverage": float((coded["status"] == "theme").mean()),
-            "accuracy": figures.loc["accuracy", "value"],
-            "accuracy 95%": f"[{figures.loc['accuracy', 'ci_low']:.3f}, {figures.loc['accuracy', 'ci_high']:.3f}]",
-            "kappa": figures.loc["cohen_kappa", "value"],
-            "kappa p": figures.loc["cohen_kappa", "p_value"],
-        })
+        rows.append(
+            {
+                "set": path.stem,
+                "classes": len(book),
+                "shots": shots_used,
+                "coded answers": len(rest),
+                "threshold": "auto" if threshold is None else threshold,
+                "threshold used": round(coder.min_similarity_, 3),
+                "coverage": float((coded["status"] == "theme").mean()),
+                "accuracy": figures.loc["accuracy", "value"],
+                "accuracy 95%": f"[{figures.loc['accuracy', 'ci_low']:.3f}, {figures.loc['accuracy', 'ci_high']:.3f}]",
+                "kappa": figures.loc["cohen_kappa", "value"],
+                "kappa p": figures.loc["cohen_kappa", "p_value"],
+            }
+        )
     return rows
 
 

@@ -36,20 +36,35 @@ def main() -> None:
         answers = read_answers(DEMO / "wave1.csv", text_column="risposta", id_column="id")
         manual = pd.read_csv(DEMO / "manual_codes_wave1.csv", dtype=str).drop_duplicates("id")
         model = ThemeModel(embedder=name, random_state=0, verbose=False).fit(answers)
-        found = figures(compare_with_manual(model.assignments_, manual, code_column="codice", n_boot=1000,
-                                            n_perm=999, random_state=0), "all")
-        print(f"{name}: wave 1, {model.summary_['n_themes']} themes found (5 in the generator); "
-              + "; ".join(f"{m} {found.loc[m, 'value']:.3f} [{found.loc[m, 'ci_low']:.2f}, {found.loc[m, 'ci_high']:.2f}]"
-                          f" p={found.loc[m, 'p_value']:.3f}" for m in ("ari", "cohen_kappa")))
+        found = figures(
+            compare_with_manual(
+                model.assignments_, manual, code_column="codice", n_boot=1000, n_perm=999, random_state=0
+            ),
+            "all",
+        )
+        print(
+            f"{name}: wave 1, {model.summary_['n_themes']} themes found (5 in the generator); "
+            + "; ".join(
+                f"{m} {found.loc[m, 'value']:.3f} [{found.loc[m, 'ci_low']:.2f}, {found.loc[m, 'ci_high']:.2f}]"
+                f" p={found.loc[m, 'p_value']:.3f}"
+                for m in ("ari", "cohen_kappa")
+            )
+        )
         for wave in ("wave1", "wave2"):
-            coded = code_answers(read_answers(DEMO / f"{wave}.csv", text_column="risposta", id_column="id"), book,
-                                 embedder=name, verbose=False)
+            coded = code_answers(
+                read_answers(DEMO / f"{wave}.csv", text_column="risposta", id_column="id"),
+                book,
+                embedder=name,
+                verbose=False,
+            )
             truth = pd.read_csv(DEMO / f"manual_codes_{wave}.csv", dtype=str).drop_duplicates("id")
             answered = figures(compare_with_manual(coded, truth, code_column="codice", n_boot=0, n_perm=0), "answered")
             status = coded["status"].value_counts()
-            print(f"   {wave} coded with the codebook: {status.get('theme', 0)} coded, {status.get('unclassified', 0)} "
-                  f"non classificato, {status.get('non_answer', 0)} non-answers; on the coded answers accuracy "
-                  f"{answered.loc['accuracy', 'value']:.3f}, kappa {answered.loc['cohen_kappa', 'value']:.3f}")
+            print(
+                f"   {wave} coded with the codebook: {status.get('theme', 0)} coded, {status.get('unclassified', 0)} "
+                f"non classificato, {status.get('non_answer', 0)} non-answers; on the coded answers accuracy "
+                f"{answered.loc['accuracy', 'value']:.3f}, kappa {answered.loc['cohen_kappa', 'value']:.3f}"
+            )
 
 
 if __name__ == "__main__":

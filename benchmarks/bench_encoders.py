@@ -64,10 +64,17 @@ def main() -> None:
                 times[name].append(seconds(name, texts, args.threads))
         for name in names:
             median = float(np.median(times[name]))
-            rows.append({"texts": stem, "n": len(texts), "mean chars": round(float(np.mean([len(t) for t in texts]))),
-                         "embedder": name, "median s": round(median, 2),
-                         "range s": f"{min(times[name]):.2f}-{max(times[name]):.2f}",
-                         "answers/s": round(len(texts) / median)})
+            rows.append(
+                {
+                    "texts": stem,
+                    "n": len(texts),
+                    "mean chars": round(float(np.mean([len(t) for t in texts]))),
+                    "embedder": name,
+                    "median s": round(median, 2),
+                    "range s": f"{min(times[name]):.2f}-{max(times[name]):.2f}",
+                    "answers/s": round(len(texts) / median),
+                }
+            )
             print(rows[-1], flush=True)
     print(pd.DataFrame(rows).to_string(index=False))
 

@@ -3,9 +3,9 @@
 For each size, a file is built with ``make_large.py`` (rows drawn from every ``text,label`` CSV of
 the evaluation folder, a word dropped from repeated texts) in a scratch folder, then:
 
-* ``rtc-nlp themes FILE --embedder EMBEDDER`` (``--embedder``, default ``use``) runs in a fresh process: wall time and peak memory
-  (the process's peak resident set, as the OS reports it; embedding runs in its threads),
-  themes found, and ARI against the labels per source set;
+* ``rtc-nlp themes FILE --embedder EMBEDDER`` (``--embedder``, default ``use``) runs in a fresh
+  process: wall time and peak memory (the process's peak resident set, as the OS reports it;
+  embedding runs in its threads), themes found, and ARI against the labels per source set;
 * coding a new wave (another draw of the same size, other seed) against the frozen model
   (``ThemeModel.load(...).transform``, timed from the loaded model to the coded frame):
   answers per second;
@@ -108,8 +108,9 @@ def _seconds(times: list[float]) -> str:
     return f"{median:.1f}" if len(times) == 1 else f"{median:.1f} ({min(times):.1f}-{max(times):.1f})"
 
 
-def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: int = 1,
-             embedder: str = "use") -> list[dict]:
+def run_size(
+    rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: int = 1, embedder: str = "use"
+) -> list[dict]:
     data = make_large(rows, folder, seed=0)
     wave = make_large(rows, folder, seed=1)
     source = scratch / f"answers_{rows}.parquet"
@@ -117,9 +118,28 @@ def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: in
     wave_file = scratch / f"wave_{rows}.parquet"
     wave[["id", "text"]].to_parquet(wave_file, index=False)
     out = scratch / f"out_{rows}"
-    timed, fit_times = _median_run([sys.executable, "-c", _TIMED, sys.executable, "-m", "rtc_nlp.cli", "themes",
-                                str(source), "--id-column", "id", "--embedder", embedder, "--no-cache", "--quiet",
-                                "--overwrite", "--out", str(out)], repeats)
+    timed, fit_times = _median_run(
+        [
+            sys.executable,
+            "-c",
+            _TIMED,
+            sys.executable,
+            "-m",
+            "rtc_nlp.cli",
+            "themes",
+            str(source),
+            "--id-column",
+            "id",
+            "--embedder",
+            embedder,
+            "--no-cache",
+            "--quiet",
+            "--overwrite",
+            "--out",
+            str(out),
+        ],
+        repeats,
+    )
     if timed["code"] != 0:
         raise RuntimeError(f"rtc-nlp themes failed on {rows} rows")
     answers = pd.read_parquet(out / "model" / "assignments.parquet")
@@ -127,26 +147,46 @@ def run_size(rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: in
     model = json.loads((out / "model" / "model.json").read_text(encoding="utf-8"))
     clustering = model["summary"]["clustering"]
     themes = answers["theme_id"].to_numpy()
-    row = {"rows": rows, "distinct": int(data["text"].nunique()), "method": "rtc_nlp (CLI, file to themes)",
-           "seconds": _seconds(fit_times), "peak MB": round(timed["peak_mb"]),
-           "themes": int(model["summary"]["n_themes"]), "fitted on": clustering.get("fitted_on"),
-           "stability": round(clustering.get("stability", float("nan")), 3),
-           "ARI by source": ari_by_source(data, themes)}
+    row = {
+        "rows": rows,
+        "distinct": int(data["text"].nunique()),
+        "method": "rtc_nlp (CLI, file to themes)",
+        "seconds": _seconds(fit_times),
+        "peak MB": round(timed["peak_mb"]),
+        "themes": int(model["summary"]["n_themes"]),
+        "fitted on": clustering.get("fitted_on"),
+        "stability": round(clustering.get("stability", float("nan")), 3),
+        "ARI by source": ari_by_source(data, themes),
+    }
     coded, code_times = _median_run([sys.executable, "-c", _CODE_WAVE, str(out / "model"), str(wave_file)], repeats)
     rates = sorted(rows / t for t in code_times)
-    rows_out = [row, {"rows": rows, "method": "coding a new wave (frozen model)",
-                      "seconds": _seconds(code_times), "peak MB": round(coded["peak_mb"]),
-                      "answers/s": f"{np.median(rates):,.0f}" + (f" ({rates[0]:,.0f}-{rates[-1]:,.0f})"
-                                                                 if len(rates) > 1 else "")}]
+    rows_out = [
+        row,
+        {
+            "rows": rows,
+            "method": "coding a new wave (frozen model)",
+            "seconds": _seconds(code_times),
+            "peak MB": round(coded["peak_mb"]),
+            "answers/s": f"{np.median(rates):,.0f}"
+            + (f" ({rates[0]:,.0f}-{rates[-1]:,.0f})" if len(rates) > 1 else ""),
+        },
+    ]
     if bertopic:
         topics_file = scratch / f"bertopic_{rows}.npy"
         result = _run_json([sys.executable, "-c", _BERTOPIC, str(out / "model"), str(source), str(topics_file)])
         topics = np.load(topics_file)
-        rows_out.append({"rows": rows, "method": "BERTopic defaults, same vectors (clustering only)",
-                         "seconds": round(result["seconds"], 1), "peak MB": round(result["peak_mb"]),
-                         "themes": result["themes"], "unassigned": round(float(np.mean(topics == -1)), 3),
-                         "x rtc_nlp's run": round(result["seconds"] / float(np.median(fit_times)), 1),
-                         "ARI by source": ari_by_source(data, topics)})
+        rows_out.append(
+            {
+                "rows": rows,
+                "method": "BERTopic defaults, same vectors (clustering only)",
+                "seconds": round(result["seconds"], 1),
+                "peak MB": round(result["peak_mb"]),
+                "themes": result["themes"],
+                "unassigned": round(float(np.mean(topics == -1)), 3),
+                "x rtc_nlp's run": round(result["seconds"] / float(np.median(fit_times)), 1),
+                "ARI by source": ari_by_source(data, topics),
+            }
+        )
     return rows_out
 
 
@@ -163,9 +203,10 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="rtc_nlp_scale_") as scratch:
         for i, rows in enumerate(sizes):
-            results += run_size(rows, Path(args.folder), Path(scratch), args.bertopic and i == 0, args.repeats,
-                                args.embedder)
-            print(json.dumps(results[-1 if not (args.bertopic and i == 0) else -3:], ensure_ascii=False), flush=True)
+            results += run_size(
+                rows, Path(args.folder), Path(scratch), args.bertopic and i == 0, args.repeats, args.embedder
+            )
+            print(json.dumps(results[-1 if not (args.bertopic and i == 0) else -3 :], ensure_ascii=False), flush=True)
     table = pd.DataFrame(results)
     print(table.to_string(index=False))
     if args.bertopic:

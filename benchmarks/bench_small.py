@@ -80,8 +80,9 @@ def k_rules(texts: list[str], truth: np.ndarray, seed: int) -> list[dict]:
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
     recorder = _Recorder()
-    model = ThemeModel(embedder=EMBEDDER, clusterer=recorder, random_state=seed, cache_dir=CACHE,
-                       verbose=False).fit(texts)
+    model = ThemeModel(embedder=EMBEDDER, clusterer=recorder, random_state=seed, cache_dir=CACHE, verbose=False).fit(
+        texts
+    )
     X, vectors = recorder.X, model.embedder_.transform(texts)
     n = len(X)
     tree = linkage(X, method="average", metric="cosine")
@@ -128,14 +129,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="also write the table as Markdown to this file")
     parser.add_argument("--no-bertopic", action="store_true", help="run rtc_nlp only")
-    parser.add_argument("--embedder", default="use", help="rtc_nlp's embedder, whose vectors BERTopic gets too "
-                                                          "(default: %(default)s)")
+    parser.add_argument(
+        "--embedder", default="use", help="rtc_nlp's embedder, whose vectors BERTopic gets too (default: %(default)s)"
+    )
     parser.add_argument("--cache", default="", help="embedding cache folder (default: none)")
-    parser.add_argument("--k-rules", action="store_true",
-                        help="instead of BERTopic, compare ways to choose the number of groups on the samples")
-    parser.add_argument("--small-input", type=int,
-                        help="measure another threshold between the agglomerative and the community clusterer "
-                             f"(default: rtc_nlp's, {grouping_module.SMALL_INPUT} distinct answers)")
+    parser.add_argument(
+        "--k-rules",
+        action="store_true",
+        help="instead of BERTopic, compare ways to choose the number of groups on the samples",
+    )
+    parser.add_argument(
+        "--small-input",
+        type=int,
+        help="measure another threshold between the agglomerative and the community clusterer "
+        f"(default: rtc_nlp's, {grouping_module.SMALL_INPUT} distinct answers)",
+    )
     args = parser.parse_args()
     global EMBEDDER, CACHE
     EMBEDDER, CACHE = args.embedder, args.cache or False
@@ -153,14 +161,18 @@ def main() -> None:
     groupings = [] if args.k_rules else thematic.groupby("grouping")  # the rules need samples with many items
     for grouping, rows in groupings:
         for row in run_sample(rows["text"].tolist(), rows["theme"].to_numpy(), args.seed, bertopic):
-            results.append({"set": "report groupings", "size": f"{sizes.min()}-{sizes.max()}", "sample": grouping, **row})
+            results.append(
+                {"set": "report groupings", "size": f"{sizes.min()}-{sizes.max()}", "sample": grouping, **row}
+            )
     for path in sorted(Path(args.folder).glob("*.csv")):
         data = pd.read_csv(path, dtype=str, keep_default_na=False)
         for size in (int(s) for s in args.sizes.split(",")):
             for sample in range(args.samples):
                 pick = rng.choice(len(data), size=min(size, len(data)), replace=False)
                 texts, truth = data["text"].iloc[pick].tolist(), data["label"].to_numpy()[pick]
-                rows = k_rules(texts, truth, args.seed) if args.k_rules else run_sample(texts, truth, args.seed, bertopic)
+                rows = (
+                    k_rules(texts, truth, args.seed) if args.k_rules else run_sample(texts, truth, args.seed, bertopic)
+                )
                 for row in rows:
                     results.append({"set": path.stem, "size": str(size), "sample": sample, **row})
             print(f"{path.stem}: size {size} done", flush=True)

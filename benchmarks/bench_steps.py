@@ -45,8 +45,10 @@ def steps(name: str, n: int, seed: int, k: int) -> dict:
     if name.startswith("leiden@"):
         from rtc_nlp import CommunityClusterer
 
-        return {"clusterer": CommunityClusterer(resolutions=(float(name[7:]),), n_runs=1, random_state=seed),
-                "merge_similarity": None}
+        return {
+            "clusterer": CommunityClusterer(resolutions=(float(name[7:]),), n_runs=1, random_state=seed),
+            "merge_similarity": None,
+        }
     if name.startswith("merge@"):
         return {"merge_similarity": float(name[6:])}
     if name == "kmeans@k":
@@ -54,15 +56,18 @@ def steps(name: str, n: int, seed: int, k: int) -> dict:
     import hdbscan
     import umap
 
-    return {"reducer": umap.UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
-            "clusterer": hdbscan.HDBSCAN(min_cluster_size=max(5, n // 200))}
+    return {
+        "reducer": umap.UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
+        "clusterer": hdbscan.HDBSCAN(min_cluster_size=max(5, n // 200)),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER))
-    parser.add_argument("--embedder", default="use",
-                        help="an embedder name; NAME:center or NAME:raw for an encoder centred or not")
+    parser.add_argument(
+        "--embedder", default="use", help="an embedder name; NAME:center or NAME:raw for an encoder centred or not"
+    )
     parser.add_argument("--sets", help="comma-separated file stems (default: every CSV)")
     parser.add_argument("--steps", default="default,umap+hdbscan")
     parser.add_argument("--seed", type=int, default=0)
@@ -81,27 +86,48 @@ def main() -> None:
             embedder = embedder_class(name)(center=mode == "center")
         for name in args.steps.split(","):
             start = time.perf_counter()
-            model = ThemeModel(embedder=embedder, random_state=args.seed, cache_dir=args.cache or False,
-                               verbose=False, **steps(name, len(texts), args.seed, len(np.unique(truth)))).fit(texts)
+            model = ThemeModel(
+                embedder=embedder,
+                random_state=args.seed,
+                cache_dir=args.cache or False,
+                verbose=False,
+                **steps(name, len(texts), args.seed, len(np.unique(truth))),
+            ).fit(texts)
             seconds = time.perf_counter() - start
             embedder = model.embedder_  # fitted once, reused (vectors from the cache)
             labels = model.assignments_["theme_id"].to_numpy()
-            rows.append({"set": path.stem, "steps": name, "themes": int(len(np.unique(labels[labels > 0]))),
-                         "true k": int(len(np.unique(truth))), "ARI": adjusted_rand_score(truth, labels),
-                         "AMI": adjusted_mutual_info_score(truth, labels), "seconds": seconds})
+            rows.append(
+                {
+                    "set": path.stem,
+                    "steps": name,
+                    "themes": int(len(np.unique(labels[labels > 0]))),
+                    "true k": int(len(np.unique(truth))),
+                    "ARI": adjusted_rand_score(truth, labels),
+                    "AMI": adjusted_mutual_info_score(truth, labels),
+                    "seconds": seconds,
+                }
+            )
             print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     wide = table.pivot(index="set", columns="steps", values="ARI")
     if wide.shape[1] == 2:
         first, second = wide.columns
-        print(f"ARI: {first} higher on {int((wide[first] > wide[second]).sum())} of {len(wide)} sets; "
-              f"mean {wide[first].mean():.3f} vs {wide[second].mean():.3f}")
+        print(
+            f"ARI: {first} higher on {int((wide[first] > wide[second]).sum())} of {len(wide)} sets; "
+            f"mean {wide[first].mean():.3f} vs {wide[second].mean():.3f}"
+        )
     levels = [c for c in wide.columns if c.startswith("leiden@")]
     if len(levels) > 1 and "kmeans@k" in wide.columns:
         best = wide[levels].max(axis=1)
-        summary = pd.DataFrame({"best level": wide[levels].idxmax(axis=1), "its ARI": best,
-                                "oracle ARI": wide["kmeans@k"], "best / oracle": best / wide["kmeans@k"]})
+        summary = pd.DataFrame(
+            {
+                "best level": wide[levels].idxmax(axis=1),
+                "its ARI": best,
+                "oracle ARI": wide["kmeans@k"],
+                "best / oracle": best / wide["kmeans@k"],
+            }
+        )
         if "default" in wide.columns:
             summary["default / oracle"] = wide["default"] / wide["kmeans@k"]
         print(summary.to_string(float_format=lambda v: f"{v:.3f}"))

@@ -3,8 +3,8 @@
 For every ``text,label`` CSV in a folder (default ``../shared/evaldata``), side by side in one
 run: rtc_nlp's default ThemeModel with each embedder of ``--embedders`` (lexical, the
 Universal Sentence Encoder, e5), and BERTopic with its default UMAP + HDBSCAN on the very same
-vectors as one of them (``--bertopic-on``, default the USE encoder's). Prints accuracy after Hungarian matching, AMI, ARI,
-themes found against the true number, share left unassigned, time, peak memory (growth of
+vectors as one of them (``--bertopic-on``, default the USE encoder's). Prints accuracy after
+Hungarian matching, AMI, ARI, themes found against the true number, share left unassigned, time, peak memory (growth of
 the resident set during the run; each method runs in its own fresh process) and, for
 rtc_nlp, how far its themes agree across seeds.
 
@@ -152,9 +152,16 @@ def measured(method: str, path: Path, seed: int, vectors_file: Path, cache: str 
     return result
 
 
-def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3, stability_seeds: int = 1,
-            embedders: tuple[str, ...] = ("lexical", "use", "e5"), bertopic_on: str = "use",
-            cache: str = "") -> list[dict[str, object]]:
+def run_set(
+    path: Path,
+    seed: int,
+    scratch: Path,
+    bertopic_runs: int = 3,
+    stability_seeds: int = 1,
+    embedders: tuple[str, ...] = ("lexical", "use", "e5"),
+    bertopic_on: str = "use",
+    cache: str = "",
+) -> list[dict[str, object]]:
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
     truth = data["label"].to_numpy()
     k = len(np.unique(truth))
@@ -164,12 +171,21 @@ def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3, stabil
         method = f"rtc_nlp {embedder}"
         vectors_file = scratch / f"{path.stem}.{embedder}.npy"
         labels, unassigned, seconds, memory, extra, vectors = measured(method, path, seed, vectors_file, cache)
-        ours = {**head, "method": method, **scores(truth, labels, unassigned),
-                "seconds": seconds, "peak MB": memory, **extra}
+        ours = {
+            **head,
+            "method": method,
+            **scores(truth, labels, unassigned),
+            "seconds": seconds,
+            "peak MB": memory,
+            **extra,
+        }
         # The oracle: k-means told the true number of classes, on the very same vectors.
         oracle_labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors)
-        oracle = {**head, "method": f"KMeans, true k, {embedder} vectors (oracle)",
-                  **scores(truth, oracle_labels, np.zeros(len(truth), dtype=bool))}
+        oracle = {
+            **head,
+            "method": f"KMeans, true k, {embedder} vectors (oracle)",
+            **scores(truth, oracle_labels, np.zeros(len(truth), dtype=bool)),
+        }
         ours["ARI / oracle"] = ours["ARI"] / oracle["ARI"] if oracle["ARI"] > 0 else float("nan")
         ours["ACC - oracle"] = ours["ACC"] - oracle["ACC"]
         ours["ARI bound"] = ari_bound(truth, labels)
@@ -177,9 +193,10 @@ def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3, stabil
         ours["themes for 90%"] = f"{reach[0]}-{reach[1]}" if reach else "none"
         if stability_seeds > 1:
             # Themes with other seeds, each in a fresh process: their pairwise agreement.
-            runs = [labels] + [measured(method, path, seed + i, vectors_file, cache)[0]
-                               for i in range(1, stability_seeds)]
-            pairs = [adjusted_rand_score(a, b) for i, a in enumerate(runs) for b in runs[i + 1:]]
+            runs = [labels] + [
+                measured(method, path, seed + i, vectors_file, cache)[0] for i in range(1, stability_seeds)
+            ]
+            pairs = [adjusted_rand_score(a, b) for i, a in enumerate(runs) for b in runs[i + 1 :]]
             ours[f"seed ARI (median of {len(pairs)} pairs)"] = float(np.median(pairs))
         rows += [ours, oracle]
         if embedder == bertopic_on:
@@ -197,11 +214,18 @@ def run_set(path: Path, seed: int, scratch: Path, bertopic_runs: int = 3, stabil
         labels, unassigned, seconds, memory, _, _ = measured("BERTopic defaults", path, seed, bertopic_vectors)
         runs.append({**scores(truth, labels, unassigned), "seconds": seconds, "peak MB": memory})
     runs_table = pd.DataFrame(runs)
-    rows.append({**head, "method": f"BERTopic defaults, {bertopic_on} vectors (median of {bertopic_runs})",
-                 **{key: (int(runs_table[key].median()) if key == "themes" else float(runs_table[key].median()))
-                    for key in runs_table.columns},
-                 "ACC range": f"{runs_table['ACC'].min():.3f}-{runs_table['ACC'].max():.3f}",
-                 "ARI range": f"{runs_table['ARI'].min():.3f}-{runs_table['ARI'].max():.3f}"})
+    rows.append(
+        {
+            **head,
+            "method": f"BERTopic defaults, {bertopic_on} vectors (median of {bertopic_runs})",
+            **{
+                key: (int(runs_table[key].median()) if key == "themes" else float(runs_table[key].median()))
+                for key in runs_table.columns
+            },
+            "ACC range": f"{runs_table['ACC'].min():.3f}-{runs_table['ACC'].max():.3f}",
+            "ARI range": f"{runs_table['ARI'].min():.3f}-{runs_table['ARI'].max():.3f}",
+        }
+    )
     return rows
 
 
@@ -212,14 +236,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="also write the table as Markdown to this file")
     parser.add_argument("--bertopic-runs", type=int, default=3, help="BERTopic runs per set (median reported; 0: none)")
-    parser.add_argument("--stability-seeds", type=int, default=1,
-                        help="also fit rtc_nlp with this many seeds and report their median pairwise ARI")
-    parser.add_argument("--embedders", default="lexical,use,e5",
-                        help="rtc_nlp embedders to compare, side by side (default: %(default)s)")
+    parser.add_argument(
+        "--stability-seeds",
+        type=int,
+        default=1,
+        help="also fit rtc_nlp with this many seeds and report their median pairwise ARI",
+    )
+    parser.add_argument(
+        "--embedders",
+        default="lexical,use,e5",
+        help="rtc_nlp embedders to compare, side by side (default: %(default)s)",
+    )
     parser.add_argument("--bertopic-on", default="use", help="whose vectors BERTopic clusters (default: %(default)s)")
-    parser.add_argument("--cache", default="",
-                        help="embedding cache folder shared by the runs (default: none, every run embeds; "
-                             "with a cache, 'seconds' is the clustering and naming time once warm)")
+    parser.add_argument(
+        "--cache",
+        default="",
+        help="embedding cache folder shared by the runs (default: none, every run embeds; "
+        "with a cache, 'seconds' is the clustering and naming time once warm)",
+    )
     args = parser.parse_args()
     files = sorted(Path(args.folder).glob("*.csv"))
     if args.sets:
@@ -228,8 +262,16 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for file in files:
-            for row in run_set(file, args.seed, Path(scratch), args.bertopic_runs, args.stability_seeds,
-                               tuple(args.embedders.split(",")), args.bertopic_on, args.cache):
+            for row in run_set(
+                file,
+                args.seed,
+                Path(scratch),
+                args.bertopic_runs,
+                args.stability_seeds,
+                tuple(args.embedders.split(",")),
+                args.bertopic_on,
+                args.cache,
+            ):
                 rows.append(row)
                 print(" | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()), flush=True)
     table = pd.DataFrame(rows)
@@ -238,7 +280,8 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(
             f"Machine: {platform.platform()}, {platform.processor() or 'cpu'}; seed {args.seed}\n\n{text}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 def _has_tabulate() -> bool:

@@ -42,9 +42,14 @@ def make_large(rows: int, folder: Path, seed: int = 0) -> pd.DataFrame:
         if not keep and len(words) > 3:
             del words[int(r * len(words))]
         out.append(" ".join(words))
-    return pd.DataFrame({"id": [f"A{i:07d}" for i in range(rows)], "text": out,
-                         "label": base["label"].to_numpy(dtype=object)[pick],
-                         "source": base["source"].to_numpy(dtype=object)[pick]})
+    return pd.DataFrame(
+        {
+            "id": [f"A{i:07d}" for i in range(rows)],
+            "text": out,
+            "label": base["label"].to_numpy(dtype=object)[pick],
+            "source": base["source"].to_numpy(dtype=object)[pick],
+        }
+    )
 
 
 def main() -> None:
@@ -62,8 +67,7 @@ def main() -> None:
         frame.to_parquet(args.out, index=False)
     else:
         frame.to_csv(args.out, index=False)
-    print(f"{args.out}: {len(frame)} rows, {frame['text'].nunique()} distinct, "
-          f"{time.perf_counter() - start:.1f} s")
+    print(f"{args.out}: {len(frame)} rows, {frame['text'].nunique()} distinct, {time.perf_counter() - start:.1f} s")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,10 @@ from rtc_nlp import read_answers
 from rtc_nlp.text import NON_ANSWER_REASONS, guess_language, prepare_texts
 
 risposte = read_answers(FILE_RISPOSTE, text_column=COLONNA_TESTO, id_column=COLONNA_ID)
-print(f"{len(risposte)} risposte lette da {FILE_RISPOSTE} (codifica {risposte.attrs['encoding']}, "
-      f"separatore {risposte.attrs['delimiter']!r})")
+print(
+    f"{len(risposte)} risposte lette da {FILE_RISPOSTE} (codifica {risposte.attrs['encoding']}, "
+    f"separatore {risposte.attrs['delimiter']!r})"
+)
 risposte.head()
 
 # %% [markdown]

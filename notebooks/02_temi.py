@@ -30,8 +30,10 @@ from rtc_nlp.report import sizes_figure, theme_map, theme_map_figure
 
 risposte = read_answers(FILE_RISPOSTE, text_column=COLONNA_TESTO, id_column=COLONNA_ID)
 modello = ThemeModel(embedder=EMBEDDER, random_state=0).fit(risposte)
-print(f"{modello.summary_['n_themes']} temi; {modello.summary_['n_coded']} risposte con un tema, "
-      f"{modello.summary_['n_non_answers']} non risposte, {modello.summary_['n_unclassified']} non classificate")
+print(
+    f"{modello.summary_['n_themes']} temi; {modello.summary_['n_coded']} risposte con un tema, "
+    f"{modello.summary_['n_non_answers']} non risposte, {modello.summary_['n_unclassified']} non classificate"
+)
 
 # %% [markdown]
 # ## I temi: etichetta, parole chiave, risposte tipiche

@@ -48,9 +48,11 @@ tabella.drop(columns=["embedder"]).round(3)
 for _, riga in tabella.iterrows():
     esito = "batte il caso" if riga["cohen_kappa p"] < 0.05 else "non si distingue dal caso"
     temi = "1 tema trovato" if riga["themes"] == 1 else f"{riga['themes']} temi trovati"
-    print(f"{riga['grouping']}: {riga['answers']} risposte, {temi} contro "
-          f"{riga['manual codes']} gruppi del report; kappa {riga['cohen_kappa']:.2f} "
-          f"{riga['cohen_kappa 95% CI']}, p = {riga['cohen_kappa p']:.3f}: {esito}")
+    print(
+        f"{riga['grouping']}: {riga['answers']} risposte, {temi} contro "
+        f"{riga['manual codes']} gruppi del report; kappa {riga['cohen_kappa']:.2f} "
+        f"{riga['cohen_kappa 95% CI']}, p = {riga['cohen_kappa p']:.3f}: {esito}"
+    )
 
 # %% [markdown]
 # ## Un raggruppamento nel dettaglio
@@ -59,8 +61,13 @@ for _, riga in tabella.iterrows():
 dati = pd.read_csv(FILE_REPORT, dtype=str, keep_default_na=False)
 gruppo = dati[dati["grouping"] == RAGGRUPPAMENTO].rename(columns={"item_id": "id"})
 modello = ThemeModel(random_state=0).fit(gruppo[["id", "text"]])
-confronto = compare_with_manual(modello.assignments_, gruppo[["id", "theme"]].rename(columns={"theme": "code"}),
-                                code_column="code", n_boot=RICAMPIONAMENTI, n_perm=PERMUTAZIONI)
+confronto = compare_with_manual(
+    modello.assignments_,
+    gruppo[["id", "theme"]].rename(columns={"theme": "code"}),
+    code_column="code",
+    n_boot=RICAMPIONAMENTI,
+    n_perm=PERMUTAZIONI,
+)
 print(confronto.headline())
 confronto.summary[confronto.summary["scope"] == "all"]
 
@@ -84,6 +91,8 @@ p = confronto.summary.set_index(["scope", "metric"]).loc[("all", "cohen_kappa"),
 if p < 0.05:
     print(f"Con p = {p:.3f} l'accordo con i gruppi del report è più che casuale.")
 else:
-    print(f"Con p = {p:.3f} l'accordo non si distingue dal caso: con così poche risposte brevi i temi "
-          "trovati senza guida non ricostruiscono questi gruppi del report. Una codifica guidata da un "
-          "codebook (notebook 04) parte dai gruppi dell'analista invece di cercarli.")
+    print(
+        f"Con p = {p:.3f} l'accordo non si distingue dal caso: con così poche risposte brevi i temi "
+        "trovati senza guida non ricostruiscono questi gruppi del report. Una codifica guidata da un "
+        "codebook (notebook 04) parte dai gruppi dell'analista invece di cercarli."
+    )

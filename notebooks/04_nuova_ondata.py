@@ -70,8 +70,11 @@ prevalence_plot(prevalenza)
 # Il nuovo tema entra nel codebook con un id nuovo; gli altri temi mantengono il loro id.
 
 # %%
-nuovo = codebook.add("BUROCRAZIA E AUTORIZZAZIONI", description="Permessi, autorizzazioni e pratiche con "
-                     "l'amministrazione penitenziaria", keywords=["burocrazia", "autorizzazioni", "permessi"])
+nuovo = codebook.add(
+    "BUROCRAZIA E AUTORIZZAZIONI",
+    description="Permessi, autorizzazioni e pratiche con l'amministrazione penitenziaria",
+    keywords=["burocrazia", "autorizzazioni", "permessi"],
+)
 print(codebook.diff(nuovo))
 cartella = Path(CARTELLA_RISULTATI) / "ondate"
 cartella.mkdir(parents=True, exist_ok=True)

@@ -28,11 +28,18 @@ from rtc_nlp import Codebook, code_answers, read_answers
 from rtc_nlp.export import export, read_reviewed
 
 codebook = Codebook.load(CODEBOOK)
-codificate = code_answers(read_answers(FILE_RISPOSTE, text_column=COLONNA_TESTO, id_column="id"),
-                          codebook, embedder="lexical")
+codificate = code_answers(
+    read_answers(FILE_RISPOSTE, text_column=COLONNA_TESTO, id_column="id"), codebook, embedder="lexical"
+)
 cartella = Path(CARTELLA_RISULTATI) / "esportazione"
-file = export(codificate, cartella, ["xlsx", "csv", "sav", "qdc", "qdpx", "json"], codebook=codebook,
-              overwrite=True, name="Ready to Change - demo")
+file = export(
+    codificate,
+    cartella,
+    ["xlsx", "csv", "sav", "qdc", "qdpx", "json"],
+    codebook=codebook,
+    overwrite=True,
+    name="Ready to Change - demo",
+)
 for f in file:
     print(f"{f.name:20s} {f.stat().st_size / 1024:8.1f} KB")
 

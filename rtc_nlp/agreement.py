@@ -76,7 +76,7 @@ def alpha_from_matrix(matrix: np.ndarray) -> float:
 def _square(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     labels, codes = np.unique(np.concatenate([np.asarray(a), np.asarray(b)]), return_inverse=True)
     matrix = np.zeros((len(labels), len(labels)))
-    np.add.at(matrix, (codes[: len(a)], codes[len(a):]), 1)
+    np.add.at(matrix, (codes[: len(a)], codes[len(a) :]), 1)
     return matrix
 
 
@@ -126,8 +126,17 @@ def _expected_mutual_information(table: np.ndarray) -> float:
     offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     nij = (start[cell] + offset).astype(float)
     x, y = ai[cell].astype(float), bj[cell].astype(float)
-    log_p = (gammaln(x + 1) + gammaln(y + 1) + gammaln(n - x + 1) + gammaln(n - y + 1) - gammaln(n + 1)
-             - gammaln(nij + 1) - gammaln(x - nij + 1) - gammaln(y - nij + 1) - gammaln(n - x - y + nij + 1))
+    log_p = (
+        gammaln(x + 1)
+        + gammaln(y + 1)
+        + gammaln(n - x + 1)
+        + gammaln(n - y + 1)
+        - gammaln(n + 1)
+        - gammaln(nij + 1)
+        - gammaln(x - nij + 1)
+        - gammaln(y - nij + 1)
+        - gammaln(n - x - y + nij + 1)
+    )
     return float((nij / n * np.log(n * nij / (x * y)) * np.exp(log_p)).sum())
 
 
@@ -167,7 +176,9 @@ def table_scores(table: np.ndarray, *, with_ami: bool = True) -> dict[str, float
     # Conventions for a single cluster on either side follow scikit-learn.
     homogeneity = 1.0 if h_true == 0 else mi / h_true
     completeness = 1.0 if h_pred == 0 else mi / h_pred
-    v_measure = 0.0 if homogeneity + completeness == 0 else 2 * homogeneity * completeness / (homogeneity + completeness)
+    v_measure = (
+        0.0 if homogeneity + completeness == 0 else 2 * homogeneity * completeness / (homogeneity + completeness)
+    )
     if table.shape[0] == table.shape[1] == 1 or (table.shape[0] == table.shape[1] == n):
         nmi = ami = 1.0
     else:
@@ -175,7 +186,9 @@ def table_scores(table: np.ndarray, *, with_ami: bool = True) -> dict[str, float
         nmi = mi / mean_h if mean_h > 0 else 1.0
         emi = _expected_mutual_information(table) if with_ami else float("nan")
         denominator = mean_h - emi
-        denominator = min(denominator, -np.finfo(float).eps) if denominator < 0 else max(denominator, np.finfo(float).eps)
+        denominator = (
+            min(denominator, -np.finfo(float).eps) if denominator < 0 else max(denominator, np.finfo(float).eps)
+        )
         ami = (mi - emi) / denominator
     sum_cells = _pairs(table.ravel())
     sum_a, sum_b = _pairs(table.sum(axis=1)), _pairs(table.sum(axis=0))

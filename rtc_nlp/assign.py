@@ -49,8 +49,15 @@ class Assignment:
     scores: np.ndarray
 
 
-def nearest_themes(vectors: np.ndarray, prototypes: np.ndarray, *, min_similarity: float | None = None,
-                   max_codes: int = 1, ratio: float = 1.0, decimals: int | None = None) -> Assignment:
+def nearest_themes(
+    vectors: np.ndarray,
+    prototypes: np.ndarray,
+    *,
+    min_similarity: float | None = None,
+    max_codes: int = 1,
+    ratio: float = 1.0,
+    decimals: int | None = None,
+) -> Assignment:
     """Assign unit ``vectors`` to the nearest of the unit ``prototypes``.
 
     Parameters
@@ -75,8 +82,16 @@ def nearest_themes(vectors: np.ndarray, prototypes: np.ndarray, *, min_similarit
     n, k = len(vectors), len(prototypes)
     if k == 0:  # a threshold left no theme standing
         none = np.full(n, -1, dtype=np.int64)
-        return Assignment(none, np.zeros(n), np.full(n, "below_min_similarity", dtype=object), none, none,
-                          np.full(n, np.nan), np.full((n, max_codes), -1, dtype=np.int64), np.zeros((n, max_codes)))
+        return Assignment(
+            none,
+            np.zeros(n),
+            np.full(n, "below_min_similarity", dtype=object),
+            none,
+            none,
+            np.full(n, np.nan),
+            np.full((n, max_codes), -1, dtype=np.int64),
+            np.zeros((n, max_codes)),
+        )
     sims = vectors @ prototypes.T
     if decimals is not None:
         sims = np.round(sims, decimals)

@@ -23,8 +23,14 @@ __all__ = ["EMBED_BATCH", "embed_in_batches"]
 EMBED_BATCH = 20_000  # texts embedded at once: bounds the sparse matrices of the lexical embedder
 
 
-def embed_in_batches(embedder: Embedder, texts: list[str], *, cache: EmbeddingCache | None = None,
-                     n_jobs: int | None = None, verbose: bool = False) -> np.ndarray:
+def embed_in_batches(
+    embedder: Embedder,
+    texts: list[str],
+    *,
+    cache: EmbeddingCache | None = None,
+    n_jobs: int | None = None,
+    verbose: bool = False,
+) -> np.ndarray:
     """Vectors of ``texts`` from a fitted ``embedder``.
 
     Parameters
@@ -48,7 +54,7 @@ def embed_in_batches(embedder: Embedder, texts: list[str], *, cache: EmbeddingCa
     jobs = effective_n_jobs(n_jobs if n_jobs is not None else 1) if parallel else 1
     n_batches = -(-n_batches // jobs) * jobs  # equal shares for the threads
     size = -(-len(texts) // n_batches)
-    batches = [texts[i:i + size] for i in range(0, len(texts), size)]
+    batches = [texts[i : i + size] for i in range(0, len(texts), size)]
     looked_up = [cache.get(identity, b) if cache else (None, np.zeros(len(b), dtype=bool)) for b in batches]
     missing = [[t for t, f in zip(b, found) if not f] for b, (_, found) in zip(batches, looked_up)]
     # Only what the cache lacks is embedded (an empty list would still load a model).
@@ -56,9 +62,12 @@ def embed_in_batches(embedder: Embedder, texts: list[str], *, cache: EmbeddingCa
     # Threads, not processes: nothing to copy or start, and the embedder's heavy parts
     # (numpy, scipy) release the GIL; measured faster than processes at 100,000 and
     # 1,000,000 answers.
-    fresh = iter(Parallel(n_jobs=jobs, prefer="threads")(delayed(embedder.transform)(m) for m in
-                                       tqdm(todo, desc="embedding", unit="batch",
-                                            disable=not verbose or len(todo) <= 1)))
+    fresh = iter(
+        Parallel(n_jobs=jobs, prefer="threads")(
+            delayed(embedder.transform)(m)
+            for m in tqdm(todo, desc="embedding", unit="batch", disable=not verbose or len(todo) <= 1)
+        )
+    )
     parts = []
     for (vectors, found), batch_missing in zip(looked_up, missing):
         if batch_missing:

@@ -23,6 +23,7 @@ from .sheets import write_csv, xlsx_bytes
 
 logger = logging.getLogger(__name__)
 
+
 def _sheet(value: str | None) -> str | int | None:
     """An XLSX sheet given on the command line: a name, or a 0-based number."""
     return int(value) if isinstance(value, str) and value.isdigit() else value
@@ -33,7 +34,9 @@ def _validate(args: argparse.Namespace) -> int:
     from .validate import compare_with_manual
 
     if args.report:
-        table = validate_report_groupings(args.groupings, random_state=args.seed, n_boot=args.n_boot, n_perm=args.n_perm)
+        table = validate_report_groupings(
+            args.groupings, random_state=args.seed, n_boot=args.n_boot, n_perm=args.n_perm
+        )
         if args.out:
             out = Path(args.out)
             check_output(out, [], args.overwrite)
@@ -41,22 +44,35 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"embedder: {table['embedder'].iloc[0]}")
         print(table.drop(columns=["embedder"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         if table.attrs.get("not_validated"):
-            print(f"not validated: {', '.join(table.attrs['not_validated'])}: they group answers by who gave "
-                  "them (respondent groups), not by what they say")
+            print(
+                f"not validated: {', '.join(table.attrs['not_validated'])}: they group answers by who gave "
+                "them (respondent groups), not by what they say"
+            )
         return 0
-    missing = [flag for flag, value in (("--pred", args.pred), ("--manual", args.manual), ("--out", args.out)) if not value]
+    missing = [
+        flag for flag, value in (("--pred", args.pred), ("--manual", args.manual), ("--out", args.out)) if not value
+    ]
     if missing:
         raise InputError(f"validate needs {', '.join(missing)} (or --report)")
     out = Path(args.out)
     check_output(out, [Path(args.pred), Path(args.manual)], args.overwrite)
     report = compare_with_manual(
-        args.pred, args.manual, args.id_column, pred_id_column=args.pred_id_column, code_column=args.code_column,
-        sheet=_sheet(args.sheet), n_boot=args.n_boot, n_perm=args.n_perm, random_state=args.seed,
+        args.pred,
+        args.manual,
+        args.id_column,
+        pred_id_column=args.pred_id_column,
+        code_column=args.code_column,
+        sheet=_sheet(args.sheet),
+        n_boot=args.n_boot,
+        n_perm=args.n_perm,
+        random_state=args.seed,
     )
     report.save(out, overwrite=True)
     print(report.headline())
-    print(f"wrote summary.csv, summary.md, matching.csv, confusion.csv, per_code.csv, problems.csv, "
-          f"heatmap.png to {out}{os.sep}")
+    print(
+        f"wrote summary.csv, summary.md, matching.csv, confusion.csv, per_code.csv, problems.csv, "
+        f"heatmap.png to {out}{os.sep}"
+    )
     return 0
 
 
@@ -90,37 +106,57 @@ def _code(args: argparse.Namespace) -> int:
     args.split, args.max_chars = None, 500
     answers = _read(args)
     manual = manual_examples(args.manual, answers, book, code_column=args.manual_code_column) if args.manual else None
-    coder = CodebookCoder(book, args.embedder, min_similarity=args.min_similarity, max_codes=args.max_codes,
-                          manual=manual, random_state=args.seed, verbose=True).fit(answers)
+    coder = CodebookCoder(
+        book,
+        args.embedder,
+        min_similarity=args.min_similarity,
+        max_codes=args.max_codes,
+        manual=manual,
+        random_state=args.seed,
+        verbose=True,
+    ).fit(answers)
     coded = coder.code(answers)
     candidates = coder.new_themes(coded)
     if args.overrides:
         coded = apply_overrides(coded, read_overrides(args.overrides, book, known_ids=coded["id"]), book)
     run = {
-        "command": "code", "input": str(args.input), "input_sha256": answers.attrs.get("sha256", ""),
-        "text_column": args.text_column, "id_column": args.id_column, "embedder": coder.embedder_.description,
-        "parameters": {"min_similarity": args.min_similarity, "min_similarity_used": coder.min_similarity_,
-                       "max_codes": args.max_codes, "manual": args.manual, "overrides": args.overrides,
-                       "seed": args.seed},
-        "codebook": {"name": book.name, "revision": book.revision}, "versions": versions(),
+        "command": "code",
+        "input": str(args.input),
+        "input_sha256": answers.attrs.get("sha256", ""),
+        "text_column": args.text_column,
+        "id_column": args.id_column,
+        "embedder": coder.embedder_.description,
+        "parameters": {
+            "min_similarity": args.min_similarity,
+            "min_similarity_used": coder.min_similarity_,
+            "max_codes": args.max_codes,
+            "manual": args.manual,
+            "overrides": args.overrides,
+            "seed": args.seed,
+        },
+        "codebook": {"name": book.name, "revision": book.revision},
+        "versions": versions(),
         "redaction": answers.attrs.get("redaction"),
     }
     sheet = xlsx_bytes({"review": review_queue(coded, book, args.review)})  # before anything is written
     written = write_coded(out, coded, book, new_themes=candidates, review_sheet=sheet, run=run)
     status = coded["status"].value_counts()
     usable = int(len(coded) - status.get("non_answer", 0))
-    print(f"{len(coded)} answers: {status.get('theme', 0) + status.get('reviewed', 0)} coded "
-          f"({(status.get('theme', 0) + status.get('reviewed', 0)) / max(usable, 1):.0%} of the usable ones), "
-          f"{status.get('unclassified', 0)} non classificato, {status.get('non_answer', 0)} non-answers, "
-          f"{int(coded['codes'].str.contains(';').sum())} with two or more codes"
-          + (f", {coded.attrs.get('n_overrides', 0)} corrected by review" if args.overrides else "")
-          + f"; threshold {coder.min_similarity_:.3f}")
+    print(
+        f"{len(coded)} answers: {status.get('theme', 0) + status.get('reviewed', 0)} coded "
+        f"({(status.get('theme', 0) + status.get('reviewed', 0)) / max(usable, 1):.0%} of the usable ones), "
+        f"{status.get('unclassified', 0)} non classificato, {status.get('non_answer', 0)} non-answers, "
+        f"{int(coded['codes'].str.contains(';').sum())} with two or more codes"
+        + (f", {coded.attrs.get('n_overrides', 0)} corrected by review" if args.overrides else "")
+        + f"; threshold {coder.min_similarity_:.3f}"
+    )
     prevalence = coded[coded["theme_id"] > 0].groupby(["theme_id", "theme_label"]).size()
     for (theme_id, label), count in prevalence.items():
         print(f"  [{theme_id}] {label}: {count}")
     likely = candidates[candidates["likely_new"]] if len(candidates) else candidates
-    print(f"{len(candidates)} candidate new themes ({len(likely)} far from every existing theme); "
-          f"see {out / NEW_THEMES}")
+    print(
+        f"{len(candidates)} candidate new themes ({len(likely)} far from every existing theme); see {out / NEW_THEMES}"
+    )
     for row in likely.head(5).itertuples():
         print(f"  + {row.label} ({row.size} answers; nearest: {row.nearest_theme_label}, {row.nearest_similarity:.2f})")
     print(f"wrote {', '.join(path.name for path in written)} to {out}{os.sep}")
@@ -137,8 +173,10 @@ def _compare(args: argparse.Namespace) -> int:
     waves = read_waves(folders)
     book = Codebook.load(args.codebook or folders[0] / CODEBOOK)
     table = compare_waves(waves, book, by=args.by)
-    shown = table.assign(prevalence=table["prevalence"].map("{:.1%}".format),
-                         interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])])
+    shown = table.assign(
+        prevalence=table["prevalence"].map("{:.1%}".format),
+        interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])],
+    )
     print(shown.drop(columns=["ci_low", "ci_high"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.out:
         out = Path(args.out)
@@ -173,7 +211,10 @@ def _maybe_redact(answers: pd.DataFrame, args: argparse.Namespace) -> pd.DataFra
     redacted = redact_answers(answers)
     found = {k: v for k, v in redacted.attrs["redaction"].items() if v}
     if not getattr(args, "quiet", False):
-        print("rtc-nlp: redacted " + (", ".join(f"{v} {k}" for k, v in found.items()) if found else "nothing (none found)"))
+        print(
+            "rtc-nlp: redacted "
+            + (", ".join(f"{v} {k}" for k, v in found.items()) if found else "nothing (none found)")
+        )
     return redacted
 
 
@@ -187,10 +228,17 @@ def _themes(args: argparse.Namespace) -> int:
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a))
     say(f"rtc-nlp: {len(answers)} answers from {args.input}")
     model = ThemeModel(
-        embedder=args.embedder, n_themes=args.n_themes, min_theme_size=args.min_theme_size,
-        min_similarity=args.min_similarity, merge_similarity=args.merge_similarity, n_examples=args.examples,
-        cache_dir=False if args.no_cache else None, random_state=args.seed, verbose=not args.quiet,
-        n_jobs=args.jobs, max_fit_answers=args.max_fit_answers,
+        embedder=args.embedder,
+        n_themes=args.n_themes,
+        min_theme_size=args.min_theme_size,
+        min_similarity=args.min_similarity,
+        merge_similarity=args.merge_similarity,
+        n_examples=args.examples,
+        cache_dir=False if args.no_cache else None,
+        random_state=args.seed,
+        verbose=not args.quiet,
+        n_jobs=args.jobs,
+        max_fit_answers=args.max_fit_answers,
     )
     try:
         model.fit(answers)
@@ -198,8 +246,12 @@ def _themes(args: argparse.Namespace) -> int:
         if exc.path is None:  # say which file the unusable answers came from
             raise InputError(str(exc), path=args.input, column=exc.column, rows=exc.rows) from None
         raise
-    model.summary_["input"] = {"path": str(args.input), "sha256": answers.attrs.get("sha256", ""),
-                               "text_column": args.text_column, "id_column": args.id_column}
+    model.summary_["input"] = {
+        "path": str(args.input),
+        "sha256": answers.attrs.get("sha256", ""),
+        "text_column": args.text_column,
+        "id_column": args.id_column,
+    }
     model.summary_["redaction"] = answers.attrs.get("redaction")
     answers_file, table_file, model_dir = write_themes(out, model)
     if not args.quiet:
@@ -215,22 +267,33 @@ def format_summary(model: object, width: int = 100) -> str:
         f"embedder: {summary['embedder']}",
         f"{summary['n_themes']} themes; {summary['n_coded']} answers coded, "
         f"{summary['n_non_answers']} non-answers set aside"
-        + (f" ({', '.join(f'{k}: {v}' for k, v in summary['non_answers_by_reason'].items())})"
-           if summary["non_answers_by_reason"] else "")
+        + (
+            f" ({', '.join(f'{k}: {v}' for k, v in summary['non_answers_by_reason'].items())})"
+            if summary["non_answers_by_reason"]
+            else ""
+        )
         + f", {summary['n_unclassified']} non classificato ({summary['share_unclassified']:.1%})",
     ]
     if summary.get("n_truncated"):
-        lines.append(f"{summary['n_truncated']} answers longer than the embedder's limit "
-                     f"({summary['max_chars']} characters) were embedded from their start only")
+        lines.append(
+            f"{summary['n_truncated']} answers longer than the embedder's limit "
+            f"({summary['max_chars']} characters) were embedded from their start only"
+        )
     clustering = summary.get("clustering", {})
     if "stability" in clustering:
         lines.append(
             f"themes agree {clustering['stability']:.2f} (ARI) across seeds at the level kept"
-            + ("" if clustering.get("reproducible", True)
-               else ": NOT reproducible, the answers hold little structure; read the themes as rough groups")
-            + (f"; the level was chosen by a narrow margin ({clustering['margin']:.3f}): another seed "
-               "(--seed) may give finer or coarser themes, compare two seeds before trusting their number"
-               if clustering.get("narrow_margin") else "")
+            + (
+                ""
+                if clustering.get("reproducible", True)
+                else ": NOT reproducible, the answers hold little structure; read the themes as rough groups"
+            )
+            + (
+                f"; the level was chosen by a narrow margin ({clustering['margin']:.3f}): another seed "
+                "(--seed) may give finer or coarser themes, compare two seeds before trusting their number"
+                if clustering.get("narrow_margin")
+                else ""
+            )
         )
     lines.append("")
     for row in model.themes_.itertuples():  # type: ignore[attr-defined]
@@ -253,8 +316,14 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .report import write_report
 
-    out = write_report(args.results, args.out, comparison=args.comparison, validation=args.validation,
-                       title=args.title, overwrite=args.overwrite)
+    out = write_report(
+        args.results,
+        args.out,
+        comparison=args.comparison,
+        validation=args.validation,
+        title=args.title,
+        overwrite=args.overwrite,
+    )
     print(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB, opens offline in any browser)")
     return 0
 
@@ -268,12 +337,23 @@ def _cache(args: argparse.Namespace) -> int:
         cache.clear()
         print(f"cleared {cache.folder}: {n_files} files, {size / 2**20:.1f} MB deleted")
     else:
-        print(f"embedding cache: {cache.folder} ({n_files} files, {size / 2**20:.1f} MB); "
-              "'rtc-nlp cache --clear' deletes it")
+        print(
+            f"embedding cache: {cache.folder} ({n_files} files, {size / 2**20:.1f} MB); "
+            "'rtc-nlp cache --clear' deletes it"
+        )
     return 0
 
 
-COMMANDS = {"cache": _cache, "report": _report, "export": _export, "themes": _themes, "validate": _validate, "codebook": _codebook, "code": _code, "compare": _compare}
+COMMANDS = {
+    "cache": _cache,
+    "report": _report,
+    "export": _export,
+    "themes": _themes,
+    "validate": _validate,
+    "codebook": _codebook,
+    "code": _code,
+    "compare": _compare,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,8 @@ examples:
 
 VALIDATE_EPILOG = """examples:
   rtc-nlp validate --pred results/answers_with_themes.csv --manual manual_codes.xlsx --out validation/
-  rtc-nlp validate --pred results/answers_with_themes.csv --manual codes.csv --id-column ID --code-column Codice --out v/
+  rtc-nlp validate --pred results/answers_with_themes.csv --manual codes.csv --id-column ID \
+      --code-column Codice --out v/
   rtc-nlp validate --report
 """
 
@@ -41,9 +42,12 @@ def _add_answer_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_redact_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--redact", action="store_true",
-                        help="replace e-mails, phone numbers, codici fiscali, partite IVA, IBANs and URLs by "
-                             "placeholders before anything is embedded, cached or written")
+    parser.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace e-mails, phone numbers, codici fiscali, partite IVA, IBANs and URLs by "
+        "placeholders before anything is embedded, cached or written",
+    )
 
 
 def version() -> str:
@@ -71,30 +75,58 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
     )
-    themes.add_argument("input", help="CSV, XLSX or Parquet file of answers; or .txt interview file(s) or a folder of them")
+    themes.add_argument(
+        "input", help="CSV, XLSX or Parquet file of answers; or .txt interview file(s) or a folder of them"
+    )
     _add_answer_options(themes)
     themes.add_argument("--out", required=True, help="output folder")
-    themes.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+    themes.add_argument(
+        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
+    )
     themes.add_argument("--n-themes", type=int, help="number of themes (default: found automatically)")
-    themes.add_argument("--min-theme-size", type=int, help="smallest theme, in answers (default: 0.5%% of the answers, 2 to 50)")
-    themes.add_argument("--min-similarity", type=float, help="answers less similar than this to every theme are 'non classificato'")
-    themes.add_argument("--merge-similarity", type=float, default=0.7,
-                        help="merge themes whose centres are at least this cosine-similar; 1 merges only identical ones "
-                             "(default: %(default)s)")
+    themes.add_argument(
+        "--min-theme-size", type=int, help="smallest theme, in answers (default: 0.5%% of the answers, 2 to 50)"
+    )
+    themes.add_argument(
+        "--min-similarity", type=float, help="answers less similar than this to every theme are 'non classificato'"
+    )
+    themes.add_argument(
+        "--merge-similarity",
+        type=float,
+        default=0.7,
+        help="merge themes whose centres are at least this cosine-similar; 1 merges only identical ones "
+        "(default: %(default)s)",
+    )
     themes.add_argument("--examples", type=int, default=5, help="typical answers per theme (default: %(default)s)")
-    themes.add_argument("--embedder", default="auto",
-                        help="auto (default: the Universal Sentence Encoder when installed), use, e5, lexical, "
-                             "sentence-transformers, or a sentence-transformers model name or folder")
-    themes.add_argument("--split", choices=["paragraph", "sentence"],
-                        help="cut long texts (interviews) into snippets before finding themes")
-    themes.add_argument("--max-chars", type=int, default=500, help="longest snippet with --split sentence (default: %(default)s)")
+    themes.add_argument(
+        "--embedder",
+        default="auto",
+        help="auto (default: the Universal Sentence Encoder when installed), use, e5, lexical, "
+        "sentence-transformers, or a sentence-transformers model name or folder",
+    )
+    themes.add_argument(
+        "--split",
+        choices=["paragraph", "sentence"],
+        help="cut long texts (interviews) into snippets before finding themes",
+    )
+    themes.add_argument(
+        "--max-chars", type=int, default=500, help="longest snippet with --split sentence (default: %(default)s)"
+    )
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
-    themes.add_argument("--jobs", type=int, default=-1,
-                        help="threads that embed large inputs in parallel (default: all cores; same result)")
-    themes.add_argument("--max-fit-answers", type=int, default=20_000,
-                        help="above this many distinct answers, fit the themes on a seeded sample of this "
-                             "size and assign the rest (default: %(default)s)")
+    themes.add_argument(
+        "--jobs",
+        type=int,
+        default=-1,
+        help="threads that embed large inputs in parallel (default: all cores; same result)",
+    )
+    themes.add_argument(
+        "--max-fit-answers",
+        type=int,
+        default=20_000,
+        help="above this many distinct answers, fit the themes on a seeded sample of this "
+        "size and assign the rest (default: %(default)s)",
+    )
     _add_redact_option(themes)
     themes.add_argument("--quiet", action="store_true", help="print only errors")
 
@@ -119,30 +151,44 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default: %(default)s)")
     validate.add_argument("--n-perm", type=int, default=999, help="permutations for the test (default: %(default)s)")
     validate.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    validate.add_argument("--report", action="store_true",
-                          help="validate the default pipeline on the report's groupings (data/report/)")
-    validate.add_argument("--groupings", help="with --report: the report_groupings.csv to use "
-                                              "(default: data/report/ of the source checkout)")
-    validate.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+    validate.add_argument(
+        "--report", action="store_true", help="validate the default pipeline on the report's groupings (data/report/)"
+    )
+    validate.add_argument(
+        "--groupings",
+        help="with --report: the report_groupings.csv to use (default: data/report/ of the source checkout)",
+    )
+    validate.add_argument(
+        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
+    )
 
-    codebook = sub.add_parser("codebook", help="write the codebook of a fitted model (results folder) as editable JSON",
-                              description="Write the themes of a 'rtc-nlp themes' results folder as a codebook "
-                                          "JSON file to edit by hand (labels, descriptions, keywords, examples).")
+    codebook = sub.add_parser(
+        "codebook",
+        help="write the codebook of a fitted model (results folder) as editable JSON",
+        description="Write the themes of a 'rtc-nlp themes' results folder as a codebook "
+        "JSON file to edit by hand (labels, descriptions, keywords, examples).",
+    )
     codebook.add_argument("results", help="results folder of 'rtc-nlp themes' (or its model/ folder)")
     codebook.add_argument("--out", required=True, help="codebook JSON file to write")
     codebook.add_argument("--name", default="", help="a name for the codebook")
     codebook.add_argument("--overwrite", action="store_true", help="replace an existing file")
 
-    code = sub.add_parser("code", help="code a file of answers with a codebook (new wave, several codes per answer)",
-                          description="Code answers with a codebook, without refitting it: writes "
-                                      "answers_with_codes.csv, review.xlsx (the least certain answers, to correct "
-                                      "by hand) and new_themes.csv (candidate themes the codebook lacks).")
+    code = sub.add_parser(
+        "code",
+        help="code a file of answers with a codebook (new wave, several codes per answer)",
+        description="Code answers with a codebook, without refitting it: writes "
+        "answers_with_codes.csv, review.xlsx (the least certain answers, to correct "
+        "by hand) and new_themes.csv (candidate themes the codebook lacks).",
+    )
     code.add_argument("input", help="CSV, XLSX or Parquet file of answers")
     code.add_argument("--codebook", required=True, help="codebook JSON")
     _add_answer_options(code)
     code.add_argument("--out", required=True, help="output folder")
-    code.add_argument("--embedder", default="auto",
-                      help="auto (default), use, e5, lexical, sentence-transformers, or a model name or folder")
+    code.add_argument(
+        "--embedder",
+        default="auto",
+        help="auto (default), use, e5, lexical, sentence-transformers, or a model name or folder",
+    )
     code.add_argument("--min-similarity", type=float, help="below this, 'non classificato' (default: automatic)")
     code.add_argument("--max-codes", type=int, default=2, help="most codes per answer (default: %(default)s)")
     code.add_argument("--manual", help="manually coded answers (CSV/XLSX: id, code) that sharpen the themes")
@@ -153,31 +199,48 @@ def build_parser() -> argparse.ArgumentParser:
     _add_redact_option(code)
     code.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
 
-    compare = sub.add_parser("compare", help="theme prevalence per wave (and group) with 95%% intervals",
-                             description="Compare the coded waves written by 'rtc-nlp code': prevalence of each "
-                                         "theme per wave and group with Wilson intervals and a test of change.")
+    compare = sub.add_parser(
+        "compare",
+        help="theme prevalence per wave (and group) with 95%% intervals",
+        description="Compare the coded waves written by 'rtc-nlp code': prevalence of each "
+        "theme per wave and group with Wilson intervals and a test of change.",
+    )
     compare.add_argument("waves", nargs="+", help="output folders of 'rtc-nlp code', first = reference wave")
     compare.add_argument("--codebook", help="codebook JSON (default: the one recorded in the first folder)")
     compare.add_argument("--by", help="metadata column to split by (e.g. dimensione)")
     compare.add_argument("--out", help="folder for prevalence.csv and prevalence.png")
-    compare.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+    compare.add_argument(
+        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
+    )
 
-    export = sub.add_parser("export", help="export coded answers and the codebook (Excel, CSV, Parquet, JSON, SPSS, REFI-QDA)",
-                            description="Export the answers of a 'rtc-nlp code' or 'rtc-nlp themes' results folder, "
-                                        "keyed by respondent id and carrying the codebook.")
+    export = sub.add_parser(
+        "export",
+        help="export coded answers and the codebook (Excel, CSV, Parquet, JSON, SPSS, REFI-QDA)",
+        description="Export the answers of a 'rtc-nlp code' or 'rtc-nlp themes' results folder, "
+        "keyed by respondent id and carrying the codebook.",
+    )
     export.add_argument("results", help="output folder of 'rtc-nlp code' or 'rtc-nlp themes'")
-    export.add_argument("--format", default=",".join(FORMATS),
-                        help=f"comma-separated: {', '.join(FORMATS)} (default: all)")
+    export.add_argument(
+        "--format", default=",".join(FORMATS), help=f"comma-separated: {', '.join(FORMATS)} (default: all)"
+    )
     export.add_argument("--out", required=True, help="output folder")
     export.add_argument("--name", default="", help="project name shown by QDA tools")
-    export.add_argument("--redact", action="store_true",
-                        help="replace personal data in the answers by placeholders in every exported file")
-    export.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+    export.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace personal data in the answers by placeholders in every exported file",
+    )
+    export.add_argument(
+        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
+    )
 
-    report = sub.add_parser("report", help="one self-contained HTML page of a run, to share (works offline)",
-                            description="Write one HTML page (no external scripts or fonts) with the theme table, "
-                                        "typical answers, the theme map, sizes and, where present, the wave "
-                                        "comparison and the validation figures.")
+    report = sub.add_parser(
+        "report",
+        help="one self-contained HTML page of a run, to share (works offline)",
+        description="Write one HTML page (no external scripts or fonts) with the theme table, "
+        "typical answers, the theme map, sizes and, where present, the wave "
+        "comparison and the validation figures.",
+    )
     report.add_argument("results", help="output folder of 'rtc-nlp themes' or 'rtc-nlp code'")
     report.add_argument("--out", required=True, help="the HTML file to write")
     report.add_argument("--comparison", help="output folder of 'rtc-nlp compare' (default: results/comparison)")
@@ -185,9 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--title", default="", help="page title")
     report.add_argument("--overwrite", action="store_true", help="replace an existing file")
 
-    cache = sub.add_parser("cache", help="where the embedding cache is and how big; --clear wipes it",
-                           description="Show the embedding cache folder ($RTC_NLP_CACHE, else the user cache "
-                                       "folder), its files and size. It holds vectors keyed by a SHA-256 of each "
-                                       "text, never the texts themselves.")
+    cache = sub.add_parser(
+        "cache",
+        help="where the embedding cache is and how big; --clear wipes it",
+        description="Show the embedding cache folder ($RTC_NLP_CACHE, else the user cache "
+        "folder), its files and size. It holds vectors keyed by a SHA-256 of each "
+        "text, never the texts themselves.",
+    )
     cache.add_argument("--clear", action="store_true", help="delete every cached embedding")
     return parser

@@ -227,12 +227,17 @@ class CommunityClusterer(ClusterMixin, BaseEstimator):
         for resolution in (float(r) for r in self.resolutions):
             labels, stability = self._level(graph, resolution)
             n_communities = int(labels.max() + 1)
-            nesting = (None if kept is None or self.min_nesting is None
-                       else float(adjusted_rand_score(kept[0], labels)))
-            self.levels_.append({"resolution": resolution, "n_communities": n_communities,
-                                 "stability": stability, "nesting": nesting})
-            logger.info("community clusterer: resolution %.2f, %d communities, stability %.3f, nesting %s",
-                        resolution, n_communities, stability, "-" if nesting is None else f"{nesting:.3f}")
+            nesting = None if kept is None or self.min_nesting is None else float(adjusted_rand_score(kept[0], labels))
+            self.levels_.append(
+                {"resolution": resolution, "n_communities": n_communities, "stability": stability, "nesting": nesting}
+            )
+            logger.info(
+                "community clusterer: resolution %.2f, %d communities, stability %.3f, nesting %s",
+                resolution,
+                n_communities,
+                stability,
+                "-" if nesting is None else f"{nesting:.3f}",
+            )
             if n_communities < 2:  # one theme says nothing; coarser levels only merge further
                 break
             coarsest = (labels, resolution, stability)
@@ -249,7 +254,9 @@ class CommunityClusterer(ClusterMixin, BaseEstimator):
         if kept is None:
             logger.warning(
                 "themes are not reproducible at any resolution (agreement between seeds below %.2f): "
-                "the answers hold little structure; keeping the coarsest level", self.min_stability)
+                "the answers hold little structure; keeping the coarsest level",
+                self.min_stability,
+            )
             kept = coarsest or (labels, resolution, stability)
         labels, resolution, stability = kept
         _, first = np.unique(labels, return_index=True)
@@ -260,10 +267,18 @@ class CommunityClusterer(ClusterMixin, BaseEstimator):
         self.reproducible_ = stability >= self.min_stability
         self.margin_, self.narrow_margin_ = margin, margin < NARROW_MARGIN
         if self.narrow_margin_:
-            logger.warning("the level of themes was chosen by a narrow margin (%.3f): another seed may "
-                           "give finer or coarser themes", margin)
-        logger.info("community clusterer: %d communities among %d answers (k=%d, resolution %.2f)",
-                    self.labels_.max() + 1, n, self.n_neighbors_, resolution)
+            logger.warning(
+                "the level of themes was chosen by a narrow margin (%.3f): another seed may "
+                "give finer or coarser themes",
+                margin,
+            )
+        logger.info(
+            "community clusterer: %d communities among %d answers (k=%d, resolution %.2f)",
+            self.labels_.max() + 1,
+            n,
+            self.n_neighbors_,
+            resolution,
+        )
         return self
 
 

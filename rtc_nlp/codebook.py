@@ -27,8 +27,24 @@ __all__ = ["Codebook", "Theme"]
 FORMAT = "rtc_nlp.codebook"
 FORMAT_VERSION = 1
 #: Colours given to themes in id order (colour-blind safe, Okabe-Ito then Tableau).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-           "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F")
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#4E79A7",
+    "#F28E2B",
+    "#59A14F",
+    "#B07AA1",
+    "#76B7B2",
+    "#EDC948",
+    "#FF9DA7",
+    "#9C755F",
+)
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -69,9 +85,15 @@ class Theme:
         return out + [e for e in self.examples if e.strip()]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "description": self.description,
-                "keywords": list(self.keywords), "examples": list(self.examples),
-                "parent": self.parent, "colour": self.colour}
+        return {
+            "id": self.id,
+            "label": self.label,
+            "description": self.description,
+            "keywords": list(self.keywords),
+            "examples": list(self.examples),
+            "parent": self.parent,
+            "colour": self.colour,
+        }
 
 
 @dataclass(frozen=True)
@@ -135,8 +157,9 @@ class Codebook:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per theme; keywords and examples joined with ``"; "``."""
-        rows = [{**t.to_dict(), "keywords": "; ".join(t.keywords), "examples": "; ".join(t.examples)}
-                for t in self.themes]
+        rows = [
+            {**t.to_dict(), "keywords": "; ".join(t.keywords), "examples": "; ".join(t.examples)} for t in self.themes
+        ]
         return pd.DataFrame(rows, columns=["id", "label", "description", "keywords", "examples", "parent", "colour"])
 
     # ---------------------------------------------------------------- building
@@ -151,10 +174,20 @@ class Codebook:
         themes = []
         for row in model.themes_.itertuples():
             examples = list(row.typical_answers)[: n_examples or None]
-            themes.append(Theme(id=int(row.theme_id), label=str(row.label), keywords=tuple(row.keywords),
-                                examples=tuple(examples), colour=_colour(int(row.theme_id))))
-        source = {"from": "ThemeModel", "embedder": model.summary_.get("embedder", ""),
-                  "n_answers": model.summary_.get("n_answers")}
+            themes.append(
+                Theme(
+                    id=int(row.theme_id),
+                    label=str(row.label),
+                    keywords=tuple(row.keywords),
+                    examples=tuple(examples),
+                    colour=_colour(int(row.theme_id)),
+                )
+            )
+        source = {
+            "from": "ThemeModel",
+            "embedder": model.summary_.get("embedder", ""),
+            "n_answers": model.summary_.get("n_answers"),
+        }
         return cls(tuple(themes), 1, name, source)
 
     @classmethod
@@ -222,8 +255,16 @@ class Codebook:
         next_id = book._next_id()
         new = []
         for offset, group in enumerate(groups):
-            new.append(_theme_from_dict({"parent": old.parent, **group, "id": next_id + offset,
-                                         "colour": group.get("colour") or _colour(next_id + offset)}))
+            new.append(
+                _theme_from_dict(
+                    {
+                        "parent": old.parent,
+                        **group,
+                        "id": next_id + offset,
+                        "colour": group.get("colour") or _colour(next_id + offset),
+                    }
+                )
+            )
         themes = []
         for t in self.themes:
             if t.id == theme_id:
@@ -238,13 +279,29 @@ class Codebook:
         themes = [replace(t, parent=None) if t.parent == theme_id else t for t in self.themes if t.id != theme_id]
         return self._remember_ids()._edited(themes)
 
-    def add(self, label: str, *, description: str = "", keywords: Sequence[str] = (),
-            examples: Sequence[str] = (), parent: int | None = None, colour: str = "") -> Codebook:
+    def add(
+        self,
+        label: str,
+        *,
+        description: str = "",
+        keywords: Sequence[str] = (),
+        examples: Sequence[str] = (),
+        parent: int | None = None,
+        colour: str = "",
+    ) -> Codebook:
         """Add a theme with a new id."""
         theme_id = self._next_id()
-        theme = _theme_from_dict({"id": theme_id, "label": label, "description": description,
-                                  "keywords": keywords, "examples": examples, "parent": parent,
-                                  "colour": colour or _colour(theme_id)})
+        theme = _theme_from_dict(
+            {
+                "id": theme_id,
+                "label": label,
+                "description": description,
+                "keywords": keywords,
+                "examples": examples,
+                "parent": parent,
+                "colour": colour or _colour(theme_id),
+            }
+        )
         return self._remember_ids()._edited([*self.themes, theme])
 
     def _remember_ids(self) -> Codebook:
@@ -263,18 +320,37 @@ class Codebook:
             elif b is None:
                 rows.append({"id": theme_id, "change": "removed", "fields": "", "before": a.label, "after": ""})
             else:
-                fields = [f for f in ("label", "description", "keywords", "examples", "parent", "colour")
-                          if getattr(a, f) != getattr(b, f)]
+                fields = [
+                    f
+                    for f in ("label", "description", "keywords", "examples", "parent", "colour")
+                    if getattr(a, f) != getattr(b, f)
+                ]
                 if fields:
-                    rows.append({"id": theme_id, "change": "changed", "fields": ", ".join(fields),
-                                 "before": a.label, "after": b.label})
+                    rows.append(
+                        {
+                            "id": theme_id,
+                            "change": "changed",
+                            "fields": ", ".join(fields),
+                            "before": a.label,
+                            "after": b.label,
+                        }
+                    )
         return pd.DataFrame(rows, columns=["id", "change", "fields", "before", "after"])
 
     # --------------------------------------------------------------------- files
     def save(self, path: str | Path) -> None:
         """Write the codebook as indented UTF-8 JSON (atomically)."""
-        write_json(path, {"name": self.name, "revision": self.revision, "source": self.source,
-                          "themes": [t.to_dict() for t in self.themes]}, kind=FORMAT, version=FORMAT_VERSION)
+        write_json(
+            path,
+            {
+                "name": self.name,
+                "revision": self.revision,
+                "source": self.source,
+                "themes": [t.to_dict() for t in self.themes],
+            },
+            kind=FORMAT,
+            version=FORMAT_VERSION,
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> Codebook:
@@ -290,14 +366,18 @@ class Codebook:
         document = read_json(path, kind=FORMAT, max_version=FORMAT_VERSION)
         records = document.get("themes")
         if not isinstance(records, list) or not records:
-            raise ModelFileError(f"{path}: \"themes\" must be a non-empty list")
+            raise ModelFileError(f'{path}: "themes" must be a non-empty list')
         problems = _problems(records)
         if problems:
             raise ModelFileError(f"{path}: " + "; ".join(problems))
         themes = tuple(_theme_from_dict(r) for r in records)
         revision = document.get("revision", 1)
-        return cls(themes, int(revision) if isinstance(revision, int) else 1, str(document.get("name", "")),
-                   dict(document.get("source") or {}))
+        return cls(
+            themes,
+            int(revision) if isinstance(revision, int) else 1,
+            str(document.get("name", "")),
+            dict(document.get("source") or {}),
+        )
 
 
 def _colour(theme_id: int) -> str:
@@ -314,11 +394,15 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 def _theme_from_dict(record: dict[str, Any]) -> Theme:
     parent = record.get("parent")
-    return Theme(id=int(record["id"]), label=str(record.get("label", "")).strip(),
-                 description=str(record.get("description") or "").strip(),
-                 keywords=_strings(record.get("keywords")), examples=_strings(record.get("examples")),
-                 parent=None if parent in (None, "") else int(parent),
-                 colour=str(record.get("colour") or _colour(int(record["id"]))))
+    return Theme(
+        id=int(record["id"]),
+        label=str(record.get("label", "")).strip(),
+        description=str(record.get("description") or "").strip(),
+        keywords=_strings(record.get("keywords")),
+        examples=_strings(record.get("examples")),
+        parent=None if parent in (None, "") else int(parent),
+        colour=str(record.get("colour") or _colour(int(record["id"]))),
+    )
 
 
 def _problems(records: list[Any]) -> list[str]:
@@ -351,7 +435,9 @@ def _problems(records: list[Any]) -> list[str]:
         if isinstance(r, dict) and r.get("parent") not in (None, ""):
             parent = r.get("parent")
             if parent not in ids or parent == r.get("id"):
-                problems.append(f"theme {position} (id {r.get('id')}) has parent {parent!r}, which is not another theme")
+                problems.append(
+                    f"theme {position} (id {r.get('id')}) has parent {parent!r}, which is not another theme"
+                )
             else:
                 grand = next((x.get("parent") for x in records if isinstance(x, dict) and x.get("id") == parent), None)
                 if grand not in (None, ""):

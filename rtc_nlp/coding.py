@@ -70,9 +70,18 @@ class CodebookCoder(BaseEstimator):
     verbose : bool, default False
     """
 
-    def __init__(self, codebook: Codebook, embedder: str | Embedder = "auto", *,
-                 min_similarity: float | None = None, max_codes: int = 2, ratio: float = DEFAULT_RATIO,
-                 manual: pd.DataFrame | None = None, random_state: int = 0, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        codebook: Codebook,
+        embedder: str | Embedder = "auto",
+        *,
+        min_similarity: float | None = None,
+        max_codes: int = 2,
+        ratio: float = DEFAULT_RATIO,
+        manual: pd.DataFrame | None = None,
+        random_state: int = 0,
+        verbose: bool = False,
+    ) -> None:
         self.codebook = codebook
         self.embedder = embedder
         self.min_similarity = min_similarity
@@ -96,8 +105,10 @@ class CodebookCoder(BaseEstimator):
             index = {theme.id: i for i, theme in enumerate(self.codebook.themes)}
             for text, theme_id in zip(self.manual[TEXT].astype(str), self.manual["theme_id"]):
                 if int(theme_id) not in index:
-                    raise InputError(f"manual example coded {theme_id!r}, which is not a codebook id "
-                                     f"({self.codebook.ids})", column="theme_id")
+                    raise InputError(
+                        f"manual example coded {theme_id!r}, which is not a codebook id ({self.codebook.ids})",
+                        column="theme_id",
+                    )
                 texts[index[int(theme_id)]].append(text)
         return texts
 
@@ -117,7 +128,7 @@ class CodebookCoder(BaseEstimator):
         vectors = unit_rows(self.embedder_.transform(flat))
         prototypes, own, start = [], [], 0
         for group in theme_texts:
-            block = vectors[start:start + len(group)]
+            block = vectors[start : start + len(group)]
             start += len(group)
             centre = block.mean(axis=0)
             prototypes.append(centre / (np.linalg.norm(centre) or 1.0))
@@ -165,8 +176,9 @@ class CodebookCoder(BaseEstimator):
         if usable.any():
             vectors[usable] = self._embed([clean[i] for i in np.flatnonzero(usable)])
         self.vectors_ = vectors
-        found = nearest_themes(vectors, self.prototypes_, min_similarity=self.min_similarity_,
-                               max_codes=self.max_codes, ratio=self.ratio)
+        found = nearest_themes(
+            vectors, self.prototypes_, min_similarity=self.min_similarity_, max_codes=self.max_codes, ratio=self.ratio
+        )
         ids = np.array(self.codebook.ids, dtype=np.int64)
         labels = np.array([t.label for t in self.codebook.themes] + [UNCLASSIFIED], dtype=object)
         coded_ok = usable & (found.theme >= 0)
@@ -181,26 +193,43 @@ class CodebookCoder(BaseEstimator):
         second = np.where(unclassified, ids[found.nearest], second)
         second_id = pd.array(second, dtype="Int64")
         second_id[~(usable & (second >= 0))] = pd.NA
-        coded = pd.DataFrame({
-            ID: frame[ID].to_numpy(), TEXT: frame[TEXT].to_numpy(), "theme_id": theme_id.astype(np.int64),
-            "theme_label": np.where(coded_ok, labels[np.maximum(found.theme, 0)],
-                                    np.where(usable, UNCLASSIFIED, NON_ANSWER)),
-            "codes": rows_codes, "code_labels": rows_labels,
-            "similarity": np.where(usable, found.similarity, np.nan), "confidences": rows_conf,
-            "second_theme_id": second_id,
-            "margin": np.where(usable, found.margin, np.nan),
-            "status": np.where(coded_ok, "theme", np.where(usable, "unclassified", "non_answer")),
-            "reason": np.where(usable, found.reason, prepared["non_answer"].to_numpy(dtype=object)),
-        })
+        coded = pd.DataFrame(
+            {
+                ID: frame[ID].to_numpy(),
+                TEXT: frame[TEXT].to_numpy(),
+                "theme_id": theme_id.astype(np.int64),
+                "theme_label": np.where(
+                    coded_ok, labels[np.maximum(found.theme, 0)], np.where(usable, UNCLASSIFIED, NON_ANSWER)
+                ),
+                "codes": rows_codes,
+                "code_labels": rows_labels,
+                "similarity": np.where(usable, found.similarity, np.nan),
+                "confidences": rows_conf,
+                "second_theme_id": second_id,
+                "margin": np.where(usable, found.margin, np.nan),
+                "status": np.where(coded_ok, "theme", np.where(usable, "unclassified", "non_answer")),
+                "reason": np.where(usable, found.reason, prepared["non_answer"].to_numpy(dtype=object)),
+            }
+        )
         for column in frame.columns:
             if column not in (ID, TEXT) and column not in coded.columns:
                 coded[column] = frame[column].to_numpy()
-        coded.attrs.update(min_similarity=self.min_similarity_, embedder=self.embedder_.description,
-                           codebook_revision=self.codebook.revision)
+        coded.attrs.update(
+            min_similarity=self.min_similarity_,
+            embedder=self.embedder_.description,
+            codebook_revision=self.codebook.revision,
+        )
         return coded
 
-    def new_themes(self, coded: pd.DataFrame, *, max_margin: float = 0.05, min_size: int | None = None,
-                   n_keywords: int = 8, n_examples: int = 3) -> pd.DataFrame:
+    def new_themes(
+        self,
+        coded: pd.DataFrame,
+        *,
+        max_margin: float = 0.05,
+        min_size: int | None = None,
+        n_keywords: int = 8,
+        n_examples: int = 3,
+    ) -> pd.DataFrame:
         """Candidate new themes among the answers left unassigned or uncertain by :meth:`code`.
 
         The answers "non classificato", or coded with a margin below ``max_margin`` between the
@@ -210,10 +239,22 @@ class CodebookCoder(BaseEstimator):
         """
         if not hasattr(self, "vectors_") or len(self.vectors_) != len(coded):
             raise ValueError("call code() on these answers first")
-        pool = np.flatnonzero(((coded["status"] == "unclassified") & (coded["reason"] == "below_min_similarity")).to_numpy()
-                              | ((coded["status"] == "theme") & (coded["margin"] < max_margin)).to_numpy())
-        columns = ["candidate", "label", "keywords", "size", "nearest_theme_id", "nearest_theme_label",
-                   "nearest_similarity", "likely_new", "typical_answers", "ids"]
+        pool = np.flatnonzero(
+            ((coded["status"] == "unclassified") & (coded["reason"] == "below_min_similarity")).to_numpy()
+            | ((coded["status"] == "theme") & (coded["margin"] < max_margin)).to_numpy()
+        )
+        columns = [
+            "candidate",
+            "label",
+            "keywords",
+            "size",
+            "nearest_theme_id",
+            "nearest_theme_label",
+            "nearest_similarity",
+            "likely_new",
+            "typical_answers",
+            "ids",
+        ]
         n_coded = int((coded["status"] != "non_answer").sum())
         min_size = min_size or candidate_min_size(n_coded)
         if len(pool) < min_size:
@@ -235,22 +276,36 @@ class CodebookCoder(BaseEstimator):
             sims = self.prototypes_ @ centre
             nearest = int(np.argmax(sims))
             typical = typical_indices(vectors[members], centre, [texts[m] for m in members], n_examples)
-            rows.append({"label": label_from_keywords(keywords[g]), "keywords": "; ".join(keywords[g]),
-                         "size": len(members), "nearest_theme_id": self.codebook.ids[nearest],
-                         "nearest_theme_label": labels[self.codebook.ids[nearest]],
-                         "nearest_similarity": float(sims[nearest]),
-                         # Half-way between the coding threshold and a typical answer's similarity.
-                         "likely_new": bool(sims[nearest] < self.min_similarity_ * 1.5),
-                         "typical_answers": " | ".join(texts[members[t]] for t in typical),
-                         "ids": ";".join(str(coded[ID].iat[pool[m]]) for m in members)})
+            rows.append(
+                {
+                    "label": label_from_keywords(keywords[g]),
+                    "keywords": "; ".join(keywords[g]),
+                    "size": len(members),
+                    "nearest_theme_id": self.codebook.ids[nearest],
+                    "nearest_theme_label": labels[self.codebook.ids[nearest]],
+                    "nearest_similarity": float(sims[nearest]),
+                    # Half-way between the coding threshold and a typical answer's similarity.
+                    "likely_new": bool(sims[nearest] < self.min_similarity_ * 1.5),
+                    "typical_answers": " | ".join(texts[members[t]] for t in typical),
+                    "ids": ";".join(str(coded[ID].iat[pool[m]]) for m in members),
+                }
+            )
         out = pd.DataFrame(rows).sort_values(["nearest_similarity", "size"], ascending=[True, False], kind="stable")
         out.insert(0, "candidate", range(1, len(out) + 1))
         return out.reset_index(drop=True)[columns]
 
 
-def split_theme(codebook: Codebook, theme_id: int, coded: pd.DataFrame, n_parts: int = 2, *,
-                embedder: str | Embedder = "lexical", n_keywords: int = 8, n_examples: int = 5,
-                random_state: int = 0) -> Codebook:
+def split_theme(
+    codebook: Codebook,
+    theme_id: int,
+    coded: pd.DataFrame,
+    n_parts: int = 2,
+    *,
+    embedder: str | Embedder = "lexical",
+    n_keywords: int = 8,
+    n_examples: int = 5,
+    random_state: int = 0,
+) -> Codebook:
     """Split one theme by re-clustering the answers coded with it (k-means, ``n_parts``).
 
     ``coded`` is the output of :func:`code_answers` (or ``ThemeModel.assignments_``); the
@@ -274,22 +329,43 @@ def split_theme(codebook: Codebook, theme_id: int, coded: pd.DataFrame, n_parts:
     for part in range(n_parts):
         rows = np.flatnonzero(parts == part)
         centre = vectors[rows].mean(axis=0)
-        typical = typical_indices(vectors[rows], centre / (np.linalg.norm(centre) or 1.0),
-                                  [texts[r] for r in rows], n_examples)
-        groups.append({"label": label_from_keywords(keywords[part]), "keywords": keywords[part],
-                       "examples": [texts[rows[t]] for t in typical]})
+        typical = typical_indices(
+            vectors[rows], centre / (np.linalg.norm(centre) or 1.0), [texts[r] for r in rows], n_examples
+        )
+        groups.append(
+            {
+                "label": label_from_keywords(keywords[part]),
+                "keywords": keywords[part],
+                "examples": [texts[rows[t]] for t in typical],
+            }
+        )
     return codebook.split(theme_id, groups)
 
 
-def code_answers(answers: Any, codebook: Codebook, *, embedder: str | Embedder = "auto",
-                 min_similarity: float | None = None, max_codes: int = 2, ratio: float = DEFAULT_RATIO,
-                 manual: pd.DataFrame | None = None, overrides: pd.DataFrame | None = None,
-                 random_state: int = 0, verbose: bool = False) -> pd.DataFrame:
+def code_answers(
+    answers: Any,
+    codebook: Codebook,
+    *,
+    embedder: str | Embedder = "auto",
+    min_similarity: float | None = None,
+    max_codes: int = 2,
+    ratio: float = DEFAULT_RATIO,
+    manual: pd.DataFrame | None = None,
+    overrides: pd.DataFrame | None = None,
+    random_state: int = 0,
+    verbose: bool = False,
+) -> pd.DataFrame:
     """Code ``answers`` with ``codebook`` (see :class:`CodebookCoder`), then apply ``overrides``
     (from :func:`read_overrides`: a reviewer's corrections, which win over the coder)."""
-    coder = CodebookCoder(codebook, embedder, min_similarity=min_similarity, max_codes=max_codes, ratio=ratio,
-                          manual=manual, random_state=random_state, verbose=verbose).fit(answers)
+    coder = CodebookCoder(
+        codebook,
+        embedder,
+        min_similarity=min_similarity,
+        max_codes=max_codes,
+        ratio=ratio,
+        manual=manual,
+        random_state=random_state,
+        verbose=verbose,
+    ).fit(answers)
     coded = coder.code(answers)
     return apply_overrides(coded, overrides, codebook) if overrides is not None else coded
-
-

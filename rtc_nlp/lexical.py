@@ -99,14 +99,25 @@ class LexicalEmbedder(Embedder):
         word, char = vocabularies
         return [
             CountVectorizer(
-                analyzer="word", ngram_range=tuple(self.word_ngram_range), lowercase=True,
-                strip_accents="unicode", stop_words=stop, min_df=min_df,
-                max_features=self.max_features, vocabulary=word, dtype=np.float32,
+                analyzer="word",
+                ngram_range=tuple(self.word_ngram_range),
+                lowercase=True,
+                strip_accents="unicode",
+                stop_words=stop,
+                min_df=min_df,
+                max_features=self.max_features,
+                vocabulary=word,
+                dtype=np.float32,
             ),
             CountVectorizer(
-                analyzer="char_wb", ngram_range=tuple(self.char_ngram_range), lowercase=True,
-                strip_accents="unicode", min_df=min_df, max_features=self.max_features,
-                vocabulary=char, dtype=np.float32,
+                analyzer="char_wb",
+                ngram_range=tuple(self.char_ngram_range),
+                lowercase=True,
+                strip_accents="unicode",
+                min_df=min_df,
+                max_features=self.max_features,
+                vocabulary=char,
+                dtype=np.float32,
             ),
         ]
 
@@ -171,8 +182,9 @@ class LexicalEmbedder(Embedder):
         weighted = sp.csr_matrix(counts, dtype=np.float32, copy=True)
         rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
         weighted.data = np.log1p(weighted.data) * idf[weighted.indices]
-        norms = np.sqrt(np.bincount(rows, weights=np.square(weighted.data, dtype=np.float64),
-                                    minlength=weighted.shape[0]))
+        norms = np.sqrt(
+            np.bincount(rows, weights=np.square(weighted.data, dtype=np.float64), minlength=weighted.shape[0])
+        )
         norms[norms == 0] = 1.0
         # Each block has unit norm, so words and characters weigh the same. float32
         # throughout: half the memory and time of the SVD's sparse products.
@@ -190,7 +202,7 @@ class LexicalEmbedder(Embedder):
         # Each block is projected on its own rows of the basis: no stacked copy.
         projected, start = np.zeros((len(texts), self._basis.shape[1]), dtype=np.float32), 0
         for block, idf in zip(self._counter.transform(texts), self.idf_):
-            projected += self._weight(block, idf) @ self._basis[start:start + block.shape[1]]
+            projected += self._weight(block, idf) @ self._basis[start : start + block.shape[1]]
             start += block.shape[1]
         return l2_normalize(projected)
 
@@ -213,12 +225,20 @@ class LexicalEmbedder(Embedder):
         folder.mkdir(parents=True, exist_ok=True)
         for name, vectorizer, idf in zip(("word", "char"), self.vectorizers_, self.idf_):
             vocab = sorted(vectorizer.vocabulary.items(), key=lambda kv: kv[1])
-            write_json(folder / f"vocabulary_{name}.json", {"terms": [t for t, _ in vocab]},
-                       kind="rtc_nlp.vocabulary", version=1)
+            write_json(
+                folder / f"vocabulary_{name}.json",
+                {"terms": [t for t, _ in vocab]},
+                kind="rtc_nlp.vocabulary",
+                version=1,
+            )
             save_array(folder / f"idf_{name}.npy", idf)
         save_array(folder / "components.npy", self.components_)
-        write_json(folder / "embedder.json", {"kind": self.kind, "config": self.get_config()},
-                   kind=EMBEDDER_FORMAT, version=EMBEDDER_FORMAT_VERSION)
+        write_json(
+            folder / "embedder.json",
+            {"kind": self.kind, "config": self.get_config()},
+            kind=EMBEDDER_FORMAT,
+            version=EMBEDDER_FORMAT_VERSION,
+        )
 
     @classmethod
     def _load(cls, folder: Path, config: dict[str, Any]) -> LexicalEmbedder:
@@ -229,8 +249,7 @@ class LexicalEmbedder(Embedder):
         embedder.vectorizers_, embedder.idf_ = [], []
         template = embedder._vectorizers([None, None], 1)
         for name, vectorizer in zip(("word", "char"), template):
-            terms = read_json(folder / f"vocabulary_{name}.json", kind="rtc_nlp.vocabulary",
-                              max_version=1)["terms"]
+            terms = read_json(folder / f"vocabulary_{name}.json", kind="rtc_nlp.vocabulary", max_version=1)["terms"]
             if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
                 raise ModelFileError(f"{folder / f'vocabulary_{name}.json'}: 'terms' must be a list of strings")
             idf = load_array(folder / f"idf_{name}.npy", shape=(len(terms),))
@@ -242,4 +261,3 @@ class LexicalEmbedder(Embedder):
         embedder.components_ = load_array(folder / "components.npy", shape=(None, n_features)).astype(np.float32)
         embedder._ready()
         return embedder
-

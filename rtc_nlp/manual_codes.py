@@ -133,8 +133,9 @@ def read_manual_codes(
     ids = frame[id_col].map(id_to_str)
     problems: list[dict[str, Any]] = []
     notes: list[str] = []
-    problem(problems, "empty id", [i + 2 for i in np.flatnonzero(ids == "")],
-             "rows dropped (listed by spreadsheet row)")
+    problem(
+        problems, "empty id", [i + 2 for i in np.flatnonzero(ids == "")], "rows dropped (listed by spreadsheet row)"
+    )
 
     def is_flag_column(column: Any) -> bool:
         values = frame[column].map(lambda v: _clean_code(v).casefold())
@@ -152,7 +153,9 @@ def read_manual_codes(
         raise InputError(
             f"is neither long form (an id column and one code column) nor wide form (one 0/1 "
             f"column per code): columns {', '.join(map(repr, bad))} hold other values; give the "
-            "code column (--code-column) for long form", path=where)
+            "code column (--code-column) for long form",
+            path=where,
+        )
 
     if form == "long":
         long = pd.DataFrame({"id": ids, "code": frame[code_col].map(_clean_code)})
@@ -180,8 +183,12 @@ def read_manual_codes(
     long["code"] = _unify_codes(long["code"], notes)
     repeated = long.duplicated(["id", "code"])
     if form == "long":
-        problem(problems, "duplicate id", long.loc[repeated, "id"].unique(),
-                 "the same code given twice to one answer: counted once")
+        problem(
+            problems,
+            "duplicate id",
+            long.loc[repeated, "id"].unique(),
+            "the same code given twice to one answer: counted once",
+        )
     long = long[~repeated].reset_index(drop=True)
     if known_codes is not None:
         known = {_clean_code(c).casefold() for c in known_codes}
@@ -204,21 +211,33 @@ def read_predictions(pred: str | Path | pd.DataFrame, id_column: str) -> tuple[p
     theme = pd.to_numeric(frame[theme_col], errors="coerce")
     if theme.isna().any():
         rows = [i + 2 for i in np.flatnonzero(theme.isna().to_numpy())]
-        raise InputError(f"theme_id must be a whole number; rows {format_rows(rows)} are not",
-                         path=where, column=str(theme_col), rows=rows)
-    labels = (frame["theme_label"].astype(str) if "theme_label" in frame.columns
-              else pd.Series([""] * len(frame), index=frame.index))
-    out = pd.DataFrame({"id": ids.to_numpy(), "theme_id": theme.astype(int).to_numpy(),
-                        "theme_label": labels.to_numpy()})
+        raise InputError(
+            f"theme_id must be a whole number; rows {format_rows(rows)} are not",
+            path=where,
+            column=str(theme_col),
+            rows=rows,
+        )
+    labels = (
+        frame["theme_label"].astype(str)
+        if "theme_label" in frame.columns
+        else pd.Series([""] * len(frame), index=frame.index)
+    )
+    out = pd.DataFrame(
+        {"id": ids.to_numpy(), "theme_id": theme.astype(int).to_numpy(), "theme_label": labels.to_numpy()}
+    )
     dup = out["id"].duplicated()
     if dup.any():
-        raise InputError(f"ids must be unique; repeated: {format_rows(list(out.loc[dup, 'id'].unique()))}",
-                         path=where, column=str(id_col))
+        raise InputError(
+            f"ids must be unique; repeated: {format_rows(list(out.loc[dup, 'id'].unique()))}",
+            path=where,
+            column=str(id_col),
+        )
     return out, where
 
 
-def manual_examples(path: str | Path, answers: pd.DataFrame, codebook: Codebook, *,
-                    code_column: str | None = None) -> pd.DataFrame:
+def manual_examples(
+    path: str | Path, answers: pd.DataFrame, codebook: Codebook, *, code_column: str | None = None
+) -> pd.DataFrame:
     """Answers a coder has coded by hand, as examples for :class:`rtc_nlp.CodebookCoder`.
 
     Parameters
@@ -249,5 +268,6 @@ def manual_examples(path: str | Path, answers: pd.DataFrame, codebook: Codebook,
     codes = codes.drop_duplicates(ID)
     texts = answers.set_index(ID)[TEXT]
     codes = codes[codes[ID].isin(texts.index)]
-    return pd.DataFrame({TEXT: texts.loc[codes[ID]].to_numpy(),
-                         "theme_id": [ids[0] for ids, _ in resolved.loc[codes.index]]})
+    return pd.DataFrame(
+        {TEXT: texts.loc[codes[ID]].to_numpy(), "theme_id": [ids[0] for ids, _ in resolved.loc[codes.index]]}
+    )

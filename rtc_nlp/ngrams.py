@@ -40,8 +40,11 @@ class NgramCounter:
 
     def __init__(self, vectorizers: Sequence[CountVectorizer]) -> None:
         self.vectorizers = list(vectorizers)
-        self._indexes = {i: (_WordIndex if v.analyzer == "word" else _CharIndex)(v)
-                         for i, v in enumerate(self.vectorizers) if _supported(v)}
+        self._indexes = {
+            i: (_WordIndex if v.analyzer == "word" else _CharIndex)(v)
+            for i, v in enumerate(self.vectorizers)
+            if _supported(v)
+        }
 
     def transform(self, texts: Sequence[str]) -> list[sp.csr_matrix]:
         """One ``(len(texts), len(vocabulary))`` float32 count matrix per vectorizer.
@@ -117,9 +120,13 @@ def _vocabulary(vectorizer: CountVectorizer) -> dict[str, int]:
 
 def _supported(vectorizer: CountVectorizer) -> bool:
     """Whether this module reproduces ``vectorizer``'s analyser exactly."""
-    plain = (vectorizer.input == "content" and vectorizer.preprocessor is None
-             and vectorizer.tokenizer is None and not vectorizer.binary
-             and vectorizer.strip_accents in (None, "unicode", "ascii"))
+    plain = (
+        vectorizer.input == "content"
+        and vectorizer.preprocessor is None
+        and vectorizer.tokenizer is None
+        and not vectorizer.binary
+        and vectorizer.strip_accents in (None, "unicode", "ascii")
+    )
     if not plain or not isinstance(vectorizer.analyzer, str):
         return False
     low, high = vectorizer.ngram_range
@@ -189,16 +196,20 @@ class _WordIndex:
             lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
             # Each distinct token is looked up once.
             codes, distinct = _factorize(chain.from_iterable(tokens), int(lengths.sum()))
-            ids = np.fromiter(map(self.token_id.get, distinct, repeat(_UNKNOWN)), dtype=np.int64,
-                              count=len(distinct))[codes]
+            ids = np.fromiter(map(self.token_id.get, distinct, repeat(_UNKNOWN)), dtype=np.int64, count=len(distinct))[
+                codes
+            ]
             return ids, np.repeat(np.arange(n_docs), lengths)
         # The default pattern's tokens never span white space, so a text's tokens are its
         # words' tokens in order: each distinct word is tokenised once.
         per_text, codes, distinct = split.words
         tokens = [self.tokenize(word) for word in distinct]
         counts = np.fromiter(map(len, tokens), dtype=np.int64, count=len(distinct))
-        flat = np.fromiter(map(self.token_id.get, chain.from_iterable(tokens), repeat(_UNKNOWN)),
-                           dtype=np.int64, count=int(counts.sum()))
+        flat = np.fromiter(
+            map(self.token_id.get, chain.from_iterable(tokens), repeat(_UNKNOWN)),
+            dtype=np.int64,
+            count=int(counts.sum()),
+        )
         starts = np.cumsum(counts) - counts
         occurrence = counts[codes]  # tokens of each word occurrence
         first = np.cumsum(occurrence) - occurrence  # where each occurrence's tokens go
@@ -218,9 +229,9 @@ class _WordIndex:
             # The n-grams of the texts: n consecutive kept tokens of one text, none unknown.
             span = len(ids) - n + 1
             text_keys = np.zeros(span, dtype=np.int64)
-            valid = doc[:span] == doc[n - 1:]
+            valid = doc[:span] == doc[n - 1 :]
             for j in range(n):
-                part = ids[j:j + span]
+                part = ids[j : j + span]
                 valid &= part >= 0
                 text_keys = text_keys * self.radix + np.maximum(part, 0)
             where = np.full(span, -1, dtype=np.int64)
@@ -285,7 +296,7 @@ class _CharIndex:
                 if size <= n:  # a word shorter than n counts once, whole
                     grams.append(padded)
                     break
-                grams.extend([padded[i:i + n] for i in range(size - n + 1)])
+                grams.extend([padded[i : i + n] for i in range(size - n + 1)])
             ends[row] = len(grams)
         features = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
         rows = np.repeat(np.arange(len(distinct)), np.diff(ends, prepend=0))
@@ -309,7 +320,7 @@ class _CharIndex:
                 keys = np.zeros((len(members), width), dtype=np.int64)
                 known = np.ones((len(members), width), dtype=bool)
                 for j in range(min(n, size)):
-                    part = rank[:, j:j + width]
+                    part = rank[:, j : j + width]
                     known &= part > 0
                     keys = (keys << self.bits) | part
                 where = self.keys.find(keys[known])

@@ -20,8 +20,17 @@ import numpy as np
 
 from .errors import ModelFileError
 
-__all__ = ["atomic_write", "write_json", "read_json", "save_array", "load_array", "write_parquet", "read_parquet",
-           "reproducible_zip", "FIXED_DATE"]
+__all__ = [
+    "atomic_write",
+    "write_json",
+    "read_json",
+    "save_array",
+    "load_array",
+    "write_parquet",
+    "read_parquet",
+    "reproducible_zip",
+    "FIXED_DATE",
+]
 
 #: The date stamped where a file format wants one (zip entries, XLSX properties, SPSS header):
 #: the earliest a zip can hold, so the same input gives the same bytes on any day.
@@ -100,8 +109,7 @@ def read_json(path: str | Path, *, kind: str, max_version: int) -> dict[str, Any
         raise ModelFileError(f"{path}: missing or invalid format_version {version!r}")
     if version > max_version:
         raise ModelFileError(
-            f"{path}: format version {version} is newer than this rtc_nlp reads "
-            f"(up to {max_version}); upgrade rtc_nlp"
+            f"{path}: format version {version} is newer than this rtc_nlp reads (up to {max_version}); upgrade rtc_nlp"
         )
     return document
 
@@ -163,8 +171,10 @@ def read_parquet(path: str | Path, *, required: Sequence[str] = ()) -> Any:
         raise ModelFileError(f"{path}: not a readable Parquet file ({exc}); it may be truncated") from None
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ModelFileError(f"{path}: missing column(s) {', '.join(map(repr, missing))}; "
-                             "the file was changed or comes from another program")
+        raise ModelFileError(
+            f"{path}: missing column(s) {', '.join(map(repr, missing))}; "
+            "the file was changed or comes from another program"
+        )
     return frame
 
 

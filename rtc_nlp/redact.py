@@ -21,15 +21,22 @@ import pandas as pd
 __all__ = ["PLACEHOLDERS", "redact", "redact_answers"]
 
 PLACEHOLDERS = {
-    "email": "[EMAIL]", "url": "[URL]", "iban": "[IBAN]", "codice_fiscale": "[CODICE_FISCALE]",
-    "partita_iva": "[PARTITA_IVA]", "phone": "[TELEFONO]",
+    "email": "[EMAIL]",
+    "url": "[URL]",
+    "iban": "[IBAN]",
+    "codice_fiscale": "[CODICE_FISCALE]",
+    "partita_iva": "[PARTITA_IVA]",
+    "phone": "[TELEFONO]",
 }
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
-_CF = re.compile(r"(?<![A-Za-z0-9])[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z]"
-                 r"[0-9LMNPQRSTUV]{3}[A-Z](?![A-Za-z0-9])", re.IGNORECASE)
+_CF = re.compile(
+    r"(?<![A-Za-z0-9])[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z]"
+    r"[0-9LMNPQRSTUV]{3}[A-Z](?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
 _PIVA = re.compile(r"(?<![\w+])(?:IT[ ]?)?\d{11}(?!\w)")
 # Phones: an international prefix (+CC / 00CC) or an Italian mobile (3xx, 9-10 digits) /
 # landline (0x, 6-12 digits) number, digits grouped by spaces, dots, dashes or slashes. A match
@@ -37,13 +44,21 @@ _PIVA = re.compile(r"(?<![\w+])(?:IT[ ]?)?\d{11}(?!\w)")
 _PHONE_END = r"(?!\w|[ ./-]\d)"
 _PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(?0\d{1,3}\)?(?:[ ./-]?\d){5,8}|3\d{2}(?:[ ./-]?\d){6,7})"
-    + _PHONE_END + r"|(?<![\w+])(?:\+|00)(?!39)\d{1,3}(?:[ .-]?\d){6,12}" + _PHONE_END
+    + _PHONE_END
+    + r"|(?<![\w+])(?:\+|00)(?!39)\d{1,3}(?:[ .-]?\d){6,12}"
+    + _PHONE_END
 )
 
 _DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
-_CF_ODD = {**{str(d): v for d, v in zip(range(10), (1, 0, 5, 7, 9, 13, 15, 17, 19, 21))},
-           **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                      (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23)))}
+_CF_ODD = {
+    **{str(d): v for d, v in zip(range(10), (1, 0, 5, 7, 9, 13, 15, 17, 19, 21))},
+    **dict(
+        zip(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23),
+        )
+    ),
+}
 
 
 def _cf_valid(code: str) -> bool:
@@ -123,6 +138,8 @@ def redact_answers(answers: pd.DataFrame, column: str = "text") -> pd.DataFrame:
         text, counts = redact(value)
         cleaned.append(text)
         total.update(counts)
-    out[column] = pd.Series(cleaned, index=out.index, dtype=out[column].dtype if out[column].dtype != object else object)
+    out[column] = pd.Series(
+        cleaned, index=out.index, dtype=out[column].dtype if out[column].dtype != object else object
+    )
     out.attrs = {**answers.attrs, "redaction": {kind: int(total.get(kind, 0)) for kind in PLACEHOLDERS}}
     return out

@@ -44,8 +44,9 @@ def theme_map(texts: list[str], embedder: Any = None, random_state: int = 0) -> 
     return PCA(n_components=2, random_state=random_state).fit_transform(vectors)
 
 
-def theme_map_figure(coords: np.ndarray, labels: pd.Series, texts: pd.Series, title: str = "Mappa dei temi",
-                     max_points: int = 5000) -> Any:
+def theme_map_figure(
+    coords: np.ndarray, labels: pd.Series, texts: pd.Series, title: str = "Mappa dei temi", max_points: int = 5000
+) -> Any:
     """Scatter of the answers in 2-D, one colour per theme, the answer on hover.
 
     SVG, not WebGL (which headless and older browsers lack); above ``max_points`` answers a
@@ -62,11 +63,25 @@ def theme_map_figure(coords: np.ndarray, labels: pd.Series, texts: pd.Series, ti
         title += f" (campione di {max_points} risposte)"
     for label in labels.value_counts().index:
         mask = (labels == label).to_numpy()
-        fig.add_trace(go.Scatter(x=coords[mask, 0], y=coords[mask, 1], mode="markers", name=label[:40],
-                                   text=[t[:200] for t in texts[mask]], hoverinfo="text+name",
-                                   marker={"size": 7, "opacity": 0.75}))
-    fig.update_layout(title=title, xaxis={"visible": False}, yaxis={"visible": False}, height=520,
-                      legend={"font": {"size": 10}}, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+        fig.add_trace(
+            go.Scatter(
+                x=coords[mask, 0],
+                y=coords[mask, 1],
+                mode="markers",
+                name=label[:40],
+                text=[t[:200] for t in texts[mask]],
+                hoverinfo="text+name",
+                marker={"size": 7, "opacity": 0.75},
+            )
+        )
+    fig.update_layout(
+        title=title,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=520,
+        legend={"font": {"size": 10}},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
     return fig
 
 
@@ -75,10 +90,19 @@ def sizes_figure(themes: pd.DataFrame, title: str = "Dimensione dei temi") -> An
     import plotly.graph_objects as go
 
     ordered = themes.sort_values("size")
-    fig = go.Figure(go.Bar(x=ordered["size"], y=[f"{i}: {str(lab)[:50]}" for i, lab in zip(ordered["theme_id"], ordered["label"])],
-                           orientation="h"))
-    fig.update_layout(title=title, height=max(300, 28 * len(ordered) + 80), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      xaxis_title="risposte")
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["size"],
+            y=[f"{i}: {str(lab)[:50]}" for i, lab in zip(ordered["theme_id"], ordered["label"])],
+            orientation="h",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=max(300, 28 * len(ordered) + 80),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis_title="risposte",
+    )
     return fig
 
 
@@ -89,12 +113,27 @@ def prevalence_plot(table: pd.DataFrame, title: str = "Prevalenza dei temi per o
     fig = go.Figure()
     overall = table[table["group"].fillna("") == ""] if (table["group"].fillna("") == "").any() else table
     for wave, part in overall.groupby("wave", sort=False):
-        fig.add_trace(go.Bar(name=str(wave), y=part["theme_label"].str[:45], x=part["prevalence"], orientation="h",
-                             error_x={"type": "data", "symmetric": False,
-                                      "array": part["ci_high"] - part["prevalence"],
-                                      "arrayminus": part["prevalence"] - part["ci_low"]}))
-    fig.update_layout(title=title, barmode="group", xaxis={"tickformat": ".0%"}, height=120 + 45 * overall["theme_label"].nunique(),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+        fig.add_trace(
+            go.Bar(
+                name=str(wave),
+                y=part["theme_label"].str[:45],
+                x=part["prevalence"],
+                orientation="h",
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": part["ci_high"] - part["prevalence"],
+                    "arrayminus": part["prevalence"] - part["ci_low"],
+                },
+            )
+        )
+    fig.update_layout(
+        title=title,
+        barmode="group",
+        xaxis={"tickformat": ".0%"},
+        height=120 + 45 * overall["theme_label"].nunique(),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
     return fig
 
 
@@ -104,12 +143,25 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
 
     values = confusion.to_numpy(dtype=float)
     shares = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
-    fig = go.Figure(go.Heatmap(z=shares, x=[str(c)[:30] for c in confusion.columns],
-                               y=[str(r)[:40] for r in confusion.index], text=values.astype(int),
-                               texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1,
-                               colorbar={"title": "quota del tema"}))
-    fig.update_layout(title=title, yaxis={"autorange": "reversed"}, height=200 + 30 * len(confusion),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=[str(c)[:30] for c in confusion.columns],
+            y=[str(r)[:40] for r in confusion.index],
+            text=values.astype(int),
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "quota del tema"},
+        )
+    )
+    fig.update_layout(
+        title=title,
+        yaxis={"autorange": "reversed"},
+        height=200 + 30 * len(confusion),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
     return fig
 
 
@@ -119,16 +171,27 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any, dict[str, Any]
     results = open_results(folder)
     answers, book, model = results.answers, results.codebook, results.model
     if model is not None:
-        themes = model.themes_.assign(keywords=lambda t: t["keywords"].map(", ".join),
-                                      typical=lambda t: t["typical_answers"].map(list))
+        themes = model.themes_.assign(
+            keywords=lambda t: t["keywords"].map(", ".join), typical=lambda t: t["typical_answers"].map(list)
+        )
         return answers, themes, model.embedder_, dict(model.summary_.get("clustering", {}))
     sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
-    themes = pd.DataFrame({"theme_id": book.ids, "label": [t.label for t in book.themes],
-                           "size": [int(sizes.get(i, 0)) for i in book.ids],
-                           "keywords": [", ".join(t.keywords) for t in book.themes]})
-    themes["typical"] = [answers.loc[answers["theme_id"].astype(int) == i]
-                         .sort_values("similarity", ascending=False)[TEXT].drop_duplicates().head(3).tolist()
-                         for i in book.ids]
+    themes = pd.DataFrame(
+        {
+            "theme_id": book.ids,
+            "label": [t.label for t in book.themes],
+            "size": [int(sizes.get(i, 0)) for i in book.ids],
+            "keywords": [", ".join(t.keywords) for t in book.themes],
+        }
+    )
+    themes["typical"] = [
+        answers.loc[answers["theme_id"].astype(int) == i]
+        .sort_values("similarity", ascending=False)[TEXT]
+        .drop_duplicates()
+        .head(3)
+        .tolist()
+        for i in book.ids
+    ]
     return answers, themes, None, {}
 
 
@@ -136,14 +199,20 @@ def _reproducibility(clustering: dict[str, Any]) -> str:
     """A paragraph on whether other seeds would give the same themes (community clusterer only)."""
     if "stability" not in clustering:
         return ""
-    text = f"Riproducibilità: al livello scelto, con semi diversi i temi concordano {clustering['stability']:.2f} (ARI)."
+    text = (
+        f"Riproducibilità: al livello scelto, con semi diversi i temi concordano {clustering['stability']:.2f} (ARI)."
+    )
     if not clustering.get("reproducible", True):
-        text += (" <b>Temi NON riproducibili</b>: le risposte hanno poca struttura; leggere i temi come "
-                 "raggruppamenti di massima.")
+        text += (
+            " <b>Temi NON riproducibili</b>: le risposte hanno poca struttura; leggere i temi come "
+            "raggruppamenti di massima."
+        )
     if clustering.get("narrow_margin"):
-        text += (f" <b>Livello scelto per un margine stretto</b> ({clustering['margin']:.3f}): un altro seme "
-                 "(--seed) può dare temi più fini o più ampi; confrontare due semi prima di fidarsi del "
-                 "numero dei temi.")
+        text += (
+            f" <b>Livello scelto per un margine stretto</b> ({clustering['margin']:.3f}): un altro seme "
+            "(--seed) può dare temi più fini o più ampi; confrontare due semi prima di fidarsi del "
+            "numero dei temi."
+        )
     return f"<p class=note id=reproducibility>{text}</p>"
 
 
@@ -156,8 +225,15 @@ vertical-align:top;text-align:left}th{background:#f3f5f8}td.n{text-align:right}u
 """
 
 
-def write_report(results: str | Path, out: str | Path, *, comparison: str | Path | None = None,
-                 validation: str | Path | None = None, title: str = "", overwrite: bool = False) -> Path:
+def write_report(
+    results: str | Path,
+    out: str | Path,
+    *,
+    comparison: str | Path | None = None,
+    validation: str | Path | None = None,
+    title: str = "",
+    overwrite: bool = False,
+) -> Path:
     """Write one self-contained HTML page about a run.
 
     Parameters
@@ -181,43 +257,63 @@ def write_report(results: str | Path, out: str | Path, *, comparison: str | Path
     answers, themes, embedder, clustering = _load(folder)
     usable = answers[answers["theme_id"].astype(int) >= 0].reset_index(drop=True)
     coords = theme_map(usable[TEXT].astype(str).tolist(), embedder)
-    figures = [("Mappa dei temi", theme_map_figure(coords, usable["theme_label"], usable[TEXT])),
-               ("Dimensione dei temi", sizes_figure(themes))]
+    figures = [
+        ("Mappa dei temi", theme_map_figure(coords, usable["theme_label"], usable[TEXT])),
+        ("Dimensione dei temi", sizes_figure(themes)),
+    ]
     comparison = Path(comparison) if comparison else folder / COMPARISON_FOLDER
     if (comparison / PREVALENCE).exists():
-        figures.append(("Confronto tra ondate", prevalence_plot(pd.read_csv(comparison / PREVALENCE, keep_default_na=False))))
+        figures.append(
+            ("Confronto tra ondate", prevalence_plot(pd.read_csv(comparison / PREVALENCE, keep_default_na=False)))
+        )
     validation = Path(validation) if validation else folder / VALIDATION_FOLDER
     validation_table = ""
     if (validation / "confusion.csv").exists():
-        figures.append(("Temi e codifica manuale", confusion_figure(pd.read_csv(validation / "confusion.csv", index_col=0))))
+        figures.append(
+            ("Temi e codifica manuale", confusion_figure(pd.read_csv(validation / "confusion.csv", index_col=0)))
+        )
     if (validation / "summary.csv").exists():
         summary = pd.read_csv(validation / "summary.csv")
         rows = summary[summary["metric"].isin(["accuracy", "cohen_kappa", "krippendorff_alpha", "ari"])]
-        validation_table = "<table><tr><th>ambito</th><th>misura</th><th>valore</th><th>IC 95%</th><th>p</th></tr>" + "".join(
-            f"<tr><td>{html.escape(str(r.scope))}</td><td>{html.escape(str(r.metric))}</td><td class=n>{r.value:.3f}</td>"
-            f"<td class=n>[{r.ci_low:.3f}, {r.ci_high:.3f}]</td><td class=n>{'' if r.p_value != r.p_value else f'{r.p_value:.3f}'}</td></tr>"
-            for r in rows.itertuples()) + "</table>"
+        validation_table = (
+            "<table><tr><th>ambito</th><th>misura</th><th>valore</th><th>IC 95%</th><th>p</th></tr>"
+            + "".join(
+                f"<tr><td>{html.escape(str(r.scope))}</td><td>{html.escape(str(r.metric))}</td>"
+                f"<td class=n>{r.value:.3f}</td><td class=n>[{r.ci_low:.3f}, {r.ci_high:.3f}]</td>"
+                f"<td class=n>{'' if r.p_value != r.p_value else f'{r.p_value:.3f}'}</td></tr>"
+                for r in rows.itertuples()
+            )
+            + "</table>"
+        )
 
     counts = answers["status"].value_counts() if "status" in answers.columns else pd.Series(dtype=int)
     theme_rows = "".join(
         f"<tr><td class=n>{int(r.theme_id)}</td><td>{html.escape(str(r.label))}</td><td class=n>{int(r.size)}</td>"
-        f"<td>{html.escape(str(r.keywords))}</td><td><ul>{''.join(f'<li>{html.escape(str(t))}</li>' for t in r.typical[:3])}</ul></td></tr>"
-        for r in themes.itertuples())
-    parts = [f"<h1>{html.escape(title or 'Temi delle risposte aperte')}</h1>",
-             f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
-             f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte. "
-             f"<span class=note>Fonte: {html.escape(folder.name)}</span></p>",
-             _reproducibility(clustering),
-             "<h2>Temi</h2><table id=themes><tr><th>id</th><th>tema</th><th>risposte</th><th>parole chiave</th>"
-             f"<th>risposte tipiche</th></tr>{theme_rows}</table>"]
+        f"<td>{html.escape(str(r.keywords))}</td>"
+        f"<td><ul>{''.join(f'<li>{html.escape(str(t))}</li>' for t in r.typical[:3])}</ul></td></tr>"
+        for r in themes.itertuples()
+    )
+    parts = [
+        f"<h1>{html.escape(title or 'Temi delle risposte aperte')}</h1>",
+        f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
+        f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte. "
+        f"<span class=note>Fonte: {html.escape(folder.name)}</span></p>",
+        _reproducibility(clustering),
+        "<h2>Temi</h2><table id=themes><tr><th>id</th><th>tema</th><th>risposte</th><th>parole chiave</th>"
+        f"<th>risposte tipiche</th></tr>{theme_rows}</table>",
+    ]
     for k, (heading, fig) in enumerate(figures):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append(fig.to_html(full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False},
-                                 div_id=f"fig{k}"))
+        parts.append(
+            fig.to_html(full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False}, div_id=f"fig{k}")
+        )
         if heading == "Temi e codifica manuale" and validation_table:
             parts.append(validation_table)
-    page = ("<!DOCTYPE html><html lang=it><head><meta charset=utf-8>"
-            f"<title>{html.escape(title or 'rtc_nlp')}</title><style>{_STYLE}</style></head><body>"
-            + "".join(parts) + "</body></html>")
+    page = (
+        "<!DOCTYPE html><html lang=it><head><meta charset=utf-8>"
+        f"<title>{html.escape(title or 'rtc_nlp')}</title><style>{_STYLE}</style></head><body>"
+        + "".join(parts)
+        + "</body></html>"
+    )
     atomic_write(out, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return out

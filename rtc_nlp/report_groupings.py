@@ -60,27 +60,33 @@ def validate_report_groupings(
     path = Path(path) if path is not None else default_report_groupings()
     if not path.exists():
         # The file ships with the source checkout, not inside an installed package.
-        raise InputError("file not found: give the path of report_groupings.csv (rtc-nlp validate --report "
-                         "--groupings PATH; it is data/report/report_groupings.csv of the source checkout)",
-                         path=str(path))
+        raise InputError(
+            "file not found: give the path of report_groupings.csv (rtc-nlp validate --report "
+            "--groupings PATH; it is data/report/report_groupings.csv of the source checkout)",
+            path=str(path),
+        )
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
     skipped = sorted(set(data.loc[data["kind"] != "theme", "grouping"]))
     if skipped:
-        logger.info("not validated, their groups are respondent groups, not themes of the text: %s",
-                    ", ".join(skipped))
+        logger.info("not validated, their groups are respondent groups, not themes of the text: %s", ", ".join(skipped))
     embedder = resolve_embedder(embedder, verbose=False)
     rows = []
     for name, group in data[data["kind"] == "theme"].groupby("grouping", sort=False):
         model = ThemeModel(embedder=embedder, random_state=random_state, verbose=False)
         model.fit(group.rename(columns={"item_id": "id"})[["id", "text"]])
         manual = group.rename(columns={"item_id": "id", "theme": "code"})[["id", "code"]]
-        report = compare_with_manual(model.assignments_, manual, code_column="code", n_boot=n_boot,
-                                     n_perm=n_perm, random_state=random_state)
+        report = compare_with_manual(
+            model.assignments_, manual, code_column="code", n_boot=n_boot, n_perm=n_perm, random_state=random_state
+        )
         figures = report.summary[report.summary["scope"] == "all"].set_index("metric")
-        row: dict[str, Any] = {"grouping": name, "kind": group["kind"].iloc[0], "answers": len(group),
-                               "manual codes": report.counts["n_manual_codes"],
-                               "themes": report.counts["n_themes"],
-                               "embedder": model.summary_["embedder"]}
+        row: dict[str, Any] = {
+            "grouping": name,
+            "kind": group["kind"].iloc[0],
+            "answers": len(group),
+            "manual codes": report.counts["n_manual_codes"],
+            "themes": report.counts["n_themes"],
+            "embedder": model.summary_["embedder"],
+        }
         for metric in ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari"):
             r = figures.loc[metric]
             row[metric] = r["value"]

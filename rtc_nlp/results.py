@@ -24,9 +24,27 @@ from .sheets import write_csv
 if TYPE_CHECKING:
     from .themes import ThemeModel
 
-__all__ = ["ANSWERS_WITH_THEMES", "THEMES_TABLE", "MODEL_FOLDER", "ANSWERS_WITH_CODES", "NEW_THEMES", "REVIEW_SHEET",
-           "CODEBOOK", "RUN", "PREVALENCE", "COMPARISON_FOLDER", "VALIDATION_FOLDER", "Results", "check_output",
-           "load_results", "model_folder", "open_results", "themes_table", "write_coded", "write_themes"]
+__all__ = [
+    "ANSWERS_WITH_THEMES",
+    "THEMES_TABLE",
+    "MODEL_FOLDER",
+    "ANSWERS_WITH_CODES",
+    "NEW_THEMES",
+    "REVIEW_SHEET",
+    "CODEBOOK",
+    "RUN",
+    "PREVALENCE",
+    "COMPARISON_FOLDER",
+    "VALIDATION_FOLDER",
+    "Results",
+    "check_output",
+    "load_results",
+    "model_folder",
+    "open_results",
+    "themes_table",
+    "write_coded",
+    "write_themes",
+]
 
 # What `rtc-nlp themes` writes.
 ANSWERS_WITH_THEMES = "answers_with_themes.csv"
@@ -43,8 +61,10 @@ RUN, RUN_FORMAT, RUN_FORMAT_VERSION = "run.json", "rtc_nlp.run", 1
 PREVALENCE, PREVALENCE_FIGURE = "prevalence.csv", "prevalence.png"
 COMPARISON_FOLDER, VALIDATION_FOLDER = "comparison", "validation"
 
-_NOT_RESULTS = (f"holds no {ANSWERS_WITH_CODES} or {ANSWERS_WITH_THEMES}: give a folder written by "
-                "'rtc-nlp code' or 'rtc-nlp themes'")
+_NOT_RESULTS = (
+    f"holds no {ANSWERS_WITH_CODES} or {ANSWERS_WITH_THEMES}: give a folder written by "
+    "'rtc-nlp code' or 'rtc-nlp themes'"
+)
 
 
 @dataclass
@@ -77,8 +97,9 @@ def check_output(out: Path, inputs: Sequence[Path], overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder; choose another --out", path=str(out))
     if out.is_dir() and any(out.iterdir()) and not overwrite:
-        raise InputError("output folder exists and is not empty; choose another --out or pass --overwrite",
-                         path=str(out))
+        raise InputError(
+            "output folder exists and is not empty; choose another --out or pass --overwrite", path=str(out)
+        )
 
 
 def themes_table(themes: pd.DataFrame) -> pd.DataFrame:
@@ -101,8 +122,15 @@ def write_themes(out: str | Path, model: ThemeModel) -> list[Path]:
     return [out / ANSWERS_WITH_THEMES, out / THEMES_TABLE, out / MODEL_FOLDER]
 
 
-def write_coded(out: str | Path, coded: pd.DataFrame, codebook: Codebook, *, new_themes: pd.DataFrame,
-                review_sheet: bytes, run: dict[str, Any]) -> list[Path]:
+def write_coded(
+    out: str | Path,
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    new_themes: pd.DataFrame,
+    review_sheet: bytes,
+    run: dict[str, Any],
+) -> list[Path]:
     """Write a coded wave: answers (CSV and Parquet), candidate new themes, the review sheet,
     the codebook used and ``run.json``."""
     out = Path(out)
@@ -161,8 +189,13 @@ def open_results(folder: str | Path, codebook: Codebook | None = None) -> Result
     elif (folder / MODEL_FOLDER / "model.json").exists():
         document = read_json(folder / MODEL_FOLDER / "model.json", kind=MODEL_FORMAT, max_version=MODEL_FORMAT_VERSION)
         summary = document.get("summary", {})
-        run = {"command": "themes", "embedder": summary.get("embedder", ""), "parameters": document.get("params", {}),
-               "versions": document.get("versions", {}), "input": summary.get("input", {})}
+        run = {
+            "command": "themes",
+            "embedder": summary.get("embedder", ""),
+            "parameters": document.get("params", {}),
+            "versions": document.get("versions", {}),
+            "input": summary.get("input", {}),
+        }
     return Results(_with_codes(answers), codebook, model, run)
 
 

@@ -53,17 +53,25 @@ def review_queue(coded: pd.DataFrame, codebook: Codebook, n: int = 30) -> pd.Dat
     labels = {t.id: t.label for t in codebook.themes}
     candidates = coded[coded["status"].isin(["theme", "unclassified"])].copy()
     candidates = candidates.sort_values(["margin", ID], kind="stable").head(n)
-    queue = pd.DataFrame({
-        ID: candidates[ID].to_numpy(), TEXT: candidates[TEXT].to_numpy(),
-        "proposed_codes": candidates["codes"].to_numpy(), "proposed_labels": candidates["code_labels"].to_numpy(),
-        "second_theme": [f"{int(t)}: {labels.get(int(t), '')}" if pd.notna(t) else "" for t in candidates["second_theme_id"]],
-        "margin": candidates["margin"].round(3).to_numpy(), "corrected_codes": "",
-    })
+    queue = pd.DataFrame(
+        {
+            ID: candidates[ID].to_numpy(),
+            TEXT: candidates[TEXT].to_numpy(),
+            "proposed_codes": candidates["codes"].to_numpy(),
+            "proposed_labels": candidates["code_labels"].to_numpy(),
+            "second_theme": [
+                f"{int(t)}: {labels.get(int(t), '')}" if pd.notna(t) else "" for t in candidates["second_theme_id"]
+            ],
+            "margin": candidates["margin"].round(3).to_numpy(),
+            "corrected_codes": "",
+        }
+    )
     return queue
 
 
-def read_overrides(source: str | Path | pd.DataFrame, codebook: Codebook,
-                   known_ids: Sequence[str] | None = None) -> pd.DataFrame:
+def read_overrides(
+    source: str | Path | pd.DataFrame, codebook: Codebook, known_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Read a filled-in review sheet (CSV/XLSX with ``id`` and ``corrected_codes``).
 
     Codes are theme ids or labels (any case), separated by ``;``; an empty cell means "no

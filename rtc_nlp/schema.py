@@ -14,8 +14,18 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["ID", "TEXT", "SOURCE_ROW", "UNCLASSIFIED", "NON_ANSWER", "UNCLASSIFIED_ID", "NON_ANSWER_ID",
-           "as_frame", "id_to_str", "versions"]
+__all__ = [
+    "ID",
+    "TEXT",
+    "SOURCE_ROW",
+    "UNCLASSIFIED",
+    "NON_ANSWER",
+    "UNCLASSIFIED_ID",
+    "NON_ANSWER_ID",
+    "as_frame",
+    "id_to_str",
+    "versions",
+]
 
 #: Columns every answers table has first.
 ID, TEXT, SOURCE_ROW = "id", "text", "source_row"
@@ -34,8 +44,9 @@ def id_to_str(value: object) -> str:
     return str(value).strip()
 
 
-def versions(packages: tuple[str, ...] = ("rtc_nlp", "numpy", "pandas", "scikit-learn", "igraph",
-                                         "sentence-transformers")) -> dict[str, str]:
+def versions(
+    packages: tuple[str, ...] = ("rtc_nlp", "numpy", "pandas", "scikit-learn", "igraph", "sentence-transformers"),
+) -> dict[str, str]:
     """Installed versions of ``packages`` (those not installed are left out)."""
     out = {}
     for name in packages:

@@ -110,8 +110,11 @@ class SentenceTransformerEmbedder(Embedder):
 
     def get_config(self) -> dict[str, Any]:
         return {
-            "model": self.model, "batch_size": self.batch_size, "device": self.device,
-            "normalize": self.normalize, "show_progress_bar": self.show_progress_bar,
+            "model": self.model,
+            "batch_size": self.batch_size,
+            "device": self.device,
+            "normalize": self.normalize,
+            "show_progress_bar": self.show_progress_bar,
             "local_files_only": self.local_files_only,
         }
 
@@ -161,8 +164,11 @@ class SentenceTransformerEmbedder(Embedder):
             return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
         show = self.show_progress_bar if self.show_progress_bar is not None else len(texts) >= 1000
         vectors = model.encode(
-            texts, batch_size=self.batch_size, show_progress_bar=show,
-            convert_to_numpy=True, normalize_embeddings=self.normalize,
+            texts,
+            batch_size=self.batch_size,
+            show_progress_bar=show,
+            convert_to_numpy=True,
+            normalize_embeddings=self.normalize,
         )
         return np.asarray(vectors, dtype=np.float32)
 
@@ -184,11 +190,13 @@ class SentenceTransformerEmbedder(Embedder):
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         # The weights are referenced, not copied: the model folder or hub name is the source.
-        write_json(folder / "embedder.json", {"kind": self.kind, "config": self.get_config(),
-                                              "identity": self.identity},
-                   kind=EMBEDDER_FORMAT, version=EMBEDDER_FORMAT_VERSION)
+        write_json(
+            folder / "embedder.json",
+            {"kind": self.kind, "config": self.get_config(), "identity": self.identity},
+            kind=EMBEDDER_FORMAT,
+            version=EMBEDDER_FORMAT_VERSION,
+        )
 
     @classmethod
     def _load(cls, folder: Path, config: dict[str, Any]) -> SentenceTransformerEmbedder:
         return cls(**config)
-

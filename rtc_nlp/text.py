@@ -63,6 +63,7 @@ NON_ANSWER_REASONS: dict[str, str] = {
     "not_text": "a number or a date, not text",
 }
 
+
 def strip_accents(text: str) -> str:
     """``text`` without its combining accents (``"perché"`` -> ``"perche"``)."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -71,11 +72,7 @@ def strip_accents(text: str) -> str:
 def _fold(text: str) -> str:
     """Lower-case, strip accents and punctuation: the key non-answers are matched on."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = [
-        ch if unicodedata.category(ch)[0] in "LN" else " "
-        for ch in decomposed
-        if not unicodedata.combining(ch)
-    ]
+    kept = [ch if unicodedata.category(ch)[0] in "LN" else " " for ch in decomposed if not unicodedata.combining(ch)]
     return " ".join("".join(kept).split())
 
 

@@ -232,8 +232,7 @@ class ThemeModel(BaseEstimator):
         else:
             # The size floor scales with the share of the answers the sample stands for.
             scale = float(weights[sample].sum()) / float(weights.sum())
-            self.centroids_ = self._find_centroids(vectors[sample], weights[sample],
-                                                   max(1, round(len(frame) * scale)))
+            self.centroids_ = self._find_centroids(vectors[sample], weights[sample], max(1, round(len(frame) * scale)))
             logger.info("themes fitted on %d of %d distinct answers", len(sample), len(unique_texts))
         self.clustering_["fitted_on"] = len(fit_texts)
         self.clustering_["distinct_answers"] = len(unique_texts)
@@ -249,7 +248,6 @@ class ThemeModel(BaseEstimator):
             return None
         return weighted_sample(weights, self.max_fit_answers, np.random.default_rng(self.random_state))
 
-
     def _find_centroids(self, vectors: np.ndarray, weights: np.ndarray, n_answers: int) -> np.ndarray:
         """Cluster the distinct answers and return the unit-length theme centres."""
         nonzero = np.linalg.norm(vectors, axis=1) > 0
@@ -264,15 +262,25 @@ class ThemeModel(BaseEstimator):
             labels = np.zeros(1, dtype=np.int64)
         else:
             space = points if self.reducer is None else np.asarray(fresh(self.reducer).fit_transform(points))
-            clusterer = choose_clusterer(n_distinct, clusterer=self.clusterer, n_themes=self.n_themes,
-                                         random_state=self.random_state, verbose=self.verbose)
+            clusterer = choose_clusterer(
+                n_distinct,
+                clusterer=self.clusterer,
+                n_themes=self.n_themes,
+                random_state=self.random_state,
+                verbose=self.verbose,
+            )
             labels = np.asarray(clusterer.fit_predict(space), dtype=np.int64)
             self.clustering_ = clustering_info(clusterer)
-        centroids = settle_themes(points, weights[nonzero], labels, min_size=min_theme_size(n_answers, self.min_theme_size),
-                                  keep_all=self.n_themes is not None, merge_similarity=self.merge_similarity,
-                                  min_similarity=self.min_similarity)
+        centroids = settle_themes(
+            points,
+            weights[nonzero],
+            labels,
+            min_size=min_theme_size(n_answers, self.min_theme_size),
+            keep_all=self.n_themes is not None,
+            merge_similarity=self.merge_similarity,
+            min_similarity=self.min_similarity,
+        )
         return centroids.astype(np.float32)
-
 
     def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Nearest theme of each vector: (0-based theme index or -1, similarity, reason)."""
@@ -280,8 +288,9 @@ class ThemeModel(BaseEstimator):
         found = nearest_themes(vectors, self.centroids_, min_similarity=self.min_similarity, decimals=5)
         return found.theme, found.similarity, found.reason.tolist()
 
-    def _finish(self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray,
-                codes: np.ndarray, usable: np.ndarray) -> None:
+    def _finish(
+        self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray, codes: np.ndarray, usable: np.ndarray
+    ) -> None:
         """Order and describe the themes, and build ``themes_``, ``assignments_``, ``summary_``."""
         index, sims, reasons = self._assign(vectors)
         row_index = np.full(len(frame), -2, dtype=np.int64)  # -2: non-answer
@@ -305,25 +314,48 @@ class ThemeModel(BaseEstimator):
             self.summary_["n_truncated"] = int((lengths[usable] > limit).sum())
             self.summary_["max_chars"] = int(limit)
 
-    def _describe(self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray,
-                  codes: np.ndarray, usable: np.ndarray, row_index: np.ndarray) -> None:
+    def _describe(
+        self,
+        frame: pd.DataFrame,
+        prepared: pd.DataFrame,
+        vectors: np.ndarray,
+        codes: np.ndarray,
+        usable: np.ndarray,
+        row_index: np.ndarray,
+    ) -> None:
         clean = prepared["clean_text"].tolist()
         unique_texts = pd.Series(np.asarray(clean, dtype=object)[usable]).drop_duplicates().tolist()
         unique_theme = np.full(len(unique_texts), -1)
         unique_theme[codes] = row_index[usable]
         counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
         fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
-        self.themes_ = describe_themes(unique_texts, unique_theme, counts, vectors, self.centroids_,
-                                       n_rows=len(frame), n_keywords=self.n_keywords, n_examples=self.n_examples,
-                                       fitted_on=fitted_on, random_state=self.random_state)
+        self.themes_ = describe_themes(
+            unique_texts,
+            unique_theme,
+            counts,
+            vectors,
+            self.centroids_,
+            n_rows=len(frame),
+            n_keywords=self.n_keywords,
+            n_examples=self.n_examples,
+            fitted_on=fitted_on,
+            random_state=self.random_state,
+        )
 
     def _label_of(self, theme_index: np.ndarray) -> list[str]:
         labels = self.themes_["label"].tolist()
         return [labels[i] if i >= 0 else (UNCLASSIFIED if i == -1 else NON_ANSWER) for i in theme_index]
 
-    def _assignments(self, frame: pd.DataFrame, prepared: pd.DataFrame, usable: np.ndarray,
-                     codes: np.ndarray, row_index: np.ndarray, sims: np.ndarray,
-                     reasons: list[str]) -> pd.DataFrame:
+    def _assignments(
+        self,
+        frame: pd.DataFrame,
+        prepared: pd.DataFrame,
+        usable: np.ndarray,
+        codes: np.ndarray,
+        row_index: np.ndarray,
+        sims: np.ndarray,
+        reasons: list[str],
+    ) -> pd.DataFrame:
         similarity = np.full(len(frame), np.nan)
         similarity[usable] = np.round(sims[codes], 6)
         reason = np.array(prepared["non_answer"].fillna("").tolist(), dtype=object)
@@ -332,11 +364,18 @@ class ThemeModel(BaseEstimator):
         theme_id = np.where(row_index >= 0, row_index + 1, np.where(row_index == -1, UNCLASSIFIED_ID, NON_ANSWER_ID))
         duplicate = np.zeros(len(frame), dtype=bool)
         duplicate[usable] = pd.Series(codes).duplicated().to_numpy()
-        out = pd.DataFrame({
-            ID: frame[ID].astype(str).to_numpy(), TEXT: frame[TEXT].to_numpy(),
-            "theme_id": theme_id.astype(np.int64), "theme_label": self._label_of(row_index),
-            "similarity": similarity, "status": status, "reason": reason, "duplicate": duplicate,
-        })
+        out = pd.DataFrame(
+            {
+                ID: frame[ID].astype(str).to_numpy(),
+                TEXT: frame[TEXT].to_numpy(),
+                "theme_id": theme_id.astype(np.int64),
+                "theme_label": self._label_of(row_index),
+                "similarity": similarity,
+                "status": status,
+                "reason": reason,
+                "duplicate": duplicate,
+            }
+        )
         meta = frame.drop(columns=[ID, TEXT]).reset_index(drop=True)
         return pd.concat([out, meta], axis=1)
 
@@ -381,7 +420,11 @@ class ThemeModel(BaseEstimator):
         prepared = prepare_texts(frame[TEXT])
         usable = prepared["non_answer"].isna().to_numpy(copy=True)
         codes, unique = pd.factorize(pd.Series(prepared["clean_text"].to_numpy(dtype=object)[usable], dtype=object))
-        vectors = self._embed([str(t) for t in unique]) if len(unique) else np.zeros((0, self.centroids_.shape[1]), np.float32)
+        vectors = (
+            self._embed([str(t) for t in unique])
+            if len(unique)
+            else np.zeros((0, self.centroids_.shape[1]), np.float32)
+        )
         index, sims, reasons = self._assign(vectors)
         row_index = np.full(len(frame), -2, dtype=np.int64)
         row_index[usable] = index[codes] if len(codes) else []
@@ -404,13 +447,23 @@ class ThemeModel(BaseEstimator):
         # In the constructor's order, as earlier releases wrote them.
         order = inspect.signature(type(self).__init__).parameters
         values = self.get_params(deep=False)
-        params = {k: values[k] for k in order if k in values and k not in ("embedder", "reducer", "clusterer", "cache_dir")}
+        params = {
+            k: values[k] for k in order if k in values and k not in ("embedder", "reducer", "clusterer", "cache_dir")
+        }
         params["reducer"] = None if self.reducer is None else type(self.reducer).__name__
         params["clusterer"] = None if self.clusterer is None else type(self.clusterer).__name__
         themes = self.themes_.to_dict(orient="records")
-        write_json(folder / "model.json", {
-            "params": params, "versions": versions(), "summary": self.summary_, "themes": themes,
-        }, kind=MODEL_FORMAT, version=MODEL_FORMAT_VERSION)
+        write_json(
+            folder / "model.json",
+            {
+                "params": params,
+                "versions": versions(),
+                "summary": self.summary_,
+                "themes": themes,
+            },
+            kind=MODEL_FORMAT,
+            version=MODEL_FORMAT_VERSION,
+        )
 
     @classmethod
     def load(cls, folder: str | Path, *, cache_dir: str | Path | bool | None = None) -> ThemeModel:
@@ -437,18 +490,7 @@ class ThemeModel(BaseEstimator):
         model.centroids_ = load_array(folder / "centroids.npy", shape=(len(themes), None)).astype(np.float32)
         model.themes_ = themes
         model.summary_ = summary
-        model.assignments_ = read_parquet(folder / "assignments.parquet",
-                                          required=(ID, TEXT, "theme_id", "theme_label", "status"))
+        model.assignments_ = read_parquet(
+            folder / "assignments.parquet", required=(ID, TEXT, "theme_id", "theme_label", "status")
+        )
         return model
-
-
-
-
-
-
-
-
-
-
-
-

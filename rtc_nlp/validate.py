@@ -32,6 +32,7 @@ __all__ = ["ValidationReport", "compare_with_manual"]
 #: Figures given a permutation p-value (cheap enough to recompute a thousand times).
 TESTED = ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari")
 
+
 def _theme_name(theme_id: int, label: str) -> str:
     if theme_id == NON_ANSWER_ID:
         return NON_ANSWER
@@ -44,16 +45,15 @@ def _theme_name(theme_id: int, label: str) -> str:
 class _Coded:
     """The compared answers as integers: theme index, main-code index, and all codes (0/1)."""
 
-    theme: np.ndarray      # (n,) index into theme names
-    code: np.ndarray       # (n,) index into main-code names
-    member: np.ndarray     # (n, n_all_codes) bool: answer carries that code (any position)
+    theme: np.ndarray  # (n,) index into theme names
+    code: np.ndarray  # (n,) index into main-code names
+    member: np.ndarray  # (n, n_all_codes) bool: answer carries that code (any position)
     n_themes: int
     n_codes: int
     main_to_all: np.ndarray  # main-code index -> column of ``member``
 
     def take(self, idx: np.ndarray) -> _Coded:
-        return _Coded(self.theme[idx], self.code[idx], self.member[idx], self.n_themes, self.n_codes,
-                      self.main_to_all)
+        return _Coded(self.theme[idx], self.code[idx], self.member[idx], self.n_themes, self.n_codes, self.main_to_all)
 
     def table(self, theme: np.ndarray | None = None) -> np.ndarray:
         theme = self.theme if theme is None else theme
@@ -63,13 +63,15 @@ class _Coded:
     def code_counts(self, theme: np.ndarray | None = None) -> np.ndarray:
         """Answers per (theme, code), counting every code an answer carries."""
         theme = self.theme if theme is None else theme
-        onehot = sp.csr_matrix((np.ones(len(theme), dtype=np.int64), (theme, np.arange(len(theme)))),
-                               shape=(self.n_themes, len(theme)))
+        onehot = sp.csr_matrix(
+            (np.ones(len(theme), dtype=np.int64), (theme, np.arange(len(theme)))), shape=(self.n_themes, len(theme))
+        )
         return np.asarray(onehot @ self.member.astype(np.int64))
 
 
-def _binary(counts: np.ndarray, sizes: np.ndarray, support: np.ndarray, n: int,
-            pairs: list[tuple[int, int]]) -> dict[tuple[int, str], float]:
+def _binary(
+    counts: np.ndarray, sizes: np.ndarray, support: np.ndarray, n: int, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, str], float]:
     """Per (theme, code) pair: binary kappa, precision, recall, F1 from counts."""
     out: dict[tuple[int, str], float] = {}
     for theme, column in pairs:
@@ -88,15 +90,22 @@ def _multi_label(data: _Coded, table: np.ndarray) -> dict[str, float]:
     """Micro and macro F1 over the manual codes matched (Hungarian) to a theme."""
     rows, cols = hungarian_matching(table)
     pairs = [(r, int(data.main_to_all[c])) for r, c in zip(rows, cols) if table[r, c] > 0]
-    binary = _binary(data.code_counts(), np.bincount(data.theme, minlength=data.n_themes),
-                     data.member.sum(axis=0), len(data.theme), pairs)
+    binary = _binary(
+        data.code_counts(),
+        np.bincount(data.theme, minlength=data.n_themes),
+        data.member.sum(axis=0),
+        len(data.theme),
+        pairs,
+    )
     tp = sum(binary[c, "tp"] for _, c in pairs)
     wrong = sum(binary[c, "fp"] + binary[c, "fn"] for _, c in pairs)
     unmatched = data.member.sum(axis=0).sum() - sum(data.member[:, c].sum() for _, c in pairs)
     f1s = [binary[c, "f1"] for _, c in pairs] + [0.0] * int(data.member.shape[1] - len(pairs))
     denominator = 2 * tp + wrong + unmatched
-    return {"micro_f1": 2 * tp / denominator if denominator else 0.0,
-            "macro_f1": float(np.mean(f1s)) if f1s else float("nan")}
+    return {
+        "micro_f1": 2 * tp / denominator if denominator else 0.0,
+        "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
+    }
 
 
 def _figures(data: _Coded) -> dict[str, float]:
@@ -157,8 +166,11 @@ def compare_with_manual(
     """
     if not (isinstance(n_boot, int) and n_boot >= 0 and isinstance(n_perm, int) and n_perm >= 0):
         raise ValueError(f"n_boot and n_perm must be whole numbers >= 0, got {n_boot!r} and {n_perm!r}")
-    codes = manual if isinstance(manual, ManualCodes) else read_manual_codes(
-        manual, id_column, code_column=code_column, sheet=sheet, known_codes=known_codes)
+    codes = (
+        manual
+        if isinstance(manual, ManualCodes)
+        else read_manual_codes(manual, id_column, code_column=code_column, sheet=sheet, known_codes=known_codes)
+    )
     predictions, pred_where = read_predictions(pred, pred_id_column)
     problems = [codes.problems] if len(codes.problems) else []
     notes = list(codes.notes)
@@ -173,43 +185,59 @@ def compare_with_manual(
         raise InputError(
             f"no id in common between the predictions ({pred_where}, e.g. "
             f"{', '.join(map(repr, list(predictions['id'])[:3]))}) and the manual codes "
-            f"({codes.source}, e.g. {', '.join(map(repr, manual_ids[:3]))}): check the id columns")
+            f"({codes.source}, e.g. {', '.join(map(repr, manual_ids[:3]))}): check the id columns"
+        )
     if len(shared) < 2:
-        raise InputError(f"only {len(shared)} answer is both predicted and manually coded: "
-                         "agreement needs at least two")
+        raise InputError(
+            f"only {len(shared)} answer is both predicted and manually coded: agreement needs at least two"
+        )
     extra: list[dict[str, Any]] = []
     problem(extra, "not in predictions", missing, "manual code left out of the comparison")
     problem(extra, "no manual code", uncoded, "predicted answer left out of the comparison")
     if extra:
         problems.append(pd.DataFrame(extra, columns=PROBLEM_COLUMNS))
-    problem_table = (pd.concat(problems, ignore_index=True) if problems
-                     else pd.DataFrame(columns=PROBLEM_COLUMNS))
+    problem_table = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
 
     grouped = codes.codes.groupby("id", sort=False)["code"]
     main_code = grouped.first()
     n_multi = int((grouped.size() > 1).loc[shared].sum())
     if n_multi:
-        notes.append(f"{n_multi} answers have several manual codes: partition figures use the first, "
-                     "per-code figures use all")
+        notes.append(
+            f"{n_multi} answers have several manual codes: partition figures use the first, per-code figures use all"
+        )
     distinct = main_code.loc[shared].unique()
     if len(distinct) < 2:
-        raise InputError(f"the manual coding gives every compared answer the same code ({distinct[0]!r}): "
-                         "agreement needs at least two codes", path=codes.source)
+        raise InputError(
+            f"the manual coding gives every compared answer the same code ({distinct[0]!r}): "
+            "agreement needs at least two codes",
+            path=codes.source,
+        )
 
     pred_by_id = predictions.set_index("id")
     theme_ids = pred_by_id.loc[shared, "theme_id"].to_numpy()
-    names = np.array([_theme_name(t, lab) for t, lab in zip(theme_ids, pred_by_id.loc[shared, "theme_label"])],
-                     dtype=object)
+    names = np.array(
+        [_theme_name(t, lab) for t, lab in zip(theme_ids, pred_by_id.loc[shared, "theme_label"])], dtype=object
+    )
     truth = main_code.loc[shared].to_numpy(dtype=object)
     answered = theme_ids > 0
-    counts = {"n_predictions": len(predictions), "n_manual": len(manual_ids), "n_shared": len(shared),
-              "n_answered": int(answered.sum()), "n_non_answers": int((theme_ids == NON_ANSWER_ID).sum()),
-              "n_unclassified": int((theme_ids == UNCLASSIFIED_ID).sum()), "n_manual_codes": len(distinct),
-              "n_themes": len(np.unique(theme_ids[answered])), "n_boot": n_boot, "n_perm": n_perm,
-              "random_state": random_state}
+    counts = {
+        "n_predictions": len(predictions),
+        "n_manual": len(manual_ids),
+        "n_shared": len(shared),
+        "n_answered": int(answered.sum()),
+        "n_non_answers": int((theme_ids == NON_ANSWER_ID).sum()),
+        "n_unclassified": int((theme_ids == UNCLASSIFIED_ID).sum()),
+        "n_manual_codes": len(distinct),
+        "n_themes": len(np.unique(theme_ids[answered])),
+        "n_boot": n_boot,
+        "n_perm": n_perm,
+        "random_state": random_state,
+    }
     if not answered.any():
-        notes.append("every compared answer is a non-answer or non classificato: "
-                     "there is nothing to compare once they are left out")
+        notes.append(
+            "every compared answer is a non-answer or non classificato: "
+            "there is nothing to compare once they are left out"
+        )
 
     theme_names, theme_index = np.unique(names, return_inverse=True)
     code_names, code_index = np.unique(truth, return_inverse=True)
@@ -219,8 +247,9 @@ def compare_with_manual(
     column = {c: i for i, c in enumerate(all_codes)}
     member = np.zeros((len(shared), len(all_codes)), dtype=bool)
     member[position.loc[pairs["id"]].to_numpy(), pairs["code"].map(column).to_numpy()] = True
-    data = _Coded(theme_index, code_index, member, len(theme_names), len(code_names),
-                  np.array([column[c] for c in code_names]))
+    data = _Coded(
+        theme_index, code_index, member, len(theme_names), len(code_names), np.array([column[c] for c in code_names])
+    )
 
     rng = np.random.default_rng(random_state)
     show = progress if progress is not None else len(shared) * (n_boot + n_perm) > 5_000_000
@@ -232,8 +261,16 @@ def compare_with_manual(
         chance = _permute(subset, n_perm, rng, show, scope)
         for metric, value in observed.items():
             low, high = _interval(value, boots.get(metric), metric)
-            row = {"scope": scope, "metric": metric, "value": value, "ci_low": low, "ci_high": high,
-                   "chance": float("nan"), "p_value": float("nan"), "n": int(mask.sum())}
+            row = {
+                "scope": scope,
+                "metric": metric,
+                "value": value,
+                "ci_low": low,
+                "ci_high": high,
+                "chance": float("nan"),
+                "p_value": float("nan"),
+                "n": int(mask.sum()),
+            }
             if chance.get(metric):
                 null = np.asarray(chance[metric])
                 row["chance"] = float(np.nanmean(null))
@@ -259,8 +296,18 @@ def _half_sample(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 #: Figures that cannot be negative; the others (ARI, AMI, kappa, alpha) range down to -1.
-_NON_NEGATIVE = {"accuracy", "nmi", "homogeneity", "completeness", "v_measure", "purity", "inverse_purity",
-                 "micro_f1", "macro_f1", "f1"}
+_NON_NEGATIVE = {
+    "accuracy",
+    "nmi",
+    "homogeneity",
+    "completeness",
+    "v_measure",
+    "purity",
+    "inverse_purity",
+    "micro_f1",
+    "macro_f1",
+    "f1",
+}
 
 
 def _interval(value: float, replicates: list[float] | None, metric: str) -> tuple[float, float]:
@@ -278,8 +325,7 @@ def _interval(value: float, replicates: list[float] | None, metric: str) -> tupl
     return float(np.clip(low, floor, 1.0)), float(np.clip(high, floor, 1.0))
 
 
-def _resample(data: _Coded, n_boot: int, rng: np.random.Generator, show: bool,
-              scope: str) -> dict[str, list[float]]:
+def _resample(data: _Coded, n_boot: int, rng: np.random.Generator, show: bool, scope: str) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     if len(data.theme) < 4:  # a half-sample of one answer says nothing
         return out
@@ -289,8 +335,7 @@ def _resample(data: _Coded, n_boot: int, rng: np.random.Generator, show: bool,
     return out
 
 
-def _permute(data: _Coded, n_perm: int, rng: np.random.Generator, show: bool,
-             scope: str) -> dict[str, list[float]]:
+def _permute(data: _Coded, n_perm: int, rng: np.random.Generator, show: bool, scope: str) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {m: [] for m in TESTED}
     if len(data.theme) < 2:
         return out
@@ -317,23 +362,47 @@ def _matching_table(confusion: pd.DataFrame) -> pd.DataFrame:
     for r, c in zip(rows, cols):
         shared = int(confusion.iat[r, c])
         theme, code = confusion.index[r], confusion.columns[c]
-        records.append({"theme": theme, "manual_code": code if shared else "", "shared": shared,
-                        "theme_size": int(theme_sizes.iloc[r]), "code_size": int(code_sizes.iloc[c]),
-                        "share_of_theme": shared / theme_sizes.iloc[r],
-                        "share_of_code": shared / code_sizes.iloc[c]})
+        records.append(
+            {
+                "theme": theme,
+                "manual_code": code if shared else "",
+                "shared": shared,
+                "theme_size": int(theme_sizes.iloc[r]),
+                "code_size": int(code_sizes.iloc[c]),
+                "share_of_theme": shared / theme_sizes.iloc[r],
+                "share_of_code": shared / code_sizes.iloc[c],
+            }
+        )
     for r in sorted(set(range(confusion.shape[0])) - set(rows)):
-        records.append({"theme": confusion.index[r], "manual_code": "", "shared": 0,
-                        "theme_size": int(theme_sizes.iloc[r]), "code_size": 0,
-                        "share_of_theme": 0.0, "share_of_code": float("nan")})
+        records.append(
+            {
+                "theme": confusion.index[r],
+                "manual_code": "",
+                "shared": 0,
+                "theme_size": int(theme_sizes.iloc[r]),
+                "code_size": 0,
+                "share_of_theme": 0.0,
+                "share_of_code": float("nan"),
+            }
+        )
     for c in sorted(set(range(confusion.shape[1])) - set(cols)):
-        records.append({"theme": "", "manual_code": confusion.columns[c], "shared": 0, "theme_size": 0,
-                        "code_size": int(code_sizes.iloc[c]), "share_of_theme": float("nan"),
-                        "share_of_code": 0.0})
+        records.append(
+            {
+                "theme": "",
+                "manual_code": confusion.columns[c],
+                "shared": 0,
+                "theme_size": 0,
+                "code_size": int(code_sizes.iloc[c]),
+                "share_of_theme": float("nan"),
+                "share_of_code": 0.0,
+            }
+        )
     return pd.DataFrame(records)
 
 
-def _per_code_table(data: _Coded, theme_names: np.ndarray, all_codes: list[str], n_boot: int,
-                    rng: np.random.Generator) -> pd.DataFrame:
+def _per_code_table(
+    data: _Coded, theme_names: np.ndarray, all_codes: list[str], n_boot: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """Each manual code against the theme matched to it, counting every code of an answer."""
     table = data.table()
     rows, cols = hungarian_matching(table)
@@ -341,8 +410,9 @@ def _per_code_table(data: _Coded, theme_names: np.ndarray, all_codes: list[str],
     theme_of = {column: theme for theme, column in pairs}
 
     def scores(d: _Coded) -> dict[tuple[int, str], float]:
-        return _binary(d.code_counts(), np.bincount(d.theme, minlength=d.n_themes), d.member.sum(axis=0),
-                       len(d.theme), pairs)
+        return _binary(
+            d.code_counts(), np.bincount(d.theme, minlength=d.n_themes), d.member.sum(axis=0), len(d.theme), pairs
+        )
 
     observed = scores(data)
     boots: dict[tuple[int, str], list[float]] = {}
@@ -354,9 +424,19 @@ def _per_code_table(data: _Coded, theme_names: np.ndarray, all_codes: list[str],
     for column, code in enumerate(all_codes):
         record: dict[str, Any] = {"code": code, "theme": "", "support": int(support[column])}
         if column not in theme_of:
-            records.append({**record, "kappa": float("nan"), "precision": 0.0, "recall": 0.0, "f1": 0.0,
-                            "kappa_low": float("nan"), "kappa_high": float("nan"),
-                            "f1_low": float("nan"), "f1_high": float("nan")})
+            records.append(
+                {
+                    **record,
+                    "kappa": float("nan"),
+                    "precision": 0.0,
+                    "recall": 0.0,
+                    "f1": 0.0,
+                    "kappa_low": float("nan"),
+                    "kappa_high": float("nan"),
+                    "f1_low": float("nan"),
+                    "f1_high": float("nan"),
+                }
+            )
             continue
         record["theme"] = theme_names[theme_of[column]]
         for name in ("kappa", "precision", "recall", "f1"):

@@ -30,9 +30,10 @@ class ValidationReport:
     ----------
     summary : DataFrame
         ``scope``, ``metric``, ``value``, ``ci_low``, ``ci_high`` (95% interval from
-        resampling respondents: half-samples without replacement, see ``_half_sample``), ``chance`` (mean under shuffled labels), ``p_value`` (permutation
-        test, for accuracy, kappa, alpha and ARI), ``n``. Scope ``all`` keeps non-answers
-        and "non classificato" as categories of their own; ``answered`` leaves them out.
+        resampling respondents: half-samples without replacement), ``chance`` (mean under
+        shuffled labels), ``p_value`` (permutation test, for accuracy, kappa, alpha and ARI),
+        ``n``. Scope ``all`` keeps non-answers and "non classificato" as categories of their
+        own; ``answered`` leaves them out.
     matching : DataFrame
         Each theme with the manual code it is matched to (one-to-one), the answers they
         share and the share of each side that this is.
@@ -65,16 +66,24 @@ class ValidationReport:
         table = self.confusion
         values = table.to_numpy(dtype=float)
         shown = values / np.maximum(values.sum(axis=1, keepdims=True), 1) if normalize else values
-        fig = Figure(figsize=(3.5 + 0.7 * max(3, table.shape[1]), 2.0 + 0.45 * max(3, table.shape[0])),
-                     layout="constrained")
+        fig = Figure(
+            figsize=(3.5 + 0.7 * max(3, table.shape[1]), 2.0 + 0.45 * max(3, table.shape[0])), layout="constrained"
+        )
         ax = fig.add_subplot()
         image = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None, aspect="auto")
         ax.set_xticks(range(table.shape[1]), [str(c)[:30] for c in table.columns], rotation=45, ha="right")
         ax.set_yticks(range(table.shape[0]), [str(r)[:40] for r in table.index])
         for (i, j), count in np.ndenumerate(values):
             if count:
-                ax.text(j, i, str(int(count)), ha="center", va="center",
-                        color="white" if shown[i, j] > 0.6 else "black", fontsize=8)
+                ax.text(
+                    j,
+                    i,
+                    str(int(count)),
+                    ha="center",
+                    va="center",
+                    color="white" if shown[i, j] > 0.6 else "black",
+                    fontsize=8,
+                )
         ax.set_xlabel("manual code")
         ax.set_ylabel("theme")
         ax.set_title("answers per theme and manual code" + (" (colour: share of theme)" if normalize else ""))
@@ -84,8 +93,10 @@ class ValidationReport:
     def headline(self) -> str:
         """The main figures with their intervals, as a few readable lines."""
         c = self.counts
-        lines = [f"{c['n_shared']} answers compared ({c['n_answered']} with a theme; "
-                 f"{c['n_non_answers']} non-answers, {c['n_unclassified']} non classificato)"]
+        lines = [
+            f"{c['n_shared']} answers compared ({c['n_answered']} with a theme; "
+            f"{c['n_non_answers']} non-answers, {c['n_unclassified']} non classificato)"
+        ]
         for scope in ("answered", "all"):
             rows = self.summary[self.summary["scope"] == scope].set_index("metric")
             if rows.empty or rows["value"].isna().all():
@@ -100,8 +111,10 @@ class ValidationReport:
             lines.append(f"{scope}: " + "; ".join(parts))
         lines.extend(f"note: {n}" for n in self.notes)
         if len(self.problems):
-            lines.append(f"{int(self.problems['count'].sum())} input problems (see problems.csv): "
-                         + "; ".join(f"{r.problem} ×{r.count}" for r in self.problems.itertuples()))
+            lines.append(
+                f"{int(self.problems['count'].sum())} input problems (see problems.csv): "
+                + "; ".join(f"{r.problem} ×{r.count}" for r in self.problems.itertuples())
+            )
         return "\n".join(lines)
 
     def save(self, folder: str | Path, *, overwrite: bool = False) -> Path:
@@ -109,19 +122,22 @@ class ValidationReport:
         ``per_code.csv``, ``problems.csv``, ``validation.json`` and ``heatmap.png``."""
         folder = Path(folder)
         if folder.exists() and any(folder.iterdir()) and not overwrite:
-            raise InputError("exists and is not empty; choose another folder or pass --overwrite",
-                             path=str(folder))
+            raise InputError("exists and is not empty; choose another folder or pass --overwrite", path=str(folder))
         folder.mkdir(parents=True, exist_ok=True)
-        for name, table, index in (("summary", self.summary, False), ("matching", self.matching, False),
-                                   ("confusion", self.confusion, True), ("per_code", self.per_code, False),
-                                   ("problems", self.problems, False)):
+        for name, table, index in (
+            ("summary", self.summary, False),
+            ("matching", self.matching, False),
+            ("confusion", self.confusion, True),
+            ("per_code", self.per_code, False),
+            ("problems", self.problems, False),
+        ):
             write_csv(table, folder / f"{name}.csv", index=index)
-        atomic_write(folder / "summary.md",
-                     lambda tmp: Path(tmp).write_text(_markdown(self.summary), encoding="utf-8"))
-        document = {"format": "rtc_nlp.validation", "format_version": 1, "counts": self.counts,
-                    "notes": self.notes}
-        atomic_write(folder / "validation.json", lambda tmp: Path(tmp).write_text(
-            json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8"))
+        atomic_write(folder / "summary.md", lambda tmp: Path(tmp).write_text(_markdown(self.summary), encoding="utf-8"))
+        document = {"format": "rtc_nlp.validation", "format_version": 1, "counts": self.counts, "notes": self.notes}
+        atomic_write(
+            folder / "validation.json",
+            lambda tmp: Path(tmp).write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8"),
+        )
         fig = self.figure()
         atomic_write(folder / "heatmap.png", lambda tmp: fig.savefig(tmp, format="png", dpi=120))
         return folder

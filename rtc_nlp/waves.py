@@ -39,20 +39,41 @@ def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str
     rows = []
     for wave in names:
         coded = waves[wave]
-        groups = [(None, coded)] if by is None else [
-            (g, part) for g, part in coded.groupby(resolve_column(coded, by, wave, "group"), sort=True, dropna=False)]
+        groups = (
+            [(None, coded)]
+            if by is None
+            else [
+                (g, part)
+                for g, part in coded.groupby(resolve_column(coded, by, wave, "group"), sort=True, dropna=False)
+            ]
+        )
         for group, part in groups:
             base = int((part["status"] != "non_answer").sum())
             # Answers carrying each code, every code counted once per answer.
             carried = part["codes"].fillna("").astype(str).str.split(";").map(set).explode().value_counts()
             for theme in codebook.themes:
                 count = int(carried.get(str(theme.id), 0))
-                rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": theme.id,
-                             "theme_label": theme.label, "count": count, "base": base})
+                rows.append(
+                    {
+                        "wave": wave,
+                        "group": "" if group is None else str(group),
+                        "theme_id": theme.id,
+                        "theme_label": theme.label,
+                        "count": count,
+                        "base": base,
+                    }
+                )
             # A rising share of "non classificato" is the first sign of a theme the codebook lacks.
-            rows.append({"wave": wave, "group": "" if group is None else str(group), "theme_id": UNCLASSIFIED_ID,
-                         "theme_label": UNCLASSIFIED, "count": int((part["status"] == "unclassified").sum()),
-                         "base": base})
+            rows.append(
+                {
+                    "wave": wave,
+                    "group": "" if group is None else str(group),
+                    "theme_id": UNCLASSIFIED_ID,
+                    "theme_label": UNCLASSIFIED,
+                    "count": int((part["status"] == "unclassified").sum()),
+                    "base": base,
+                }
+            )
     table = pd.DataFrame(rows)
     table["prevalence"] = table["count"] / table["base"].where(table["base"] > 0)
     low, high = wilson_interval(table["count"].to_numpy(), table["base"].to_numpy())

@@ -35,8 +35,7 @@ from .persist import load_array, save_array, write_json
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EncoderMissingError", "PackagedEncoder", "package_folder", "package_version", "sha256_of",
-           "verify_files"]
+__all__ = ["EncoderMissingError", "PackagedEncoder", "package_folder", "package_version", "sha256_of", "verify_files"]
 
 #: Files already verified in this process, by (path, size, modification time): hashing 70 MB
 #: again on every load would cost a noticeable fraction of a second.
@@ -112,8 +111,9 @@ def verify_files(folder: Path, expected: Mapping[str, str], *, package: str) -> 
     for name, digest in expected.items():
         path = folder / name
         if not path.is_file():
-            raise ModelFileError(f"{path}: missing from the installed package; reinstall it: "
-                                 f"pip install --force-reinstall {package}")
+            raise ModelFileError(
+                f"{path}: missing from the installed package; reinstall it: pip install --force-reinstall {package}"
+            )
         stat = path.stat()
         key = (str(path), stat.st_size, stat.st_mtime_ns, digest)
         with _LOCK:
@@ -168,8 +168,14 @@ class PackagedEncoder(Embedder):
     dimension: ClassVar[int] = 0
     progress_from: ClassVar[int] = 1000
 
-    def __init__(self, threads: int | None = None, batch_size: int = 1000, max_chars: int | None = 2000,
-                 show_progress_bar: bool | None = None, center: bool = False) -> None:
+    def __init__(
+        self,
+        threads: int | None = None,
+        batch_size: int = 1000,
+        max_chars: int | None = 2000,
+        show_progress_bar: bool | None = None,
+        center: bool = False,
+    ) -> None:
         self.threads = threads
         self.batch_size = batch_size
         self.max_chars = max_chars
@@ -181,8 +187,13 @@ class PackagedEncoder(Embedder):
         return bool(self.center)
 
     def get_config(self) -> dict[str, Any]:
-        return {"threads": self.threads, "batch_size": self.batch_size, "max_chars": self.max_chars,
-                "show_progress_bar": self.show_progress_bar, "center": self.center}
+        return {
+            "threads": self.threads,
+            "batch_size": self.batch_size,
+            "max_chars": self.max_chars,
+            "show_progress_bar": self.show_progress_bar,
+            "center": self.center,
+        }
 
     def _check_params(self) -> None:
         for name, allow_none in (("threads", True), ("max_chars", True), ("batch_size", False)):
@@ -200,8 +211,10 @@ class PackagedEncoder(Embedder):
         try:
             return getattr(importlib.import_module(module), name)
         except ImportError as exc:  # installed but broken (e.g. a missing dependency)
-            raise EncoderMissingError(f"the {self.package} package does not import ({exc}); reinstall it: "
-                                      f"pip install --force-reinstall {self.package}") from None
+            raise EncoderMissingError(
+                f"the {self.package} package does not import ({exc}); reinstall it: "
+                f"pip install --force-reinstall {self.package}"
+            ) from None
 
     def _engine(self) -> Any:
         raise NotImplementedError
@@ -233,9 +246,10 @@ class PackagedEncoder(Embedder):
             logger.info("%d texts longer than %d characters were cut there", cut, self.max_chars)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         show = self.show_progress_bar if self.show_progress_bar is not None else len(texts) >= self.progress_from
-        for start in tqdm(range(0, len(texts), self.batch_size), desc=f"embedding ({self.kind})", unit="batch",
-                          disable=not show):
-            out[start:start + self.batch_size] = self._encode_batch(engine, texts[start:start + self.batch_size])
+        for start in tqdm(
+            range(0, len(texts), self.batch_size), desc=f"embedding ({self.kind})", unit="batch", disable=not show
+        ):
+            out[start : start + self.batch_size] = self._encode_batch(engine, texts[start : start + self.batch_size])
         return l2_normalize(out)
 
     def _check_fitted(self) -> None:
@@ -276,14 +290,23 @@ class PackagedEncoder(Embedder):
         folder.mkdir(parents=True, exist_ok=True)
         if self.center:
             save_array(folder / "center.npy", self.center_)
-        write_json(folder / "embedder.json", {"kind": self.kind, "config": self.get_config(),
-                                              "identity": self.identity, "package": self.package,
-                                              "files": dict(self.files)},
-                   kind=EMBEDDER_FORMAT, version=EMBEDDER_FORMAT_VERSION)
+        write_json(
+            folder / "embedder.json",
+            {
+                "kind": self.kind,
+                "config": self.get_config(),
+                "identity": self.identity,
+                "package": self.package,
+                "files": dict(self.files),
+            },
+            kind=EMBEDDER_FORMAT,
+            version=EMBEDDER_FORMAT_VERSION,
+        )
 
     @classmethod
     def _load(cls, folder: Path, config: dict[str, Any]) -> PackagedEncoder:
         encoder = cls(**config)
-        encoder.center_ = (load_array(folder / "center.npy", shape=(cls.dimension,)).astype(np.float32)
-                           if encoder.center else None)
+        encoder.center_ = (
+            load_array(folder / "center.npy", shape=(cls.dimension,)).astype(np.float32) if encoder.center else None
+        )
         return encoder

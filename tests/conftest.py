@@ -59,8 +59,12 @@ def survey() -> pd.DataFrame:
     rows = []
     for theme, texts in SURVEY_THEMES.items():
         rows += [{"text": t, "truth": theme} for t in texts]
-    rows += [{"text": "Non so", "truth": None}, {"text": "-", "truth": None}, {"text": "", "truth": None},
-             {"text": "la sicurezza dei dati dei clienti", "truth": "sicurezza"}]
+    rows += [
+        {"text": "Non so", "truth": None},
+        {"text": "-", "truth": None},
+        {"text": "", "truth": None},
+        {"text": "la sicurezza dei dati dei clienti", "truth": "sicurezza"},
+    ]
     frame = pd.DataFrame(rows)
     frame.insert(0, "id", [f"R{i:03d}" for i in range(1, len(frame) + 1)])
     frame["dimensione"] = np.resize(["piccola", "media", "grande"], len(frame))
@@ -82,8 +86,14 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     tokenizer = BertTokenizerFast(vocab_file=str(base / "vocab.txt"), do_lower_case=True)
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=128)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
     BertModel(config).save_pretrained(base)
     tokenizer.save_pretrained(base)
     # A plain transformer folder loads with mean pooling added, in every sentence-transformers version.

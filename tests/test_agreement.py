@@ -31,7 +31,9 @@ def test_partition_scores_match_scikit_learn():
             "ari": metrics.adjusted_rand_score(truth, pred),
             "ami": metrics.adjusted_mutual_info_score(truth, pred),
             "nmi": metrics.normalized_mutual_info_score(truth, pred),
-            "homogeneity": h, "completeness": c, "v_measure": v,
+            "homogeneity": h,
+            "completeness": c,
+            "v_measure": v,
         }
         for name, value in want.items():
             assert got[name] == pytest.approx(value, abs=1e-9), (name, pred, truth)
@@ -45,7 +47,9 @@ def test_accuracy_is_the_best_one_to_one_matching():
         p_labels, t_labels = np.unique(pred), np.unique(truth)
         best = 0
         # Brute force over every injective map between the smaller and the larger label set.
-        small, large, flip = (p_labels, t_labels, False) if len(p_labels) <= len(t_labels) else (t_labels, p_labels, True)
+        small, large, flip = (
+            (p_labels, t_labels, False) if len(p_labels) <= len(t_labels) else (t_labels, p_labels, True)
+        )
         for image in itertools.permutations(large, len(small)):
             mapping = dict(zip(small, image))
             if flip:
@@ -59,7 +63,7 @@ def test_accuracy_is_the_best_one_to_one_matching():
 def test_purity_shows_merges_and_inverse_purity_shows_splits():
     truth = np.array(list("aaaabbbbcccc"))
     merged = np.array(list("xxxxxxxxyyyy"))  # a and b merged into one theme
-    split = np.array(list("xxyyzzzzwwww"))   # a split in two
+    split = np.array(list("xxyyzzzzwwww"))  # a split in two
     assert partition_scores(merged, truth)["purity"] < 1 == partition_scores(merged, truth)["inverse_purity"]
     assert partition_scores(split, truth)["inverse_purity"] < 1 == partition_scores(split, truth)["purity"]
 
@@ -84,8 +88,9 @@ def test_krippendorff_alpha_matches_the_krippendorff_package():
     for pred, truth in _random_pairs(seed=3):
         if len(np.unique(np.concatenate([pred, truth]))) < 2:
             continue
-        want = krippendorff.alpha(reliability_data=np.vstack([pred, truth]).astype(float),
-                                  level_of_measurement="nominal")
+        want = krippendorff.alpha(
+            reliability_data=np.vstack([pred, truth]).astype(float), level_of_measurement="nominal"
+        )
         assert krippendorff_alpha_nominal(pred, truth) == pytest.approx(want, abs=1e-9)
 
 

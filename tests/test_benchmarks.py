@@ -10,7 +10,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 _spec = importlib.util.spec_from_file_location(
-    "bench_themes", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_themes.py")
+    "bench_themes", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_themes.py"
+)
 bench_themes = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_themes)
 

@@ -20,8 +20,21 @@ def run(args, capsys):
 
 def test_themes_on_the_bundled_report_data(tmp_path, capsys):
     out = tmp_path / "res"
-    code, stdout, _ = run(["themes", REPO / "data/report/report_groupings.csv", "--text-column", "text",
-                           "--id-column", "item_id", "--out", out, "--embedder", "lexical"], capsys)
+    code, stdout, _ = run(
+        [
+            "themes",
+            REPO / "data/report/report_groupings.csv",
+            "--text-column",
+            "text",
+            "--id-column",
+            "item_id",
+            "--out",
+            out,
+            "--embedder",
+            "lexical",
+        ],
+        capsys,
+    )
     assert code == 0
     answers = pd.read_csv(out / "answers_with_themes.csv")
     themes = pd.read_csv(out / "themes.csv")
@@ -37,28 +50,51 @@ def test_themes_on_the_bundled_report_data(tmp_path, capsys):
 def test_themes_on_xlsx_and_cp1252_semicolon_csv(tmp_path, capsys, survey):
     xlsx = tmp_path / "answers.xlsx"
     survey.rename(columns={"id": "ID", "text": "Risposta"}).to_excel(xlsx, index=False)
-    code, _, _ = run(["themes", xlsx, "--text-column", "Risposta", "--id-column", "ID",
-                      "--out", tmp_path / "x", "--embedder", "lexical", "--quiet"], capsys)
+    code, _, _ = run(
+        [
+            "themes",
+            xlsx,
+            "--text-column",
+            "Risposta",
+            "--id-column",
+            "ID",
+            "--out",
+            tmp_path / "x",
+            "--embedder",
+            "lexical",
+            "--quiet",
+        ],
+        capsys,
+    )
     assert code == 0
     written = pd.read_csv(tmp_path / "x" / "answers_with_themes.csv", dtype={"id": str})
     assert written["id"].tolist() == survey["id"].tolist()
     csv = tmp_path / "answers.csv"
     csv.write_bytes(survey.rename(columns={"text": "Risposta"}).to_csv(sep=";", index=False).encode("cp1252"))
-    code, _, _ = run(["themes", csv, "--text-column", "Risposta", "--out", tmp_path / "c",
-                      "--embedder", "lexical", "--quiet"], capsys)
+    code, _, _ = run(
+        ["themes", csv, "--text-column", "Risposta", "--out", tmp_path / "c", "--embedder", "lexical", "--quiet"],
+        capsys,
+    )
     assert code == 0
     written = pd.read_csv(tmp_path / "c" / "answers_with_themes.csv", keep_default_na=False)
     assert "riservatezza e protezione dei dati" in written["text"].tolist()
 
 
-@pytest.mark.parametrize("content,args,message", [
-    (None, [], "file not found"),
-    ("ID,Risposta\n1,uno\n", ["--text-column", "testo"], "has no text column 'testo'; its columns are: 'ID', 'Risposta'"),
-    ("", [], "is empty"),
-    ("ID,Risposta\n", [], "header but no rows"),
-    ("ID,Risposta\n1,non so\n2,-\n", [], "no usable answers"),
-    ("ID,Risposta\n1,uno\n1,due\n", ["--text-column", "Risposta", "--id-column", "ID"], "must be unique"),
-])
+@pytest.mark.parametrize(
+    "content,args,message",
+    [
+        (None, [], "file not found"),
+        (
+            "ID,Risposta\n1,uno\n",
+            ["--text-column", "testo"],
+            "has no text column 'testo'; its columns are: 'ID', 'Risposta'",
+        ),
+        ("", [], "is empty"),
+        ("ID,Risposta\n", [], "header but no rows"),
+        ("ID,Risposta\n1,non so\n2,-\n", [], "no usable answers"),
+        ("ID,Risposta\n1,uno\n1,due\n", ["--text-column", "Risposta", "--id-column", "ID"], "must be unique"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(tmp_path, capsys, content, args, message):
     path = tmp_path / "in.csv"
     if content is not None:
@@ -75,7 +111,15 @@ def test_existing_output_folder_needs_overwrite(tmp_path, capsys):
     out = tmp_path / "o"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    args = ["themes", REPO / "data/report/considerazioni_aggiuntive.csv", "--out", out, "--embedder", "lexical", "--quiet"]
+    args = [
+        "themes",
+        REPO / "data/report/considerazioni_aggiuntive.csv",
+        "--out",
+        out,
+        "--embedder",
+        "lexical",
+        "--quiet",
+    ]
     code, _, err = run(args, capsys)
     assert code == 2 and "not empty" in err and (out / "keep.txt").read_text() == "mine"
     assert run([*args, "--overwrite"], capsys)[0] == 0
@@ -83,8 +127,9 @@ def test_existing_output_folder_needs_overwrite(tmp_path, capsys):
 
 
 def test_help_reads_well():
-    result = subprocess.run([sys.executable, "-m", "rtc_nlp.cli", "themes", "--help"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "rtc_nlp.cli", "themes", "--help"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0
     assert "--text-column" in result.stdout and "examples:" in result.stdout
 

@@ -42,7 +42,7 @@ def test_structureless_data_falls_back_to_the_coarsest_level():
     labels = clusterer.fit_predict(X)
     # Every level was tried and rejected as seed-dependent (a level of one community ends the search).
     levels = clusterer.levels_
-    assert [level["resolution"] for level in levels] == list(clusterer.resolutions)[:len(levels)]
+    assert [level["resolution"] for level in levels] == list(clusterer.resolutions)[: len(levels)]
     several = [level for level in levels if level["n_communities"] >= 2]
     assert all(level["stability"] < 0.9 for level in several)
     assert not clusterer.reproducible_
@@ -53,10 +53,12 @@ def test_structureless_data_falls_back_to_the_coarsest_level():
 
 def _closest_call(clusterer: CommunityClusterer) -> float:
     """How close the levels tried came to the thresholds that decided between them."""
-    gaps = [abs(level["stability"] - clusterer.min_stability)
-            for level in clusterer.levels_ if level["n_communities"] >= 2]
-    gaps += [abs(level["nesting"] - clusterer.min_nesting)
-             for level in clusterer.levels_ if level["nesting"] is not None]
+    gaps = [
+        abs(level["stability"] - clusterer.min_stability) for level in clusterer.levels_ if level["n_communities"] >= 2
+    ]
+    gaps += [
+        abs(level["nesting"] - clusterer.min_nesting) for level in clusterer.levels_ if level["nesting"] is not None
+    ]
     return min(gaps)
 
 
@@ -86,8 +88,9 @@ def _nested_blobs(seed: int = 0):
 
 def test_a_walk_counts_its_nesting_calls_in_the_margin():
     X, _, _ = _nested_blobs()
-    clusterer = CommunityClusterer(resolutions=(2.0, 1.0, 0.5, 0.25, 0.12, 0.06), n_runs=5, min_nesting=0.7,
-                                   random_state=0)
+    clusterer = CommunityClusterer(
+        resolutions=(2.0, 1.0, 0.5, 0.25, 0.12, 0.06), n_runs=5, min_nesting=0.7, random_state=0
+    )
     clusterer.fit_predict(X)
     assert any(level["nesting"] is not None for level in clusterer.levels_)
     assert clusterer.margin_ == pytest.approx(_closest_call(clusterer))
@@ -110,7 +113,7 @@ def test_walks_to_coarser_levels_while_they_are_reproducible_and_close():
     tried = clusterer.levels_
     kept = [level["resolution"] for level in tried].index(clusterer.resolution_)
     first = next(i for i, level in enumerate(tried) if level["stability"] >= 0.9)
-    for level in tried[first + 1:kept + 1]:
+    for level in tried[first + 1 : kept + 1]:
         assert level["stability"] >= 0.9 and level["nesting"] >= 0.7
     if kept + 1 < len(tried):
         after = tried[kept + 1]
@@ -137,10 +140,17 @@ def test_global_random_state_is_left_alone():
     assert random.getstate() == before
 
 
-@pytest.mark.parametrize("params", [
-    {"n_neighbors": 1}, {"resolutions": ()}, {"resolutions": (1.0, -2.0)}, {"n_runs": 0},
-    {"min_stability": 1.5}, {"min_nesting": -0.1},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_neighbors": 1},
+        {"resolutions": ()},
+        {"resolutions": (1.0, -2.0)},
+        {"n_runs": 0},
+        {"min_stability": 1.5},
+        {"min_nesting": -0.1},
+    ],
+)
 def test_bad_parameters_are_refused(params):
     X, _ = _blobs(n_groups=2, per_group=10)
     with pytest.raises(ValueError):

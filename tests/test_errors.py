@@ -30,11 +30,11 @@ from rtc_nlp.cli import main
 
 @dataclass(frozen=True)
 class Context:
-    survey: Path      # a CSV of answers (id, text)
-    results: Path     # written by `rtc-nlp themes`
-    codebook: Path    # written by `rtc-nlp codebook`
-    coded: Path       # written by `rtc-nlp code`
-    manual: Path      # manual codes (id, code) for the survey
+    survey: Path  # a CSV of answers (id, text)
+    results: Path  # written by `rtc-nlp themes`
+    codebook: Path  # written by `rtc-nlp codebook`
+    coded: Path  # written by `rtc-nlp code`
+    manual: Path  # manual codes (id, code) for the survey
 
 
 CASES: list[tuple[str, Callable[[Path, Context], list]]] = []
@@ -42,9 +42,11 @@ CASES: list[tuple[str, Callable[[Path, Context], list]]] = []
 
 def case(message: str) -> Callable:
     """Register a scenario that must fail with ``message`` (as written in the README)."""
+
     def register(build: Callable[[Path, Context], list]) -> Callable:
         CASES.append((message, build))
         return build
+
     return register
 
 
@@ -77,8 +79,10 @@ def snapshot(*roots: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> Context:
     root = tmp_path_factory.mktemp("errors")
-    rows = [(f"R{i:02d}", text, theme) for i, (theme, text) in
-            enumerate(((th, t) for th, texts in SURVEY_THEMES.items() for t in texts), start=1)]
+    rows = [
+        (f"R{i:02d}", text, theme)
+        for i, (theme, text) in enumerate(((th, t) for th, texts in SURVEY_THEMES.items() for t in texts), start=1)
+    ]
     survey = root / "survey.csv"
     pd.DataFrame([(i, t) for i, t, _ in rows], columns=["id", "text"]).to_csv(survey, index=False)
     manual = root / "manual.csv"
@@ -86,11 +90,39 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Context:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RTC_NLP_CACHE", str(root / "cache"))
         patch.setenv("HF_HUB_OFFLINE", "1")
-        assert main(["themes", str(survey), "--out", str(root / "results"), "--id-column", "id",
-                     "--embedder", "lexical", "--no-cache", "--quiet"]) == 0
+        assert (
+            main(
+                [
+                    "themes",
+                    str(survey),
+                    "--out",
+                    str(root / "results"),
+                    "--id-column",
+                    "id",
+                    "--embedder",
+                    "lexical",
+                    "--no-cache",
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
         assert main(["codebook", str(root / "results"), "--out", str(root / "codebook.json")]) == 0
-        assert main(["code", str(survey), "--codebook", str(root / "codebook.json"), "--out",
-                     str(root / "coded"), "--embedder", "lexical"]) == 0
+        assert (
+            main(
+                [
+                    "code",
+                    str(survey),
+                    "--codebook",
+                    str(root / "codebook.json"),
+                    "--out",
+                    str(root / "coded"),
+                    "--embedder",
+                    "lexical",
+                ]
+            )
+            == 0
+        )
     return Context(survey, root / "results", root / "codebook.json", root / "coded", manual)
 
 
@@ -130,15 +162,29 @@ def _(tmp, ctx):
 
 @case("file not found")
 def _(tmp, ctx):
-    return ["validate", "--pred", ctx.results / "answers_with_themes.csv", "--manual", tmp / "none.csv",
-            "--out", tmp / "v"]
+    return [
+        "validate",
+        "--pred",
+        ctx.results / "answers_with_themes.csv",
+        "--manual",
+        tmp / "none.csv",
+        "--out",
+        tmp / "v",
+    ]
 
 
 @case("is a folder; expected a CSV, XLSX or Parquet file")
 def _(tmp, ctx):
     (tmp / "codes").mkdir()
-    return ["validate", "--pred", ctx.results / "answers_with_themes.csv", "--manual", tmp / "codes",
-            "--out", tmp / "v"]
+    return [
+        "validate",
+        "--pred",
+        ctx.results / "answers_with_themes.csv",
+        "--manual",
+        tmp / "codes",
+        "--out",
+        tmp / "v",
+    ]
 
 
 @case("has no ... column '...'; its columns are: ...")
@@ -273,8 +319,17 @@ def _(tmp, ctx):
 
 @case("... must be whole numbers >= 0, got ...")
 def _(tmp, ctx):
-    return ["validate", "--pred", ctx.results / "answers_with_themes.csv", "--manual", ctx.manual,
-            "--out", tmp / "v", "--n-boot", "-5"]
+    return [
+        "validate",
+        "--pred",
+        ctx.results / "answers_with_themes.csv",
+        "--manual",
+        ctx.manual,
+        "--out",
+        tmp / "v",
+        "--n-boot",
+        "-5",
+    ]
 
 
 @case("min_similarity must be between -1 and 1")
@@ -287,8 +342,10 @@ def _(tmp, ctx):
     return themes(ctx.survey, tmp, "--merge-similarity", "0")
 
 
-@case("sentence-transformers model '...' is neither a model folder nor in the local cache, "
-      "and the model hub is not reachable")
+@case(
+    "sentence-transformers model '...' is neither a model folder nor in the local cache, "
+    "and the model hub is not reachable"
+)
 def _(tmp, ctx):
     return ["themes", ctx.survey, "--out", tmp / "out", "--quiet", "--embedder", "no-such-model-here"]
 
@@ -346,8 +403,20 @@ def _(tmp, ctx):
 
 # ---------------------------------------------------------------- validation
 def validate(tmp: Path, pred: Path, manual: Path, *extra: object) -> list:
-    return ["validate", "--pred", pred, "--manual", manual, "--out", tmp / "v", "--n-boot", "10",
-            "--n-perm", "10", *extra]
+    return [
+        "validate",
+        "--pred",
+        pred,
+        "--manual",
+        manual,
+        "--out",
+        tmp / "v",
+        "--n-boot",
+        "10",
+        "--n-perm",
+        "10",
+        *extra,
+    ]
 
 
 @case("validate needs ... (or --report)")
@@ -362,14 +431,18 @@ def _(tmp, ctx):
 
 @case("is neither long form ... nor wide form ...")
 def _(tmp, ctx):
-    return validate(tmp, ctx.results / "answers_with_themes.csv",
-                    csv(tmp, "id,code,note\nR01,a,x\nR02,b,y\n", "m.csv"))
+    return validate(tmp, ctx.results / "answers_with_themes.csv", csv(tmp, "id,code,note\nR01,a,x\nR02,b,y\n", "m.csv"))
 
 
 @case("has no usable manual code: every code cell is empty")
 def _(tmp, ctx):
-    return validate(tmp, ctx.results / "answers_with_themes.csv",
-                    csv(tmp, "id,code\nR01,\nR02, \n", "m.csv"), "--code-column", "code")
+    return validate(
+        tmp,
+        ctx.results / "answers_with_themes.csv",
+        csv(tmp, "id,code\nR01,\nR02, \n", "m.csv"),
+        "--code-column",
+        "code",
+    )
 
 
 @case("theme_id must be a whole number; rows ... are not")
@@ -386,20 +459,17 @@ def _(tmp, ctx):
 
 @case("no id in common between the predictions (...) and the manual codes (...)")
 def _(tmp, ctx):
-    return validate(tmp, ctx.results / "answers_with_themes.csv",
-                    csv(tmp, "id,code\n1,a\n2,b\n", "m.csv"))
+    return validate(tmp, ctx.results / "answers_with_themes.csv", csv(tmp, "id,code\n1,a\n2,b\n", "m.csv"))
 
 
 @case("only 1 answer is both predicted and manually coded")
 def _(tmp, ctx):
-    return validate(tmp, ctx.results / "answers_with_themes.csv",
-                    csv(tmp, "id,code\nR01,a\nX2,b\n", "m.csv"))
+    return validate(tmp, ctx.results / "answers_with_themes.csv", csv(tmp, "id,code\nR01,a\nX2,b\n", "m.csv"))
 
 
 @case("the manual coding gives every compared answer the same code")
 def _(tmp, ctx):
-    return validate(tmp, ctx.results / "answers_with_themes.csv",
-                    csv(tmp, "id,code\nR01,a\nR02,a\nR03,a\n", "m.csv"))
+    return validate(tmp, ctx.results / "answers_with_themes.csv", csv(tmp, "id,code\nR01,a\nR02,a\nR03,a\n", "m.csv"))
 
 
 # ---------------------------------------------------------------- saved models and codebooks

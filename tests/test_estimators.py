@@ -37,7 +37,9 @@ def test_clone_gives_an_unfitted_copy_with_the_same_parameters(estimator):
     assert type(copy) is type(estimator) and copy is not estimator
     assert copy.get_params(deep=False) == estimator.get_params(deep=False)
     # set_params round-trips every constructor parameter.
-    assert copy.set_params(**estimator.get_params(deep=False)).get_params(deep=False) == estimator.get_params(deep=False)
+    assert copy.set_params(**estimator.get_params(deep=False)).get_params(deep=False) == estimator.get_params(
+        deep=False
+    )
 
 
 def test_fit_leaves_the_users_steps_unfitted(survey):
@@ -51,19 +53,29 @@ def test_fit_leaves_the_users_steps_unfitted(survey):
 
 
 def test_the_coder_leaves_the_users_embedder_unfitted(survey):
-    book = Codebook.from_records([{"label": "Privacy", "keywords": ["dati", "privacy"]},
-                                  {"label": "Formazione", "keywords": ["corsi", "formazione"]}])
+    book = Codebook.from_records(
+        [
+            {"label": "Privacy", "keywords": ["dati", "privacy"]},
+            {"label": "Formazione", "keywords": ["corsi", "formazione"]},
+        ]
+    )
     embedder = LexicalEmbedder(n_components=5)
     coder = CodebookCoder(book, embedder).fit(survey)
     assert hasattr(coder.embedder_, "components_") and not hasattr(embedder, "components_")
 
 
-@pytest.mark.parametrize("use", [
-    lambda: ThemeModel().transform(["a"]),
-    lambda: LexicalEmbedder().transform(["a"]),
-    lambda: CodebookCoder(Codebook.from_records([{"label": "Privacy", "keywords": ["dati"]}])).code(["dati personali"]),
-    lambda: Codebook.from_model(ThemeModel()),
-], ids=["ThemeModel.transform", "LexicalEmbedder.transform", "CodebookCoder.code", "Codebook.from_model"])
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda: ThemeModel().transform(["a"]),
+        lambda: LexicalEmbedder().transform(["a"]),
+        lambda: CodebookCoder(Codebook.from_records([{"label": "Privacy", "keywords": ["dati"]}])).code(
+            ["dati personali"]
+        ),
+        lambda: Codebook.from_model(ThemeModel()),
+    ],
+    ids=["ThemeModel.transform", "LexicalEmbedder.transform", "CodebookCoder.code", "Codebook.from_model"],
+)
 def test_using_an_unfitted_step_is_a_not_fitted_error(use):
     """One error for every step used before fit, never a silent fit (the coder used to fit
     itself inside code())."""

@@ -19,30 +19,53 @@ from rtc_nlp.formats.refi_qda import CODEBOOK_NS, PROJECT_NS
 from rtc_nlp.review import apply_overrides
 
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
-BOOK = Codebook.from_records([
-    {"label": "Reputazione & <immagine>", "description": "pregiudizi \"sociali\"", "keywords": ["brand"]},
-    {"label": "Sicurezza dei dati", "keywords": ["privacy"]},
-    {"label": "Formazione", "keywords": ["corsi"], "parent": 2},
-], name="prova")
+BOOK = Codebook.from_records(
+    [
+        {"label": "Reputazione & <immagine>", "description": 'pregiudizi "sociali"', "keywords": ["brand"]},
+        {"label": "Sicurezza dei dati", "keywords": ["privacy"]},
+        {"label": "Formazione", "keywords": ["corsi"], "parent": 2},
+    ],
+    name="prova",
+)
 
 
 @pytest.fixture
 def coded():
-    texts = ["=SUM(A1:A9) reputazione", "privacy <b>&</b> dati \x01 ctrl", "-formazione continua",
-             "non so", "x" * 40000 + " lunghissima", "@corsi e privacy"]
-    return pd.DataFrame({
-        "id": ["R1", "R2", "R3", "R4", "R5", "R6"], "text": texts,
-        "theme_id": [1, 2, 3, -1, 0, 3], "codes": ["1", "2", "3", "", "", "3;2"],
-        "status": ["theme", "theme", "theme", "non_answer", "unclassified", "theme"],
-        "dimensione": ["piccola", "media", "grande", "media", "piccola", "grande"],
-    })
+    texts = [
+        "=SUM(A1:A9) reputazione",
+        "privacy <b>&</b> dati \x01 ctrl",
+        "-formazione continua",
+        "non so",
+        "x" * 40000 + " lunghissima",
+        "@corsi e privacy",
+    ]
+    return pd.DataFrame(
+        {
+            "id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+            "text": texts,
+            "theme_id": [1, 2, 3, -1, 0, 3],
+            "codes": ["1", "2", "3", "", "", "3;2"],
+            "status": ["theme", "theme", "theme", "non_answer", "unclassified", "theme"],
+            "dimensione": ["piccola", "media", "grande", "media", "piccola", "grande"],
+        }
+    )
 
 
 def test_every_format_is_written_and_keyed_by_id(coded, tmp_path):
     files = export(coded, tmp_path / "out", codebook=BOOK)
     names = {f.name for f in files}
-    assert names == {"codes_wide.csv", "codes_long.csv", "codebook.csv", "codes.xlsx", "codes.parquet",
-                     "codes.json", "codes.sav", "codes.sps", "codebook.qdc", "project.qdpx"}
+    assert names == {
+        "codes_wide.csv",
+        "codes_long.csv",
+        "codebook.csv",
+        "codes.xlsx",
+        "codes.parquet",
+        "codes.json",
+        "codes.sav",
+        "codes.sps",
+        "codebook.qdc",
+        "project.qdpx",
+    }
     wide = pd.read_csv(tmp_path / "out" / "codes_wide.csv", dtype={"id": str})
     assert wide["id"].tolist() == coded["id"].tolist()
     assert wide.loc[5, ["T2 Sicurezza dei dati", "T3 Formazione"]].tolist() == [1, 1]
@@ -87,7 +110,7 @@ def test_spss_file_reads_back_with_labels(coded, tmp_path, caplog):
     assert meta.variable_value_labels[names[1]] == {0: "no", 1: "sì"}
     assert frame[names[1]].tolist() == [0, 1, 0, 0, 0, 1]
     assert len(frame["risposta"][4].encode("utf-8")) <= 32767  # cut to SPSS's limit ...
-    assert "32,767" in caplog.text                               # ... and said
+    assert "32,767" in caplog.text  # ... and said
     sps = (tmp_path / "out" / "codes.sps").read_text(encoding="utf-8")
     assert "MRSETS /MDGROUP" in sps and all(n in sps for n in names)
 
@@ -135,8 +158,8 @@ def test_refi_qda_codebook_and_project_follow_the_standard(coded, tmp_path):
         assert [s.get("name") for s in sources] == coded["id"].tolist()
         for source, text in zip(sources, coded["text"]):
             path = source.get("plainTextPath")
-            assert path.startswith("internal://") and f"sources/{path[len('internal://'):]}" in names
-            body = archive.read(f"sources/{path[len('internal://'):]}").decode("utf-8")
+            assert path.startswith("internal://") and f"sources/{path[len('internal://') :]}" in names
+            body = archive.read(f"sources/{path[len('internal://') :]}").decode("utf-8")
             assert body == text  # the original answer, control characters and all
             assert source.get("creatingUser") in users
             for selection in source.findall(f"{{{ns}}}PlainTextSelection"):
@@ -166,7 +189,7 @@ def test_reviewed_workbook_reads_back_as_manual_codes_and_overrides(coded, tmp_p
     book = load_workbook(path)
     sheet = book["answers"]
     header = [c.value for c in sheet[1]]
-    sheet.cell(row=2, column=header.index("revisione") + 1, value="2")       # R1: reviewer says theme 2
+    sheet.cell(row=2, column=header.index("revisione") + 1, value="2")  # R1: reviewer says theme 2
     sheet.cell(row=3, column=header.index("T1 Reputazione & <immagine>") + 1, value=1)  # R2: adds theme 1
     book.save(tmp_path / "reviewed.xlsx")
     reviewed = read_reviewed(tmp_path / "reviewed.xlsx", BOOK).set_index("id")
@@ -175,8 +198,11 @@ def test_reviewed_workbook_reads_back_as_manual_codes_and_overrides(coded, tmp_p
     manual = reviewed[reviewed["code"] != ""].reset_index()[["id", "code"]]
     report = compare_with_manual(coded, manual, code_column="code", n_boot=0, n_perm=0)
     assert report.counts["n_shared"] == 4
-    overridden = apply_overrides(coded.assign(code_labels="", theme_label="", reason=""),
-                                 reviewed[reviewed["reviewed"]].reset_index()[["id", "codes"]], BOOK)
+    overridden = apply_overrides(
+        coded.assign(code_labels="", theme_label="", reason=""),
+        reviewed[reviewed["reviewed"]].reset_index()[["id", "codes"]],
+        BOOK,
+    )
     assert overridden.set_index("id").loc["R1", "codes"] == "2" and overridden.attrs["n_overrides"] == 1
     sheet.cell(row=4, column=header.index("revisione") + 1, value="99")
     book.save(tmp_path / "bad.xlsx")
@@ -196,18 +222,48 @@ def test_existing_folder_and_input_folder_are_refused(coded, tmp_path):
 def test_cli_export_from_code_and_themes_folders(survey, tmp_path, capsys):
     answers = tmp_path / "survey.csv"
     survey.to_csv(answers, index=False)
-    assert main(["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out", str(tmp_path / "r"),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "themes",
+                str(answers),
+                "--id-column",
+                "id",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "r"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert main(["export", str(tmp_path / "r"), "--format", "csv,qdc", "--out", str(tmp_path / "e1")]) == 0
     wide = pd.read_csv(tmp_path / "e1" / "codes_wide.csv", dtype={"id": str})
     assert wide["id"].tolist() == survey["id"].tolist()
     from rtc_nlp.codebook import Codebook as _Codebook
     from rtc_nlp.io import file_sha256
 
-    _Codebook.from_records([{"label": "sicurezza", "keywords": ["dati"]}, {"label": "formazione", "keywords": ["corsi"]}]
-                           ).save(tmp_path / "cb.json")
-    assert main(["code", str(answers), "--codebook", str(tmp_path / "cb.json"), "--id-column", "id",
-                 "--embedder", "lexical", "--out", str(tmp_path / "c")]) == 0
+    _Codebook.from_records(
+        [{"label": "sicurezza", "keywords": ["dati"]}, {"label": "formazione", "keywords": ["corsi"]}]
+    ).save(tmp_path / "cb.json")
+    assert (
+        main(
+            [
+                "code",
+                str(answers),
+                "--codebook",
+                str(tmp_path / "cb.json"),
+                "--id-column",
+                "id",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
     assert main(["export", str(tmp_path / "c"), "--format", "json", "--out", str(tmp_path / "e2")]) == 0
     run = json.loads((tmp_path / "e2" / "codes.json").read_text(encoding="utf-8"))["run"]
     assert run["input_sha256"] == file_sha256(answers) and run["embedder"].startswith("lexical")

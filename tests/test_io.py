@@ -9,9 +9,11 @@ import pytest
 
 from rtc_nlp import InputError, read_answers, read_interviews, split_snippets
 
-ROWS = [("A1", "La sicurezza dei dati è importante", "grande"),
-        ("A2", "Formazione specialistica; più tempo", "piccola"),
-        ("A3", "Reputazione, perché sì", "media")]
+ROWS = [
+    ("A1", "La sicurezza dei dati è importante", "grande"),
+    ("A2", "Formazione specialistica; più tempo", "piccola"),
+    ("A3", "Reputazione, perché sì", "media"),
+]
 
 
 def _write_csv(path, sep, encoding, bom=False):
@@ -22,8 +24,9 @@ def _write_csv(path, sep, encoding, bom=False):
     return path
 
 
-@pytest.mark.parametrize("sep,encoding,bom", [(";", "cp1252", False), (",", "utf-8", True),
-                                              ("\t", "utf-8", False), (",", "utf-16", False)])
+@pytest.mark.parametrize(
+    "sep,encoding,bom", [(";", "cp1252", False), (",", "utf-8", True), ("\t", "utf-8", False), (",", "utf-16", False)]
+)
 def test_csv_delimiter_and_encoding_are_detected(tmp_path, sep, encoding, bom):
     path = _write_csv(tmp_path / "a.csv", sep, encoding, bom)
     answers = read_answers(path, text_column="Risposta", id_column="ID")
@@ -71,11 +74,14 @@ def test_parquet(tmp_path):
     assert answers["text"].tolist() == ["uno", "due"] and answers["settore"].tolist() == ["ICT", "Telco"]
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"", "is empty"),
-    (b"ID;Risposta\r\n", "header but no rows"),
-    (b"\x81\x8d\x00\xff\xfe garbage", "not a text file in a known encoding"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "is empty"),
+        (b"ID;Risposta\r\n", "header but no rows"),
+        (b"\x81\x8d\x00\xff\xfe garbage", "not a text file in a known encoding"),
+    ],
+)
 def test_bad_files(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -116,11 +122,14 @@ def test_interviews_are_cut_into_snippets_with_source_and_position(tmp_path):
     (tmp_path / "int02.txt").write_bytes("Un'intervista in cp1252: qualità.".encode("cp1252"))
     snippets = read_interviews(tmp_path)
     assert snippets["id"].tolist() == ["int01.txt#1", "int01.txt#2", "int02.txt#1"]
-    assert snippets["text"].tolist() == ["Primo paragrafo. Stessa riga.", "Secondo paragrafo.",
-                                         "Un'intervista in cp1252: qualità."]
+    assert snippets["text"].tolist() == [
+        "Primo paragrafo. Stessa riga.",
+        "Secondo paragrafo.",
+        "Un'intervista in cp1252: qualità.",
+    ]
     assert snippets["position"].tolist() == [1, 2, 1]
     text = (tmp_path / "int01.txt").read_text(encoding="utf-8")
-    assert text[snippets.loc[1, "start_char"]:].startswith("Secondo")
+    assert text[snippets.loc[1, "start_char"] :].startswith("Secondo")
 
 
 def test_sentence_snippets_respect_max_chars():

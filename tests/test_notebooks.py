@@ -15,8 +15,13 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("0*.py"))
 
 
 def test_there_are_five_notebooks_each_with_a_parameters_cell():
-    assert [p.stem for p in NOTEBOOKS] == ["01_esplorazione", "02_temi", "03_validazione_report",
-                                           "04_nuova_ondata", "05_esportazione"]
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01_esplorazione",
+        "02_temi",
+        "03_validazione_report",
+        "04_nuova_ondata",
+        "05_esportazione",
+    ]
     for path in NOTEBOOKS:
         cells = jupytext.read(path).cells
         assert sum("parameters" in c.metadata.get("tags", []) for c in cells) == 1, path.name
@@ -28,12 +33,19 @@ def test_there_are_five_notebooks_each_with_a_parameters_cell():
 def test_notebook_runs_headless(path, tmp_path):
     notebook = jupytext.read(path)
     position = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
-    injected = nbformat.v4.new_code_cell(f"CARTELLA_RISULTATI = {str(tmp_path)!r}",
-                                         metadata={"tags": ["injected-parameters"]})
+    injected = nbformat.v4.new_code_cell(
+        f"CARTELLA_RISULTATI = {str(tmp_path)!r}", metadata={"tags": ["injected-parameters"]}
+    )
     notebook.cells.insert(position + 1, injected)
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(REPO / "notebooks")}})
+    client = nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(REPO / "notebooks")}}
+    )
     client.execute()
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors

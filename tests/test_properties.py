@@ -23,22 +23,51 @@ from rtc_nlp.io import read_interviews
 from rtc_nlp.text import NON_ANSWER_REASONS, prepare_texts
 
 # 30 cases each in CI; set RTC_NLP_HYPOTHESIS_EXAMPLES for a longer hunt.
-SETTINGS = settings(max_examples=int(os.environ.get("RTC_NLP_HYPOTHESIS_EXAMPLES", "30")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-WORDS = ["sicurezza", "dati", "formazione", "operatori", "reputazione", "brand", "clienti", "carcere",
-         "privacy", "corsi", "ﺍﻟﺒﻴﺎﻧﺎﺕ", "שלום", "😀", "naïve", "ß"]
+SETTINGS = settings(
+    max_examples=int(os.environ.get("RTC_NLP_HYPOTHESIS_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+WORDS = [
+    "sicurezza",
+    "dati",
+    "formazione",
+    "operatori",
+    "reputazione",
+    "brand",
+    "clienti",
+    "carcere",
+    "privacy",
+    "corsi",
+    "ﺍﻟﺒﻴﺎﻧﺎﺕ",
+    "שלום",
+    "😀",
+    "naïve",
+    "ß",
+]
 text_strategy = st.one_of(
-    st.text(max_size=60),                                                   # any Unicode, controls included
+    st.text(max_size=60),  # any Unicode, controls included
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join),
     st.sampled_from(["", " ", "non so", "-", "N/A", "12", "3,5", "2021-03-01", "\ufeffbom", "a\r\nb\rc\nd"]),
-    st.text(alphabet="abcdè ", min_size=2000, max_size=6000),               # long answers
+    st.text(alphabet="abcdè ", min_size=2000, max_size=6000),  # long answers
 )
-BOOK = Codebook.from_records([{"label": "sicurezza", "keywords": ["sicurezza", "dati", "privacy"]},
-                              {"label": "formazione", "keywords": ["formazione", "corsi", "operatori"]}])
+BOOK = Codebook.from_records(
+    [
+        {"label": "sicurezza", "keywords": ["sicurezza", "dati", "privacy"]},
+        {"label": "formazione", "keywords": ["formazione", "corsi", "operatori"]},
+    ]
+)
 
 
 @SETTINGS
-@given(st.lists(st.one_of(text_strategy, st.none(), st.integers(), st.floats(allow_nan=True),
-                          st.dates(min_value=dt.date(1990, 1, 1))), max_size=20))
+@given(
+    st.lists(
+        st.one_of(
+            text_strategy, st.none(), st.integers(), st.floats(allow_nan=True), st.dates(min_value=dt.date(1990, 1, 1))
+        ),
+        max_size=20,
+    )
+)
 def test_prepare_never_crashes_and_keeps_every_row(values):
     prepared = prepare_texts(pd.Series(values, dtype=object))
     assert len(prepared) == len(values)
@@ -46,14 +75,16 @@ def test_prepare_never_crashes_and_keeps_every_row(values):
 
 
 @SETTINGS
-@given(texts=st.lists(text_strategy, min_size=1, max_size=15), bom=st.booleans(),
-       ending=st.sampled_from(["\n", "\r\n"]))
+@given(
+    texts=st.lists(text_strategy, min_size=1, max_size=15), bom=st.booleans(), ending=st.sampled_from(["\n", "\r\n"])
+)
 def test_csv_round_trip_keeps_ids_and_texts(tmp_path_factory, texts, bom, ending):
     texts = [t.replace("\x00", "") for t in texts]  # NUL cannot live in a CSV cell
     frame = pd.DataFrame({"id": [f"R{i}" for i in range(len(texts))], "text": texts})
     path = tmp_path_factory.mktemp("csv") / "answers.csv"
-    frame.to_csv(path, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator=ending,
-                 quoting=1)  # csv.QUOTE_ALL: a file from a careful exporter
+    frame.to_csv(
+        path, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator=ending, quoting=1
+    )  # csv.QUOTE_ALL: a file from a careful exporter
     read = read_answers(path, text_column="text", id_column="id")
     assert read["id"].tolist() == frame["id"].tolist()
     assert [("" if pd.isna(t) else t) for t in read["text"]] == texts
@@ -114,7 +145,9 @@ def test_export_writes_every_answer_in_every_format(tmp_path_factory, texts):
 _XML_ILLEGAL = {chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32)]}
 cell_strategy = st.one_of(
     text_strategy.map(lambda t: "".join(c for c in t if c not in _XML_ILLEGAL and not 0xD800 <= ord(c) <= 0xDFFF)),
-    st.none(), st.integers(-10**9, 10**9), st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.none(),
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1)),
 )
 
@@ -155,13 +188,18 @@ _CP1252_SAFE = "abcdefghij klmnopqrstuvwxyz ABC.!?,;\n\tàèéìòù"  # never v
 
 
 @SETTINGS
-@given(text=st.one_of(
-           st.text(max_size=400).map(lambda t: t.replace("\x00", "")),
-           st.lists(st.sampled_from(WORDS + [".", "!", "\n\n", "\r\n", "\r\n\r\n", "Poi", "È"]),
-                    max_size=80).map(" ".join),
-           st.text(alphabet=_CP1252_SAFE, max_size=400)),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
-       by=st.sampled_from(["paragraph", "sentence"]), max_chars=st.integers(20, 300))
+@given(
+    text=st.one_of(
+        st.text(max_size=400).map(lambda t: t.replace("\x00", "")),
+        st.lists(st.sampled_from(WORDS + [".", "!", "\n\n", "\r\n", "\r\n\r\n", "Poi", "È"]), max_size=80).map(
+            " ".join
+        ),
+        st.text(alphabet=_CP1252_SAFE, max_size=400),
+    ),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+    by=st.sampled_from(["paragraph", "sentence"]),
+    max_chars=st.integers(20, 300),
+)
 def test_interview_snippets_keep_every_word_in_order(tmp_path_factory, text, encoding, by, max_chars):
     if encoding == "cp1252" and not set(text) <= set(_CP1252_SAFE):
         encoding = "utf-8"

@@ -56,8 +56,9 @@ def test_ordinary_numbers_and_invalid_codes_are_kept(text):
 
 
 def test_several_kinds_in_one_answer_and_the_input_is_untouched():
-    answers = pd.DataFrame({"id": ["1", "2", "3"], "text": [
-        "mail a.b@example.com o tel 333 1234567", "nessun dato personale", None]})
+    answers = pd.DataFrame(
+        {"id": ["1", "2", "3"], "text": ["mail a.b@example.com o tel 333 1234567", "nessun dato personale", None]}
+    )
     before = answers.copy()
     redacted = redact_answers(answers)
     assert redacted["text"].tolist()[:2] == ["mail [EMAIL] o tel [TELEFONO]", "nessun dato personale"]
@@ -75,14 +76,44 @@ def test_cli_redact_keeps_personal_data_out_of_cache_model_and_outputs(survey, t
     survey.to_csv(answers, index=False)
     cache = tmp_path / "cache"
     monkeypatch.setenv("RTC_NLP_CACHE", str(cache))
-    assert main(["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out",
-                 str(tmp_path / "t"), "--redact"]) == 0
+    assert (
+        main(
+            [
+                "themes",
+                str(answers),
+                "--id-column",
+                "id",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "t"),
+                "--redact",
+            ]
+        )
+        == 0
+    )
     assert "redacted 1 email" in capsys.readouterr().out
     from rtc_nlp.codebook import Codebook
 
     Codebook.from_records([{"label": "sicurezza", "keywords": ["dati"]}]).save(tmp_path / "cb.json")
-    assert main(["code", str(answers), "--codebook", str(tmp_path / "cb.json"), "--id-column", "id",
-                 "--embedder", "lexical", "--out", str(tmp_path / "c"), "--redact"]) == 0
+    assert (
+        main(
+            [
+                "code",
+                str(answers),
+                "--codebook",
+                str(tmp_path / "cb.json"),
+                "--id-column",
+                "id",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "c"),
+                "--redact",
+            ]
+        )
+        == 0
+    )
     assert main(["export", str(tmp_path / "c"), "--out", str(tmp_path / "e")]) == 0
     outputs = [p for p in tmp_path.rglob("*") if p.is_file() and p != answers and cache not in p.parents]
     assert len(outputs) > 20
@@ -107,9 +138,49 @@ def test_cli_redact_keeps_personal_data_out_of_cache_model_and_outputs(survey, t
 # ------------------------------------------------------------------ generated cases
 # Valid codes are built here with their published check-digit rules (independently of
 # rtc_nlp.redact), put inside Italian sentences, and mixed with look-alikes that must stay.
-_CF_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                   [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8,
-                    12, 14, 16, 10, 22, 25, 24, 23]))
+_CF_ODD = dict(
+    zip(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        [
+            1,
+            0,
+            5,
+            7,
+            9,
+            13,
+            15,
+            17,
+            19,
+            21,
+            1,
+            0,
+            5,
+            7,
+            9,
+            13,
+            15,
+            17,
+            19,
+            21,
+            2,
+            4,
+            18,
+            20,
+            11,
+            3,
+            6,
+            8,
+            12,
+            14,
+            16,
+            10,
+            22,
+            25,
+            24,
+            23,
+        ],
+    )
+)
 
 
 def _cf_control(first15: str) -> str:
@@ -125,8 +196,10 @@ def _cf_control(first15: str) -> str:
 def _codice_fiscale(rng: np.random.Generator) -> str:
     letters = "".join(rng.choice(list("BCDFGLMNPRSTVZ"), 6))
     day = int(rng.integers(1, 29)) + (40 if rng.random() < 0.5 else 0)
-    body = (f"{letters}{int(rng.integers(40, 99)):02d}{rng.choice(list('ABCDEHLMPRST'))}{day:02d}"
-            f"{rng.choice(list('ABCDEFGHILM'))}{int(rng.integers(100, 999))}")
+    body = (
+        f"{letters}{int(rng.integers(40, 99)):02d}{rng.choice(list('ABCDEHLMPRST'))}{day:02d}"
+        f"{rng.choice(list('ABCDEFGHILM'))}{int(rng.integers(100, 999))}"
+    )
     return body + _cf_control(body)
 
 
@@ -150,13 +223,27 @@ def _iban(rng: np.random.Generator) -> str:
 def _phone(rng: np.random.Generator) -> str:
     mobile = f"3{int(rng.integers(20, 94))}"
     rest = "".join(map(str, rng.integers(0, 10, 7)))
-    return str(rng.choice([f"{mobile} {rest}", f"+39 {mobile} {rest[:3]} {rest[3:]}", f"{mobile}{rest}",
-                           f"0039 {mobile}-{rest}", f"02 {rest[:4]} {rest[4:]}4", f"06-{rest}{rest[0]}"]))
+    return str(
+        rng.choice(
+            [
+                f"{mobile} {rest}",
+                f"+39 {mobile} {rest[:3]} {rest[3:]}",
+                f"{mobile}{rest}",
+                f"0039 {mobile}-{rest}",
+                f"02 {rest[:4]} {rest[4:]}4",
+                f"06-{rest}{rest[0]}",
+            ]
+        )
+    )
 
 
 GENERATORS = {"codice_fiscale": _codice_fiscale, "partita_iva": _partita_iva, "iban": _iban, "phone": _phone}
-PLACEHOLDER = {"codice_fiscale": "[CODICE_FISCALE]", "partita_iva": "[PARTITA_IVA]", "iban": "[IBAN]",
-               "phone": "[TELEFONO]"}
+PLACEHOLDER = {
+    "codice_fiscale": "[CODICE_FISCALE]",
+    "partita_iva": "[PARTITA_IVA]",
+    "iban": "[IBAN]",
+    "phone": "[TELEFONO]",
+}
 SENTENCES = ["per informazioni: {} grazie", "{}", "il referente ({}) risponde entro sera", "dati: {}."]
 
 
@@ -167,14 +254,24 @@ def _decoy(rng: np.random.Generator) -> str:
     # A wrong partita IVA that starts with 0 reads as a landline and is redacted on purpose.
     body = str(rng.choice(list("12456789"))) + piva[1:-1]
     wrong_piva = body + str((_piva_check(body) + 1) % 10)
-    return str(rng.choice([
-        f"nel {int(rng.integers(1990, 2030))} abbiamo speso {int(rng.integers(1, 999))}.{int(rng.integers(100, 999))} euro",
-        f"il {int(rng.integers(1, 28)):02d}/{int(rng.integers(1, 12)):02d}/{int(rng.integers(2000, 2030))} alle 14:30",
-        f"ordine n. {int(rng.integers(10**7, 10**8))} evaso", f"il {int(rng.integers(1, 99))}% degli operatori",
-        f"codice {wrong_cf} errato", f"numero {wrong_piva} non valido", f"CAP {int(rng.integers(10000, 99999))}",
-        f"parola{cf}attaccata", f"versione {int(rng.integers(1, 9))}.{int(rng.integers(0, 9))}.{int(rng.integers(0, 9))}",
-        f"{int(rng.integers(100, 999))} operatori su {int(rng.integers(1000, 9999))} chiamate",
-    ]))
+    return str(
+        rng.choice(
+            [
+                f"nel {int(rng.integers(1990, 2030))} abbiamo speso "
+                f"{int(rng.integers(1, 999))}.{int(rng.integers(100, 999))} euro",
+                f"il {int(rng.integers(1, 28)):02d}/{int(rng.integers(1, 12)):02d}/"
+                f"{int(rng.integers(2000, 2030))} alle 14:30",
+                f"ordine n. {int(rng.integers(10**7, 10**8))} evaso",
+                f"il {int(rng.integers(1, 99))}% degli operatori",
+                f"codice {wrong_cf} errato",
+                f"numero {wrong_piva} non valido",
+                f"CAP {int(rng.integers(10000, 99999))}",
+                f"parola{cf}attaccata",
+                f"versione {int(rng.integers(1, 9))}.{int(rng.integers(0, 9))}.{int(rng.integers(0, 9))}",
+                f"{int(rng.integers(100, 999))} operatori su {int(rng.integers(1000, 9999))} chiamate",
+            ]
+        )
+    )
 
 
 def redaction_table(n: int = 200, seed: int = 0) -> pd.DataFrame:

@@ -13,8 +13,16 @@ import pytest
 
 from rtc_nlp.cli import main
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +45,42 @@ def report(tmp_path_factory, request) -> tuple:
     folder = tmp_path_factory.mktemp("report")
     answers = folder / "survey.csv"
     survey.to_csv(answers, index=False)
-    assert main(["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out",
-                 str(folder / "results"), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "themes",
+                str(answers),
+                "--id-column",
+                "id",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(folder / "results"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     manual = folder / "manual.csv"
     survey.dropna(subset=["truth"])[["id", "truth"]].to_csv(manual, index=False)
-    assert main(["validate", "--pred", str(folder / "results" / "answers_with_themes.csv"), "--manual", str(manual),
-                 "--out", str(folder / "results" / "validation"), "--n-boot", "50", "--n-perm", "50"]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                "--pred",
+                str(folder / "results" / "answers_with_themes.csv"),
+                "--manual",
+                str(manual),
+                "--out",
+                str(folder / "results" / "validation"),
+                "--n-boot",
+                "50",
+                "--n-perm",
+                "50",
+            ]
+        )
+        == 0
+    )
     assert main(["report", str(folder / "results"), "--out", str(folder / "report.html")]) == 0
     themes = pd.read_csv(folder / "results" / "themes.csv")
     return folder / "report.html", themes
@@ -72,21 +110,44 @@ def test_report_is_one_self_contained_page(report):
 def test_report_renders_in_a_headless_browser_without_console_errors(report, chromium, tmp_path):
     path, themes = report
     url = path.resolve().as_uri()
-    run = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile1'}",
-                          "--enable-logging=stderr", "--v=1", "--virtual-time-budget=5000", "--dump-dom", url],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile1'}",
+            "--enable-logging=stderr",
+            "--v=1",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     console = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
     assert not [line for line in console if ":ERROR:" in line or "Uncaught" in line or "Error" in line], console
     assert run.stdout.count('class="main-svg"') >= 3  # plotly drew the figures
     shot = tmp_path / "report.png"
-    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1200,1400",
-                    "--virtual-time-budget=5000", f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile2'}",
+            "--window-size=1200,1400",
+            "--virtual-time-budget=5000",
+            f"--screenshot={shot}",
+            url,
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     from matplotlib.image import imread
 
     image = imread(shot)
     assert image.shape[0] >= 1000 and image.shape[1] >= 1000
     # The map is drawn: coloured (non-grey) pixels in the lower part of the page, under the table.
-    lower = image[image.shape[0] // 3:, :, :3]
+    lower = image[image.shape[0] // 3 :, :, :3]
     saturation = lower.max(axis=2) - lower.min(axis=2)
     assert (saturation > 0.3).sum() > 200
 

@@ -13,9 +13,14 @@ from rtc_nlp.cli import main
 from rtc_nlp.codebook import Codebook
 from rtc_nlp.sheets import safe_cell
 
-DANGEROUS = ["=HYPERLINK(\"http://x.example\",\"clic\") sicurezza dei dati", "+39 sicurezza dei dati personali",
-             "-2+3 formazione degli operatori", "@SUM(1) reputazione del brand", "\tformazione continua",
-             "\rriservatezza dei dati"]
+DANGEROUS = [
+    '=HYPERLINK("http://x.example","clic") sicurezza dei dati',
+    "+39 sicurezza dei dati personali",
+    "-2+3 formazione degli operatori",
+    "@SUM(1) reputazione del brand",
+    "\tformazione continua",
+    "\rriservatezza dei dati",
+]
 
 
 @pytest.mark.parametrize("text", DANGEROUS)
@@ -49,16 +54,44 @@ def test_every_csv_and_xlsx_written_is_safe(survey, tmp_path):
     survey.loc[len(DANGEROUS), "dimensione"] = "=1+1"
     answers = tmp_path / "answers.csv"
     survey.to_csv(answers, index=False, lineterminator="\r\n")  # a bare \r must sit inside quotes
-    Codebook.from_records([{"label": "=sicurezza", "keywords": ["dati"]}, {"label": "formazione", "keywords": ["corsi"]},
-                           {"label": "reputazione", "keywords": ["brand"]}]).save(tmp_path / "cb.json")
+    Codebook.from_records(
+        [
+            {"label": "=sicurezza", "keywords": ["dati"]},
+            {"label": "formazione", "keywords": ["corsi"]},
+            {"label": "reputazione", "keywords": ["brand"]},
+        ]
+    ).save(tmp_path / "cb.json")
     manual = tmp_path / "manual.csv"
-    survey.dropna(subset=["truth"]).assign(truth=lambda f: "+" + f["truth"])[["id", "truth"]].to_csv(manual, index=False)
+    survey.dropna(subset=["truth"]).assign(truth=lambda f: "+" + f["truth"])[["id", "truth"]].to_csv(
+        manual, index=False
+    )
     run = [
         ["themes", answers, "--id-column", "id", "--embedder", "lexical", "--out", tmp_path / "t", "--quiet"],
-        ["code", answers, "--codebook", tmp_path / "cb.json", "--id-column", "id", "--embedder", "lexical",
-         "--out", tmp_path / "c"],
-        ["validate", "--pred", tmp_path / "t" / "answers_with_themes.csv", "--manual", manual, "--out",
-         tmp_path / "v", "--n-boot", "20", "--n-perm", "20"],
+        [
+            "code",
+            answers,
+            "--codebook",
+            tmp_path / "cb.json",
+            "--id-column",
+            "id",
+            "--embedder",
+            "lexical",
+            "--out",
+            tmp_path / "c",
+        ],
+        [
+            "validate",
+            "--pred",
+            tmp_path / "t" / "answers_with_themes.csv",
+            "--manual",
+            manual,
+            "--out",
+            tmp_path / "v",
+            "--n-boot",
+            "20",
+            "--n-perm",
+            "20",
+        ],
         ["compare", tmp_path / "c", tmp_path / "c", "--by", "dimensione", "--out", tmp_path / "p"],
         ["export", tmp_path / "c", "--out", tmp_path / "e"],
     ]

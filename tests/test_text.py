@@ -11,23 +11,52 @@ import pytest
 from rtc_nlp.text import non_answer_reason, normalize_text, prepare_texts
 
 
-@pytest.mark.parametrize("value,reason", [
-    ("non so", "dont_know"), ("Non lo so.", "dont_know"), ("NON SAPREI", "dont_know"), ("boh", "dont_know"),
-    ("I don't know", "dont_know"), ("niente", "nothing"), ("Nessuno!", "nothing"), ("nulla", "nothing"),
-    ("none", "nothing"), ("No comment", "nothing"), ("n/a", "not_applicable"), ("N.A.", "not_applicable"),
-    ("non applicabile", "not_applicable"), ("-", "punctuation"), ("...", "punctuation"), ("???", "punctuation"),
-    ("", "empty"), ("   ", "empty"), (None, "empty"), (np.nan, "empty"), (pd.NA, "empty"),
-    (42, "not_text"), (3.5, "not_text"), ("12,5", "not_text"), ("2021-03-04", "not_text"),
-    (dt.datetime(2021, 1, 1), "not_text"),
-])
+@pytest.mark.parametrize(
+    "value,reason",
+    [
+        ("non so", "dont_know"),
+        ("Non lo so.", "dont_know"),
+        ("NON SAPREI", "dont_know"),
+        ("boh", "dont_know"),
+        ("I don't know", "dont_know"),
+        ("niente", "nothing"),
+        ("Nessuno!", "nothing"),
+        ("nulla", "nothing"),
+        ("none", "nothing"),
+        ("No comment", "nothing"),
+        ("n/a", "not_applicable"),
+        ("N.A.", "not_applicable"),
+        ("non applicabile", "not_applicable"),
+        ("-", "punctuation"),
+        ("...", "punctuation"),
+        ("???", "punctuation"),
+        ("", "empty"),
+        ("   ", "empty"),
+        (None, "empty"),
+        (np.nan, "empty"),
+        (pd.NA, "empty"),
+        (42, "not_text"),
+        (3.5, "not_text"),
+        ("12,5", "not_text"),
+        ("2021-03-04", "not_text"),
+        (dt.datetime(2021, 1, 1), "not_text"),
+    ],
+)
 def test_non_answers_are_recognised(value, reason):
     assert non_answer_reason(value) == reason
 
 
-@pytest.mark.parametrize("value", [
-    "Nessuna difficoltà", "non so se la formazione basti", "No, il problema è la reputazione",
-    "sicurezza dei dati", "GDPR", "privacy 2.0",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Nessuna difficoltà",
+        "non so se la formazione basti",
+        "No, il problema è la reputazione",
+        "sicurezza dei dati",
+        "GDPR",
+        "privacy 2.0",
+    ],
+)
 def test_real_answers_are_kept(value):
     assert non_answer_reason(value) is None
 

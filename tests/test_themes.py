@@ -146,9 +146,15 @@ def test_labels_come_from_the_theme_vocabulary(survey):
         assert word in labels
 
 
-@pytest.mark.parametrize("texts", [["una risposta"], ["sicurezza dei dati", "formazione"],
-                                   ["a b", "dati sicuri", "formazione", "reputazione", "brand"],
-                                   ["stessa risposta"] * 6])
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["una risposta"],
+        ["sicurezza dei dati", "formazione"],
+        ["a b", "dati sicuri", "formazione", "reputazione", "brand"],
+        ["stessa risposta"] * 6,
+    ],
+)
 def test_tiny_inputs_give_themes_not_errors(texts):
     model = fit(texts)
     assert model.summary_["n_coded"] >= 1
@@ -167,8 +173,9 @@ def test_no_usable_answers_is_a_clear_error():
 
 
 def test_non_text_cells_are_flagged_not_fatal():
-    out = fit(pd.DataFrame({"text": ["formazione degli operatori", 42, pd.Timestamp("2021-01-01"),
-                                     "sicurezza dei dati"]})).assignments_
+    out = fit(
+        pd.DataFrame({"text": ["formazione degli operatori", 42, pd.Timestamp("2021-01-01"), "sicurezza dei dati"]})
+    ).assignments_
     assert out["reason"].tolist()[1:3] == ["not_text", "not_text"]
     assert out["text"].iloc[1] == 42  # the original cell is kept
 
@@ -250,7 +257,7 @@ class _SplittingClusterer:
 
         labels = KMeans(n_clusters=self.k, n_init=10, random_state=0).fit_predict(X)
         rows = np.flatnonzero(labels == 0)
-        labels[rows[len(rows) // 2:]] = self.k  # each half cycles through the same phrasings
+        labels[rows[len(rows) // 2 :]] = self.k  # each half cycles through the same phrasings
         return labels
 
 

@@ -36,8 +36,7 @@ def coded():
 
 def test_perfect_agreement_is_significant_with_tight_intervals(coded):
     ids, codes, themes = coded
-    report = compare_with_manual(_pred(ids, themes), pd.DataFrame({"id": ids, "code": codes}),
-                                 n_boot=200, n_perm=199)
+    report = compare_with_manual(_pred(ids, themes), pd.DataFrame({"id": ids, "code": codes}), n_boot=200, n_perm=199)
     for metric in ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari"):
         row = _figure(report, metric)
         assert row["value"] == pytest.approx(1.0)
@@ -50,8 +49,7 @@ def test_perfect_agreement_is_significant_with_tight_intervals(coded):
 def test_random_themes_are_not_significant(coded):
     ids, codes, _ = coded
     themes = np.random.default_rng(5).integers(1, 5, len(ids))
-    report = compare_with_manual(_pred(ids, themes), pd.DataFrame({"id": ids, "code": codes}),
-                                 n_boot=100, n_perm=199)
+    report = compare_with_manual(_pred(ids, themes), pd.DataFrame({"id": ids, "code": codes}), n_boot=100, n_perm=199)
     assert _figure(report, "cohen_kappa")["p_value"] > 0.05
     row = _figure(report, "ari")
     assert row["ci_low"] <= 0.0 <= row["ci_high"] or abs(row["value"]) < 0.1
@@ -66,8 +64,10 @@ def test_wide_and_long_forms_give_the_same_figures(coded, tmp_path):
     read_long = read_manual_codes(tmp_path / "long.csv", "ID")
     read_wide = read_manual_codes(tmp_path / "wide.xlsx", "ID")
     assert (read_long.form, read_wide.form) == ("long", "wide")
-    pd.testing.assert_frame_equal(read_long.codes.sort_values("id").reset_index(drop=True),
-                                  read_wide.codes.sort_values("id").reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        read_long.codes.sort_values("id").reset_index(drop=True),
+        read_wide.codes.sort_values("id").reset_index(drop=True),
+    )
     themes = np.where(np.arange(40) % 7 == 0, 1, themes)  # some disagreement
     a = compare_with_manual(_pred(ids, themes), read_long, n_boot=50, n_perm=50)
     b = compare_with_manual(_pred(ids, themes), read_wide, n_boot=50, n_perm=50)
@@ -88,12 +88,16 @@ def test_case_and_spacing_variants_are_one_code_and_said(coded):
 def test_every_problem_is_reported_at_once(coded):
     ids, codes, themes = coded
     manual = pd.DataFrame({"id": ids + ["X1", "X2"], "code": list(codes) + ["reputazione", "sicurezza"]})
-    manual.loc[0, "code"] = ""                                   # empty code
-    manual = pd.concat([manual, manual.iloc[[5]]])               # same code twice
-    manual.loc[len(manual)] = [ids[6], "sconosciuto"]            # unknown code
-    pred = _pred(ids + ["P1"], list(themes) + [2])               # P1 has no manual code
-    report = compare_with_manual(pred, read_manual_codes(
-        manual, known_codes=["reputazione", "sicurezza", "formazione", "scalabilità"]), n_boot=0, n_perm=0)
+    manual.loc[0, "code"] = ""  # empty code
+    manual = pd.concat([manual, manual.iloc[[5]]])  # same code twice
+    manual.loc[len(manual)] = [ids[6], "sconosciuto"]  # unknown code
+    pred = _pred(ids + ["P1"], list(themes) + [2])  # P1 has no manual code
+    report = compare_with_manual(
+        pred,
+        read_manual_codes(manual, known_codes=["reputazione", "sicurezza", "formazione", "scalabilità"]),
+        n_boot=0,
+        n_perm=0,
+    )
     problems = report.problems.set_index("problem")
     assert problems.loc["empty code", "count"] == 1
     assert problems.loc["duplicate id", "count"] == 1
@@ -174,10 +178,20 @@ def test_same_seed_same_report_and_files_written(coded, tmp_path):
     pd.testing.assert_frame_equal(a.summary, b.summary)
     a.save(tmp_path / "v")
     names = {p.name for p in (tmp_path / "v").iterdir()}
-    assert {"summary.csv", "summary.md", "matching.csv", "confusion.csv", "per_code.csv", "problems.csv",
-            "heatmap.png", "validation.json"} <= names
+    assert {
+        "summary.csv",
+        "summary.md",
+        "matching.csv",
+        "confusion.csv",
+        "per_code.csv",
+        "problems.csv",
+        "heatmap.png",
+        "validation.json",
+    } <= names
     assert (tmp_path / "v" / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert pd.read_csv(tmp_path / "v" / "summary.csv")["value"].tolist() == pytest.approx(a.summary["value"].tolist(), nan_ok=True)
+    assert pd.read_csv(tmp_path / "v" / "summary.csv")["value"].tolist() == pytest.approx(
+        a.summary["value"].tolist(), nan_ok=True
+    )
     with pytest.raises(InputError, match="not empty"):
         a.save(tmp_path / "v")
 
@@ -185,12 +199,39 @@ def test_same_seed_same_report_and_files_written(coded, tmp_path):
 def test_cli_validate_end_to_end(survey, tmp_path, capsys):
     answers = tmp_path / "answers.csv"
     survey.to_csv(answers, index=False)
-    assert main(["themes", str(answers), "--id-column", "id", "--embedder", "lexical",
-                 "--out", str(tmp_path / "res"), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "themes",
+                str(answers),
+                "--id-column",
+                "id",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "res"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     manual = tmp_path / "manual.csv"
     survey.dropna(subset=["truth"])[["id", "truth"]].to_csv(manual, index=False, sep=";")
-    code = main(["validate", "--pred", str(tmp_path / "res" / "answers_with_themes.csv"), "--manual", str(manual),
-                 "--out", str(tmp_path / "val"), "--n-boot", "100", "--n-perm", "99"])
+    code = main(
+        [
+            "validate",
+            "--pred",
+            str(tmp_path / "res" / "answers_with_themes.csv"),
+            "--manual",
+            str(manual),
+            "--out",
+            str(tmp_path / "val"),
+            "--n-boot",
+            "100",
+            "--n-perm",
+            "99",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "accuracy" in out and "p=" in out
@@ -199,8 +240,21 @@ def test_cli_validate_end_to_end(survey, tmp_path, capsys):
     # The three test themes are well separated: themes may split them, but not mix them.
     assert answered.loc["purity", "value"] > 0.8
     assert answered.loc["ari", "p_value"] < 0.05
-    code = main(["validate", "--pred", str(tmp_path / "res" / "answers_with_themes.csv"), "--manual", str(answers),
-                 "--id-column", "dimensione", "--code-column", "truth", "--out", str(tmp_path / "val2")])
+    code = main(
+        [
+            "validate",
+            "--pred",
+            str(tmp_path / "res" / "answers_with_themes.csv"),
+            "--manual",
+            str(answers),
+            "--id-column",
+            "dimensione",
+            "--code-column",
+            "truth",
+            "--out",
+            str(tmp_path / "val2"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "no id in common" in err and "Traceback" not in err and err.count("\n") == 1
 
@@ -209,8 +263,11 @@ def test_report_groupings_are_validated_by_theme_only(capsys):
     assert main(["validate", "--report", "--n-boot", "30", "--n-perm", "30"]) == 0
     out = capsys.readouterr().out.splitlines()
     table = [line for line in out if line.strip().startswith(("innovazioni", "attivita", "criteri"))]
-    assert [line.split()[0] for line in table] == ["innovazioni_customer_service", "innovazioni_csr",
-                                                  "attivita_esternalizzabili"]
+    assert [line.split()[0] for line in table] == [
+        "innovazioni_customer_service",
+        "innovazioni_csr",
+        "attivita_esternalizzabili",
+    ]
     assert "embedder: use" in out[0]
     # The groupings by respondent group are named as left out, not scored.
     assert any(line.startswith("not validated: criteri_fornitori, innovazioni_future") for line in out)
@@ -232,8 +289,9 @@ def test_intervals_contain_the_estimate_and_narrow_with_more_answers():
         truth = rng.integers(0, 4, n)
         pred = np.where(rng.random(n) < 0.6, truth, rng.integers(0, 4, n)) + 1
         ids = [f"A{i}" for i in range(n)]
-        report = compare_with_manual(_pred(ids, pred), pd.DataFrame({"id": ids, "code": truth.astype(str)}),
-                                     n_boot=300, n_perm=0)
+        report = compare_with_manual(
+            _pred(ids, pred), pd.DataFrame({"id": ids, "code": truth.astype(str)}), n_boot=300, n_perm=0
+        )
         rows = report.summary[report.summary["scope"] == "all"]
         assert ((rows["ci_low"] <= rows["value"] + 1e-12) & (rows["value"] <= rows["ci_high"] + 1e-12)).all()
         widths.append(float((rows["ci_high"] - rows["ci_low"]).median()))
@@ -248,8 +306,10 @@ def test_cli_validate_errors_are_one_line(case, coded, tmp_path, capsys):
     manual = tmp_path / "manual.csv"
     if case == "empty_codes":
         pd.DataFrame({"id": ids, "code": [""] * len(ids)}).to_csv(manual, index=False)
-        args, expected = ["--pred", pred, "--manual", manual, "--code-column", "code", "--out", tmp_path / "o"], \
-            "no usable manual code"
+        args, expected = (
+            ["--pred", pred, "--manual", manual, "--code-column", "code", "--out", tmp_path / "o"],
+            "no usable manual code",
+        )
     elif case == "missing_manual":
         args, expected = ["--pred", pred, "--manual", manual, "--out", tmp_path / "o"], "manual.csv: file not found"
     else:
@@ -265,7 +325,10 @@ def test_report_groupings_elsewhere_are_read_and_a_missing_file_is_one_line(tmp_
     source = pd.read_csv(REPO / "data" / "report" / "report_groupings.csv", dtype=str, keep_default_na=False)
     one = source[source["grouping"] == "innovazioni_csr"]
     one.to_csv(tmp_path / "mine.csv", index=False)
-    assert main(["validate", "--report", "--groupings", str(tmp_path / "mine.csv"), "--n-boot", "10", "--n-perm", "10"]) == 0
+    assert (
+        main(["validate", "--report", "--groupings", str(tmp_path / "mine.csv"), "--n-boot", "10", "--n-perm", "10"])
+        == 0
+    )
     rows = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.strip().startswith("innovazioni")]
     assert rows == ["innovazioni_csr"]
     assert main(["validate", "--report", "--groupings", str(tmp_path / "absent.csv")]) == 2

@@ -11,8 +11,11 @@ from .tables import ExportData
 def write(data: ExportData, out: Path) -> list[Path]:
     """Write ``codes_wide.csv``, ``codes_long.csv`` and ``codebook.csv``."""
     written = []
-    for filename, table in (("codes_wide.csv", data.wide), ("codes_long.csv", data.long),
-                            ("codebook.csv", data.book.to_frame())):
+    for filename, table in (
+        ("codes_wide.csv", data.wide),
+        ("codes_long.csv", data.long),
+        ("codebook.csv", data.book.to_frame()),
+    ):
         write_csv(table, out / filename)
         written.append(out / filename)
     return written

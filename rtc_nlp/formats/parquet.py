@@ -14,8 +14,9 @@ from .tables import ExportData, theme_column
 def write(data: ExportData, out: Path) -> list[Path]:
     """Write ``codes.parquet``."""
     typed = data.wide.copy()
-    typed["main_theme"] = pd.Categorical(typed["main_theme"],
-                                         categories=[*[t.label for t in data.book.themes], UNCLASSIFIED, NON_ANSWER])
+    typed["main_theme"] = pd.Categorical(
+        typed["main_theme"], categories=[*[t.label for t in data.book.themes], UNCLASSIFIED, NON_ANSWER]
+    )
     for theme in data.book.themes:
         column = theme_column(theme.id, theme.label)
         typed[column] = typed[column].astype(bool)

@@ -45,15 +45,25 @@ def _guid(book: Codebook, *parts: Any) -> str:
 
 
 def _codebook_xml(book: Codebook, parent: ET.Element | None = None, ns: str = CODEBOOK_NS) -> ET.Element:
-    root = ET.Element(f"{{{ns}}}CodeBook", {"origin": "rtc_nlp"}) if parent is None else ET.SubElement(
-        parent, f"{{{ns}}}CodeBook")
+    root = (
+        ET.Element(f"{{{ns}}}CodeBook", {"origin": "rtc_nlp"})
+        if parent is None
+        else ET.SubElement(parent, f"{{{ns}}}CodeBook")
+    )
     codes = ET.SubElement(root, f"{{{ns}}}Codes")
     elements: dict[int, ET.Element] = {}
     for theme in sorted(book.themes, key=lambda t: t.parent is not None):  # parents first
         holder = elements.get(theme.parent, codes) if theme.parent is not None else codes
-        code = ET.SubElement(holder, f"{{{ns}}}Code", {
-            "guid": _guid(book, "theme", theme.id), "name": xml_text(theme.label), "isCodable": "true",
-            "color": theme.colour.upper() if theme.colour else "#808080"})
+        code = ET.SubElement(
+            holder,
+            f"{{{ns}}}Code",
+            {
+                "guid": _guid(book, "theme", theme.id),
+                "name": xml_text(theme.label),
+                "isCodable": "true",
+                "color": theme.colour.upper() if theme.colour else "#808080",
+            },
+        )
         description = theme.description or ", ".join(theme.keywords)
         if description:
             ET.SubElement(code, f"{{{ns}}}Description").text = xml_text(description)
@@ -74,16 +84,34 @@ def _qdpx(frame: pd.DataFrame, book: Codebook, name: str) -> bytes:
         body = "" if text is None or (isinstance(text, float) and text != text) else str(text)
         source_guid = _guid(book, "answer", respondent)
         files[f"sources/{source_guid}.txt"] = body
-        source = ET.SubElement(sources, f"{{{PROJECT_NS}}}TextSource", {
-            "guid": source_guid, "name": xml_text(f"{respondent}"),
-            "plainTextPath": f"internal://{source_guid}.txt", "creatingUser": user})
+        source = ET.SubElement(
+            sources,
+            f"{{{PROJECT_NS}}}TextSource",
+            {
+                "guid": source_guid,
+                "name": xml_text(f"{respondent}"),
+                "plainTextPath": f"internal://{source_guid}.txt",
+                "creatingUser": user,
+            },
+        )
         if codes and body:
-            selection = ET.SubElement(source, f"{{{PROJECT_NS}}}PlainTextSelection", {
-                "guid": _guid(book, "selection", respondent), "name": xml_text(body[:50]),
-                "startPosition": "0", "endPosition": str(len(body)), "creatingUser": user})
+            selection = ET.SubElement(
+                source,
+                f"{{{PROJECT_NS}}}PlainTextSelection",
+                {
+                    "guid": _guid(book, "selection", respondent),
+                    "name": xml_text(body[:50]),
+                    "startPosition": "0",
+                    "endPosition": str(len(body)),
+                    "creatingUser": user,
+                },
+            )
             for code in codes:
-                coding = ET.SubElement(selection, f"{{{PROJECT_NS}}}Coding", {
-                    "guid": _guid(book, "coding", respondent, code), "creatingUser": user})
+                coding = ET.SubElement(
+                    selection,
+                    f"{{{PROJECT_NS}}}Coding",
+                    {"guid": _guid(book, "coding", respondent, code), "creatingUser": user},
+                )
                 ET.SubElement(coding, f"{{{PROJECT_NS}}}CodeRef", {"targetGUID": _guid(book, "theme", code)})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

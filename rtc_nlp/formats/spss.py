@@ -55,28 +55,45 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
             text = raw[:SPSS_MAX_BYTES].decode("utf-8", errors="ignore")
             notes.append("an answer longer than SPSS's 32,767 bytes was cut (full text in JSON/Parquet)")
         texts.append(text)
-    frame = pd.DataFrame({"id": wide[ID].astype(str), "risposta": texts,
-                          "tema_princ": wide["main_theme_id"].astype(int)})
+    frame = pd.DataFrame(
+        {"id": wide[ID].astype(str), "risposta": texts, "tema_princ": wide["main_theme_id"].astype(int)}
+    )
     for name, theme in zip(names, book.themes):
         frame[name] = wide[theme_column(theme.id, theme.label)].astype(int)
-    value_labels = {"tema_princ": {**{t.id: t.label[:120] for t in book.themes},
-                                   UNCLASSIFIED_ID: UNCLASSIFIED, NON_ANSWER_ID: NON_ANSWER}}
+    value_labels = {
+        "tema_princ": {
+            **{t.id: t.label[:120] for t in book.themes},
+            UNCLASSIFIED_ID: UNCLASSIFIED,
+            NON_ANSWER_ID: NON_ANSWER,
+        }
+    }
     for name in names:
         value_labels[name] = {0: "no", 1: "sì"}
-    labels = {"id": "id del rispondente", "risposta": "risposta aperta", "tema_princ": "tema principale",
-              **{name: t.label[:250] for name, t in zip(names, book.themes)}}
+    labels = {
+        "id": "id del rispondente",
+        "risposta": "risposta aperta",
+        "tema_princ": "tema principale",
+        **{name: t.label[:250] for name, t in zip(names, book.themes)},
+    }
 
     def write_sav(tmp: str) -> None:
-        pyreadstat.write_sav(frame, tmp, column_labels=labels, variable_value_labels=value_labels,
-                             variable_measure={**{n: "nominal" for n in names}, "tema_princ": "nominal"},
-                             note=f"rtc_nlp codebook {book.name!r} revision {book.revision}")
+        pyreadstat.write_sav(
+            frame,
+            tmp,
+            column_labels=labels,
+            variable_value_labels=value_labels,
+            variable_measure={**{n: "nominal" for n in names}, "tema_princ": "nominal"},
+            note=f"rtc_nlp codebook {book.name!r} revision {book.revision}",
+        )
         _fix_header_date(Path(tmp))
 
     atomic_write(path, write_sav)
     set_label = (book.name or "temi").replace("'", " ")[:40]
-    syntax = (f"* Multiple-dichotomy set of the themes (SPSS stores it only when declared).\n"
-              f"MRSETS /MDGROUP NAME=$temi LABEL='{set_label}' CATEGORYLABELS=VARLABELS\n"
-              f"  VARIABLES={' '.join(names)} VALUE=1.\n")
+    syntax = (
+        f"* Multiple-dichotomy set of the themes (SPSS stores it only when declared).\n"
+        f"MRSETS /MDGROUP NAME=$temi LABEL='{set_label}' CATEGORYLABELS=VARLABELS\n"
+        f"  VARIABLES={' '.join(names)} VALUE=1.\n"
+    )
     atomic_write(path.with_suffix(".sps"), lambda tmp: Path(tmp).write_text(syntax, encoding="utf-8"))
     return sorted(set(notes))
 

@@ -60,14 +60,35 @@ def wide_table(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     """One row per answer: id, text, main theme, one 0/1 column per theme, status, the rest."""
     lists = code_lists(frame)
     labels = {t.id: t.label for t in book.themes}
-    wide = pd.DataFrame({ID: frame[ID], TEXT: frame[TEXT], "main_theme_id": frame["theme_id"].astype(int),
-                         "main_theme": [labels.get(int(t), UNCLASSIFIED if t == UNCLASSIFIED_ID else NON_ANSWER)
-                                        for t in frame["theme_id"]]})
+    wide = pd.DataFrame(
+        {
+            ID: frame[ID],
+            TEXT: frame[TEXT],
+            "main_theme_id": frame["theme_id"].astype(int),
+            "main_theme": [
+                labels.get(int(t), UNCLASSIFIED if t == UNCLASSIFIED_ID else NON_ANSWER) for t in frame["theme_id"]
+            ],
+        }
+    )
     for theme in book.themes:
         wide[theme_column(theme.id, theme.label)] = [int(theme.id in codes) for codes in lists]
     wide["status"] = frame.get("status", pd.Series([""] * len(frame)))
-    skip = {ID, TEXT, "theme_id", "theme_label", "codes", "code_labels", "confidences", "similarity",
-            "second_theme_id", "margin", "status", "reason", "duplicate", "source_row"}
+    skip = {
+        ID,
+        TEXT,
+        "theme_id",
+        "theme_label",
+        "codes",
+        "code_labels",
+        "confidences",
+        "similarity",
+        "second_theme_id",
+        "margin",
+        "status",
+        "reason",
+        "duplicate",
+        "source_row",
+    }
     for column in frame.columns:
         if column not in skip:
             wide[column] = frame[column].to_numpy()
@@ -85,9 +106,17 @@ def long_table(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     rows = []
     for respondent, text, main, codes in zip(frame[ID], frame[TEXT], frame["theme_id"].astype(int), code_lists(frame)):
         if not codes:
-            rows.append({ID: respondent, TEXT: text, "theme_id": main,
-                         "theme_label": UNCLASSIFIED if main == UNCLASSIFIED_ID else NON_ANSWER, "main": True})
+            rows.append(
+                {
+                    ID: respondent,
+                    TEXT: text,
+                    "theme_id": main,
+                    "theme_label": UNCLASSIFIED if main == UNCLASSIFIED_ID else NON_ANSWER,
+                    "main": True,
+                }
+            )
         for k, code in enumerate(codes):
-            rows.append({ID: respondent, TEXT: text, "theme_id": code, "theme_label": labels.get(code, ""),
-                         "main": k == 0})
+            rows.append(
+                {ID: respondent, TEXT: text, "theme_id": code, "theme_label": labels.get(code, ""), "main": k == 0}
+            )
     return pd.DataFrame(rows, columns=[ID, TEXT, "theme_id", "theme_label", "main"])

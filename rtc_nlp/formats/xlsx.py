@@ -50,8 +50,13 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
         sheet = writer.sheets["answers"]
         # A drop-down of the valid codes in the review column (ids and labels).
         choices = ",".join(f"{t.id}" for t in book.themes)
-        validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True,
-                                    promptTitle="revisione", prompt="codice corretto (id del tema)")
+        validation = DataValidation(
+            type="list",
+            formula1=f'"{choices}"',
+            allow_blank=True,
+            promptTitle="revisione",
+            prompt="codice corretto (id del tema)",
+        )
         column = get_column_letter(list(wide.columns).index(REVIEW_COLUMN) + 1)
         validation.add(f"{column}2:{column}{max(2, len(wide) + 1)}")
         sheet.add_data_validation(validation)
@@ -73,8 +78,9 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     columns = {t.id: theme_column(t.id, t.label) for t in codebook.themes}
     missing = [c for c in columns.values() if c not in sheet.columns]
     if missing:
-        raise InputError(f"has no column(s) {', '.join(map(repr, missing))}: it was not exported with this codebook",
-                         path=str(path))
+        raise InputError(
+            f"has no column(s) {', '.join(map(repr, missing))}: it was not exported with this codebook", path=str(path)
+        )
     rows, bad = [], []
     for line, record in enumerate(sheet.to_dict(orient="records"), start=2):
         codes, unknown = codebook.resolve(record.get(REVIEW_COLUMN), labels=False)
@@ -82,9 +88,18 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
         review = bool(codes or unknown)
         if not review:
             codes = [t for t, column in columns.items() if str(record.get(column, "0")).strip() in ("1", "1.0", "True")]
-        rows.append({ID: id_to_str(record[ID]), "codes": ";".join(map(str, codes)),
-                     "code": labels[codes[0]] if codes else "", "reviewed": review})
+        rows.append(
+            {
+                ID: id_to_str(record[ID]),
+                "codes": ";".join(map(str, codes)),
+                "code": labels[codes[0]] if codes else "",
+                "reviewed": review,
+            }
+        )
     if bad:
-        raise InputError(f"column {REVIEW_COLUMN!r} holds codes that are not theme ids ({sorted(labels)}): "
-                         + ", ".join(bad[:10]), path=str(path), column=REVIEW_COLUMN)
+        raise InputError(
+            f"column {REVIEW_COLUMN!r} holds codes that are not theme ids ({sorted(labels)}): " + ", ".join(bad[:10]),
+            path=str(path),
+            column=REVIEW_COLUMN,
+        )
     return pd.DataFrame(rows, columns=[ID, "codes", "code", "reviewed"])
