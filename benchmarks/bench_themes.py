@@ -46,6 +46,8 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
 from rtc_nlp import ThemeModel
+from rtc_nlp.batches import embed_in_batches
+from rtc_nlp.cache import EmbeddingCache
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
 
@@ -126,7 +128,9 @@ def _child(method: str, path: str, seed: int, vectors_file: str, cache: str, que
         seconds = time.perf_counter() - start
         labels = model.assignments_["theme_id"].to_numpy()
         unassigned = labels <= 0
-        vectors = model._embed([str(t) for t in texts])
+        # The same vectors the model saw (from the cache when there is one), for BERTopic.
+        store = EmbeddingCache(cache) if cache else None
+        vectors = embed_in_batches(model.embedder_, [str(t) for t in texts], cache=store)
         extra = {"stability": model.summary_["clustering"].get("stability", float("nan"))}
         queue.put((labels, unassigned, seconds, _rss_mb() - before, extra, vectors))
         return

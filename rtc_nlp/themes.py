@@ -469,6 +469,10 @@ class ThemeModel(BaseEstimator):
     def load(cls, folder: str | Path, *, cache_dir: str | Path | bool | None = None) -> ThemeModel:
         """Load a model saved with :meth:`save`.
 
+        The loaded embedder becomes the ``embedder`` parameter as well as ``embedder_``: the
+        saved files do not record how it was named (``"auto"`` may pick another one on another
+        machine), and refitting a loaded model must embed as the saved one did.
+
         Raises
         ------
         ModelFileError
