@@ -107,6 +107,42 @@ def themes_within_reach(truth: np.ndarray, target: float, largest: int = 2000) -
     return (int(reach.min()), int(reach.max())) if len(reach) else None
 
 
+def dendrogram_purity(truth: np.ndarray, themes: np.ndarray, nets: np.ndarray) -> float:
+    """Dendrogram purity of the tree root -> nets -> themes -> answers (Heller & Ghahramani,
+    2005): over every pair of answers of one true class, the share of that class among the
+    answers under the pair's lowest common node, averaged. A level-free figure of the tree:
+    1.0 when every class sits in its own theme or its own net."""
+    truth = pd.factorize(truth)[0]
+    themes = pd.factorize(pd.Series(list(zip(nets, themes))))[0]  # a theme is unique within its net
+    nets = pd.factorize(nets)[0]
+    total, score = 0.0, 0.0
+    n = len(truth)
+    theme_size = np.bincount(themes)
+    net_size = np.bincount(nets)
+    for c in np.unique(truth):
+        members = truth == c
+        n_c = int(members.sum())
+        pairs_c = n_c * (n_c - 1) / 2
+        if pairs_c == 0:
+            continue
+        in_theme = np.bincount(themes[members], minlength=len(theme_size)).astype(float)
+        in_net = np.bincount(nets[members], minlength=len(net_size)).astype(float)
+        theme_pairs = in_theme * (in_theme - 1) / 2
+        net_pairs = in_net * (in_net - 1) / 2
+        # pairs whose lowest common node is their net: same net, different themes
+        theme_pairs_by_net = np.zeros(len(net_size))
+        net_of_theme = np.zeros(len(theme_size), dtype=np.int64)
+        net_of_theme[themes] = nets
+        np.add.at(theme_pairs_by_net, net_of_theme, theme_pairs)
+        net_only = net_pairs - theme_pairs_by_net
+        root_pairs = pairs_c - net_pairs.sum()
+        score += float((theme_pairs * in_theme / theme_size).sum())
+        score += float((net_only * in_net / net_size).sum())
+        score += root_pairs * n_c / n
+        total += pairs_c
+    return score / total if total else float("nan")
+
+
 def _rss_mb() -> float:
     """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -132,6 +168,8 @@ def _child(method: str, path: str, seed: int, vectors_file: str, cache: str, que
         store = EmbeddingCache(cache) if cache else None
         vectors = embed_in_batches(model.embedder_, [str(t) for t in texts], cache=store)
         extra = {"stability": model.summary_["clustering"].get("stability", float("nan"))}
+        if "net_id" in model.assignments_.columns:
+            extra["_nets"] = model.assignments_["net_id"].to_numpy()
         queue.put((labels, unassigned, seconds, _rss_mb() - before, extra, vectors))
         return
     from bertopic import BERTopic
@@ -175,6 +213,7 @@ def run_set(
         method = f"rtc_nlp {embedder}"
         vectors_file = scratch / f"{path.stem}.{embedder}.npy"
         labels, unassigned, seconds, memory, extra, vectors = measured(method, path, seed, vectors_file, cache)
+        nets = extra.pop("_nets", None)
         ours = {
             **head,
             "method": method,
@@ -183,6 +222,11 @@ def run_set(
             "peak MB": memory,
             **extra,
         }
+        if nets is not None:
+            # The second level: the nets that group the themes, and the tree as a whole.
+            net_scores = scores(truth, nets, unassigned)
+            ours.update({"net ARI": net_scores["ARI"], "net AMI": net_scores["AMI"], "nets": net_scores["themes"]})
+            ours["tree purity"] = dendrogram_purity(truth, labels, nets)
         # The oracle: k-means told the true number of classes, on the very same vectors.
         oracle_labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors)
         oracle = {
@@ -190,18 +234,27 @@ def run_set(
             "method": f"KMeans, true k, {embedder} vectors (oracle)",
             **scores(truth, oracle_labels, np.zeros(len(truth), dtype=bool)),
         }
+        oracle["tree purity"] = dendrogram_purity(truth, oracle_labels, oracle_labels)
         ours["ARI / oracle"] = ours["ARI"] / oracle["ARI"] if oracle["ARI"] > 0 else float("nan")
+        if nets is not None:
+            best = max(ours["ARI"], ours["net ARI"])
+            ours["better level / oracle"] = best / oracle["ARI"] if oracle["ARI"] > 0 else float("nan")
         ours["ACC - oracle"] = ours["ACC"] - oracle["ACC"]
         ours["ARI bound"] = ari_bound(truth, labels)
         reach = themes_within_reach(truth, 0.9 * oracle["ARI"])
         ours["themes for 90%"] = f"{reach[0]}-{reach[1]}" if reach else "none"
         if stability_seeds > 1:
             # Themes with other seeds, each in a fresh process: their pairwise agreement.
-            runs = [labels] + [
-                measured(method, path, seed + i, vectors_file, cache)[0] for i in range(1, stability_seeds)
-            ]
+            others = [measured(method, path, seed + i, vectors_file, cache) for i in range(1, stability_seeds)]
+            runs = [labels] + [other[0] for other in others]
             pairs = [adjusted_rand_score(a, b) for i, a in enumerate(runs) for b in runs[i + 1 :]]
             ours[f"seed ARI (median of {len(pairs)} pairs)"] = float(np.median(pairs))
+            if nets is not None:
+                net_runs = [nets] + [other[4]["_nets"] for other in others]
+                pairs = [adjusted_rand_score(a, b) for i, a in enumerate(net_runs) for b in net_runs[i + 1 :]]
+                ours["net seed ARI"] = float(np.median(pairs))
+                counts = [len(np.unique(r[r > 0])) for r in net_runs]
+                ours["nets across seeds"] = f"{min(counts)}-{max(counts)}"
         rows += [ours, oracle]
         if embedder == bertopic_on:
             np.save(vectors_file, vectors)

@@ -13,6 +13,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -232,7 +233,8 @@ def _themes(args: argparse.Namespace) -> int:
         n_themes=args.n_themes,
         min_theme_size=args.min_theme_size,
         min_similarity=args.min_similarity,
-        merge_similarity=args.merge_similarity,
+        n_nets=args.n_nets,
+        merge_similarity="auto" if args.merge_similarity is None else args.merge_similarity,
         n_examples=args.examples,
         cache_dir=False if args.no_cache else None,
         random_state=args.seed,
@@ -295,13 +297,51 @@ def format_summary(model: object, width: int = 100) -> str:
                 else ""
             )
         )
+    lines += _alternatives(summary)
     lines.append("")
-    for row in model.themes_.itertuples():  # type: ignore[attr-defined]
-        lines.append(f"[{row.theme_id}] {row.label}  —  {row.size} answers ({row.share:.1%})")
-        lines.append("    keywords: " + textwrap.shorten(", ".join(row.keywords), width - 14))
-        for example in row.typical_answers[:3]:
-            lines.append("    · " + textwrap.shorten(f'"{example}"', width - 6, placeholder=' …"'))
+    themes, nets = model.themes_, getattr(model, "nets_", None)  # type: ignore[attr-defined]
+    if nets is None or not len(nets) or "net_id" not in themes.columns:
+        for row in themes.itertuples():
+            lines += _theme_block(row, "", width)
+        return "\n".join(lines)
+    for net in nets.itertuples():
+        lines.append(f"NET {net.net_id}: {net.label}  —  {net.size} answers ({net.share:.1%})")
+        for row in themes[themes["net_id"] == net.net_id].itertuples():
+            lines += _theme_block(row, "    ", width)
     return "\n".join(lines)
+
+
+def _theme_block(row: Any, indent: str, width: int) -> list[str]:
+    lines = [f"{indent}[{row.theme_id}] {row.label}  —  {row.size} answers ({row.share:.1%})"]
+    lines.append(f"{indent}    keywords: " + textwrap.shorten(", ".join(row.keywords), width - 14 - len(indent)))
+    for example in row.typical_answers[:3]:
+        lines.append(f"{indent}    · " + textwrap.shorten(f'"{example}"', width - 6 - len(indent), placeholder=' …"'))
+    return lines
+
+
+def _alternatives(summary: dict[str, Any]) -> list[str]:
+    """One line per level: what was kept, and the next finer and coarser choices."""
+    lines = []
+    levels = summary.get("clustering", {}).get("levels") or []
+    kept = summary.get("clustering", {}).get("resolution")
+    if len(levels) > 1 and kept is not None:
+        shown = [
+            f"{lv['n_communities']} (agreement across seeds {lv['stability']:.2f})"
+            + (" <- kept" if lv["resolution"] == kept else "")
+            for lv in levels
+        ]
+        lines.append("levels tried, finest first, before small groups dissolve: " + "; ".join(shown))
+    nets = summary.get("nets") or {}
+    tried = nets.get("alternatives") or []
+    if tried:
+        chosen = nets["n_nets"]
+        near = [a for a in tried if abs(a["n_nets"] - chosen) == 1]
+        lines.append(
+            f"{chosen} nets (separation {next(a['silhouette'] for a in tried if a['n_nets'] == chosen):.2f}); "
+            + "; ".join(f"{a['n_nets']} nets: {a['silhouette']:.2f}" for a in near)
+            + " (--n-nets to choose)"
+        )
+    return lines
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     themes.add_argument("--n-themes", type=int, help="number of themes (default: found automatically)")
     themes.add_argument(
+        "--n-nets",
+        type=int,
+        help="number of nets, the broad themes that group the themes (default: 3 to 15, chosen automatically; "
+        "0: one level of themes only)",
+    )
+    themes.add_argument(
         "--min-theme-size", type=int, help="smallest theme, in answers (default: 0.5%% of the answers, 2 to 50)"
     )
     themes.add_argument(
@@ -93,9 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument(
         "--merge-similarity",
         type=float,
-        default=0.7,
         help="merge themes whose centres are at least this cosine-similar; 1 merges only identical ones "
-        "(default: %(default)s)",
+        "(default: 0.7 with --n-nets 0, no merging under nets)",
     )
     themes.add_argument("--examples", type=int, default=5, help="typical answers per theme (default: %(default)s)")
     themes.add_argument(

@@ -133,7 +133,8 @@ class CommunityClusterer(ClusterMixin, BaseEstimator):
     narrow_margin_ : bool
         Whether ``margin_ < NARROW_MARGIN``: another seed may keep a finer or coarser level.
     levels_ : list of dict
-        Each resolution tried: ``resolution``, ``n_communities`` (of its most typical run),
+        Each resolution tried (and, without ``min_nesting``, the next coarser one after the level
+        kept, for comparison): ``resolution``, ``n_communities`` (of its most typical run),
         ``stability``, ``nesting`` (ARI with the last level kept before it; ``None`` before
         the first reproducible level and without ``min_nesting``).
     """
@@ -197,6 +198,17 @@ class CommunityClusterer(ClusterMixin, BaseEstimator):
         # The run that agrees most with the others: the least seed-dependent partition.
         return runs[int(np.argmax(agreement.sum(axis=1)))], stability
 
+    def _record_next_level(self, graph: Any, resolution: float) -> None:
+        """Measure the next coarser resolution too, for ``levels_`` only: the analyst sees how
+        many themes one step coarser would give, and how reproducible they would be."""
+        coarser = [float(r) for r in self.resolutions if float(r) < resolution]
+        if not coarser:
+            return
+        labels, stability = self._level(graph, coarser[0])
+        self.levels_.append(
+            {"resolution": coarser[0], "n_communities": int(labels.max() + 1), "stability": stability, "nesting": None}
+        )
+
     def fit(self, X: np.ndarray, y: Any = None) -> CommunityClusterer:
         """Find the communities of the rows of ``X`` (``labels_``: 0..k-1, numbered by first row).
 
@@ -250,6 +262,7 @@ class CommunityClusterer(ClusterMixin, BaseEstimator):
                 continue
             kept = (labels, resolution, stability)
             if self.min_nesting is None:  # no walk: the finest reproducible level
+                self._record_next_level(graph, resolution)
                 break
         if kept is None:
             logger.warning(

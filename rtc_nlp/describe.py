@@ -12,7 +12,15 @@ from sklearn.feature_extraction.text import CountVectorizer
 from .sampling import per_group_sample
 from .text import STOP_WORDS
 
-__all__ = ["KEYWORD_TEXTS_PER_THEME", "class_keywords", "describe_themes", "label_from_keywords", "typical_indices"]
+__all__ = [
+    "NET_COLUMNS",
+    "THEME_COLUMNS",
+    "KEYWORD_TEXTS_PER_THEME",
+    "class_keywords",
+    "describe_themes",
+    "label_from_keywords",
+    "typical_indices",
+]
 
 #: The fewest distinct answers per theme the keywords read on large inputs.
 KEYWORD_TEXTS_PER_THEME = 500
@@ -129,6 +137,8 @@ def typical_indices(vectors: np.ndarray, centroid: np.ndarray, texts: Sequence[s
 
 
 THEME_COLUMNS = ["theme_id", "label", "keywords", "size", "share", "share_of_answered", "typical_answers"]
+#: The columns of a table of nets: a theme table whose rows list the themes they group.
+NET_COLUMNS = ["net_id", *THEME_COLUMNS[1:], "theme_ids"]
 
 
 def describe_themes(
@@ -143,6 +153,7 @@ def describe_themes(
     n_examples: int = 5,
     fitted_on: int | None = None,
     random_state: int = 0,
+    fallback: str = "tema",
 ) -> pd.DataFrame:
     """The theme table: id, label, keywords, size, shares and typical answers of each theme.
 
@@ -165,6 +176,8 @@ def describe_themes(
         Distinct answers the themes were fitted on; when fewer than ``texts``, the keywords of
         a theme read a seeded sample of its answers (at least :data:`KEYWORD_TEXTS_PER_THEME`).
     random_state : int
+    fallback : str
+        Label of a group without keywords, before its number.
     """
     k = len(centroids)
     # Keywords from the distinct answers weighted by their counts: the same as from every
@@ -179,7 +192,7 @@ def describe_themes(
     for t in range(k):
         members = np.flatnonzero(theme == t)
         picked = typical_indices(vectors[members], centroids[t], [texts[i] for i in members], n_examples)
-        label = label_from_keywords(keywords[t]) or f"tema {t + 1}"
+        label = label_from_keywords(keywords[t]) or f"{fallback} {t + 1}"
         labels_seen[label] = labels_seen.get(label, 0) + 1
         if labels_seen[label] > 1:  # two themes never share a label
             label = f"{label} ({labels_seen[label]})"

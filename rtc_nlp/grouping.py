@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,12 +38,33 @@ __all__ = [
 SMALL_INPUT = 100
 
 
+#: Community resolutions tried, finest first. With nets, the themes under them come from the
+#: finest reproducible level of a longer ladder (the nets do the grouping); without nets, the
+#: single level of themes is chosen as before 0.4. Measured on the seven benchmark sets with
+#: the USE encoder (``benchmarks/bench_themes.py``, ``docs/benchmarks.md``).
+SUB_THEME_RESOLUTIONS = (4.0, 2.0, 1.0, 0.5)
+FLAT_RESOLUTIONS = (2.0, 1.0, 0.5)
+#: Themes whose centres are this cosine-similar merge, when there are no nets to group them.
+FLAT_MERGE_SIMILARITY = 0.7
+#: The number of nets is chosen in this range (inclusive), when there are themes enough.
+NET_RANGE = (3, 15)
+#: Distinct answers the silhouette of a net partition is measured on (a seeded sample).
+NET_SAMPLE = 3000
+
+
 def choose_clusterer(
-    n_distinct: int, *, clusterer: Any = None, n_themes: int | None = None, random_state: int = 0, verbose: bool = False
+    n_distinct: int,
+    *,
+    clusterer: Any = None,
+    n_themes: int | None = None,
+    nets: bool = False,
+    random_state: int = 0,
+    verbose: bool = False,
 ) -> Any:
     """The clusterer for ``n_distinct`` answers: an unfitted copy of the user's, else k-means
     with ``n_themes`` clusters, else :class:`SilhouetteAgglomerative` up to :data:`SMALL_INPUT`
-    distinct answers and :class:`CommunityClusterer` above."""
+    distinct answers and :class:`CommunityClusterer` above (on :data:`SUB_THEME_RESOLUTIONS`
+    when nets will group the themes, else :data:`FLAT_RESOLUTIONS`)."""
     if clusterer is not None:
         return fresh(clusterer)
     if n_themes is not None:
@@ -51,7 +73,8 @@ def choose_clusterer(
         return KMeans(n_clusters=int(n_themes), n_init=10, random_state=random_state)
     if n_distinct <= SMALL_INPUT:
         return SilhouetteAgglomerative()
-    return CommunityClusterer(random_state=random_state, verbose=verbose)
+    resolutions = SUB_THEME_RESOLUTIONS if nets else FLAT_RESOLUTIONS
+    return CommunityClusterer(resolutions=resolutions, random_state=random_state, verbose=verbose)
 
 
 def min_theme_size(n_answers: int, given: int | None = None) -> int:
@@ -149,8 +172,19 @@ def merge_near_duplicates(
 
 
 def clustering_info(clusterer: Any) -> dict[str, Any]:
-    """What the clusterer chose, for the summary: its name and its fitted scalars."""
+    """What the clusterer chose, for the summary: its name, its fitted scalars and the levels
+    it tried (the community clusterer)."""
     info: dict[str, Any] = {"method": type(clusterer).__name__}
+    levels = getattr(clusterer, "levels_", None)
+    if levels:
+        info["levels"] = [
+            {
+                "resolution": float(lv["resolution"]),
+                "n_communities": int(lv["n_communities"]),
+                "stability": round(float(lv["stability"]), 4),
+            }
+            for lv in levels
+        ]
     for name in (
         "resolution_",
         "stability_",
@@ -166,3 +200,87 @@ def clustering_info(clusterer: Any) -> dict[str, Any]:
         elif isinstance(value, (int, float, np.integer, np.floating)):
             info[name.rstrip("_")] = float(value) if isinstance(value, (float, np.floating)) else int(value)
     return info
+
+
+@dataclass
+class NetChoice:
+    """How themes group into nets.
+
+    Attributes
+    ----------
+    net_of_theme : ndarray of int, shape (k,)
+        The 0-based net of each theme (in the order of the centres given).
+    n_nets : int
+    alternatives : list of dict
+        Each number of nets tried: ``n_nets`` and ``silhouette`` (of the answers grouped by
+        net; higher = better separated), finest first.
+    """
+
+    net_of_theme: np.ndarray
+    n_nets: int
+    alternatives: list[dict[str, float]] = field(default_factory=list)
+
+
+def choose_nets(
+    points: np.ndarray,
+    theme_of_point: np.ndarray,
+    centroids: np.ndarray,
+    *,
+    n_nets: int | None = None,
+    random_state: int = 0,
+) -> NetChoice:
+    """Group themes into nets: average linkage of the theme centres (cosine), cut where the
+    answers grouped by net are best separated (silhouette), with :data:`NET_RANGE` nets and
+    at most half as many nets as themes.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, d)
+        Unit vectors of the distinct answers.
+    theme_of_point : ndarray of int, shape (n,)
+        The 0-based theme of each answer (-1 none: left out).
+    centroids : ndarray of shape (k, d)
+        The theme centres.
+    n_nets : int or None
+        Exactly this many nets (at most ``k``); ``None`` chooses in :data:`NET_RANGE`. With
+        ``k`` themes too few to group (fewer than 6), each theme is its own net.
+    random_state : int
+        Seed of the sample the silhouette is measured on.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+    from sklearn.metrics import silhouette_score
+
+    k = len(centroids)
+    if n_nets is not None and not 1 <= n_nets <= k:
+        raise ValueError(f"n_nets={n_nets} but there are {k} themes to group; give at most {k}")
+    if k < 2 or n_nets == k:
+        return NetChoice(np.arange(k, dtype=np.int64), k)
+    tree = linkage(np.nan_to_num(pdist(centroids.astype(np.float64), metric="cosine"), nan=1.0), method="average")
+
+    def cut(m: int) -> np.ndarray:
+        return (fcluster(tree, t=m, criterion="maxclust") - 1).astype(np.int64)
+
+    if n_nets is not None:
+        return NetChoice(cut(n_nets), len(np.unique(cut(n_nets))))
+    # A net groups two themes or more on average: at most half as many nets as themes.
+    low, high = NET_RANGE[0], min(NET_RANGE[1], k // 2)
+    if high < low:  # too few themes to group: each is its own net
+        return NetChoice(np.arange(k, dtype=np.int64), k)
+    kept = np.flatnonzero(theme_of_point >= 0)
+    rng = np.random.default_rng(random_state)
+    sample = kept if len(kept) <= NET_SAMPLE else np.sort(rng.choice(kept, NET_SAMPLE, replace=False))
+    best: tuple[float, int] | None = None
+    alternatives = []
+    for m in range(high, low - 1, -1):  # finest first: ties keep the finer
+        nets = cut(m)[theme_of_point[sample]]
+        if len(np.unique(nets)) < 2 or len(np.unique(nets)) >= len(sample):
+            continue
+        score = float(silhouette_score(points[sample], nets, metric="cosine"))
+        alternatives.append({"n_nets": m, "silhouette": round(score, 4)})
+        if best is None or score > best[0] + 1e-12:
+            best = (score, m)
+    if best is None:
+        return NetChoice(np.arange(k, dtype=np.int64), k, alternatives)
+    logger.info("%d nets (silhouette %.3f) over %d themes", best[1], best[0], k)
+    return NetChoice(cut(best[1]), best[1], alternatives)

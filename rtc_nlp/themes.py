@@ -19,11 +19,18 @@ from sklearn.base import BaseEstimator
 from .assign import nearest_themes
 from .batches import embed_in_batches
 from .cache import EmbeddingCache
-from .describe import describe_themes
-from .embed import Embedder, load_embedder, resolve_embedder
+from .describe import NET_COLUMNS, describe_themes
+from .embed import Embedder, load_embedder, resolve_embedder, unit_rows
 from .errors import InputError, ModelFileError
 from .estimator import check_fitted, fresh
-from .grouping import choose_clusterer, clustering_info, min_theme_size, settle_themes
+from .grouping import (
+    FLAT_MERGE_SIMILARITY,
+    choose_clusterer,
+    choose_nets,
+    clustering_info,
+    min_theme_size,
+    settle_themes,
+)
 from .persist import (
     load_array,
     read_json,
@@ -75,16 +82,23 @@ class ThemeModel(BaseEstimator):
         is given. What it chose (resolution, stability across seeds) is in ``summary_["clustering"]``.
     n_themes : int or None, default None
         The number of themes; ``None`` finds it.
+    n_nets : int or None, default None
+        Broad themes ("nets") that group the themes, as in a market-research code frame: each
+        answer then has a theme and the net of its theme. ``None`` chooses between 3 and 15
+        nets (see :func:`rtc_nlp.grouping.choose_nets`), a number asks for exactly that many,
+        ``0`` gives one level of themes only (as before 0.4).
     min_theme_size : int or None, default None
         Smaller groups are dissolved into the nearest theme. ``None`` = 0.5% of the answers,
         between 2 and 50.
     min_similarity : float or None, default None
         Answers less similar than this to every theme are "non classificato"; ``None``
         leaves only answers with no vocabulary in common with the themes unclassified.
-    merge_similarity : float or None, default 0.7
+    merge_similarity : float, None or "auto", default "auto"
         When the number of themes is found (``n_themes=None``), themes whose centres are at
         least this cosine-similar (average linkage between centres) are merged into one: the
-        clusterer can split one theme into near-duplicates. ``None`` never merges.
+        clusterer can split one theme into near-duplicates. ``None`` never merges; ``"auto"``
+        merges at 0.7 with one level of themes (``n_nets=0``) and never under nets, which
+        group near-duplicates themselves.
     max_fit_answers : int or None, default 20000
         Above this many distinct answers, the embedder and the themes are fitted on a seeded
         sample of this many distinct answers (drawn in proportion to how often each is
@@ -107,11 +121,15 @@ class ThemeModel(BaseEstimator):
     Attributes
     ----------
     themes_ : pandas.DataFrame
-        One row per theme: ``theme_id``, ``label``, ``keywords``, ``size``, ``share``,
-        ``share_of_answered``, ``typical_answers``.
+        One row per theme: ``theme_id``, ``net_id`` (with nets), ``label``, ``keywords``,
+        ``size``, ``share``, ``share_of_answered``, ``typical_answers``.
+    nets_ : pandas.DataFrame
+        One row per net: ``net_id``, ``label``, ``keywords``, ``size``, ``share``,
+        ``share_of_answered``, ``typical_answers``, ``theme_ids``. Empty with ``n_nets=0``.
     assignments_ : pandas.DataFrame
-        One row per input answer: ``id``, ``text``, ``theme_id``, ``theme_label``,
-        ``similarity``, ``status``, ``reason``, ``duplicate`` and the input's other columns.
+        One row per input answer: ``id``, ``text``, ``theme_id``, ``theme_label``, ``net_id``
+        and ``net_label`` (with nets), ``similarity``, ``status``, ``reason``, ``duplicate``
+        and the input's other columns.
     summary_ : dict
         Counts and shares: answers, non-answers by reason, unclassified, themes, embedder.
     embedder_ : Embedder
@@ -126,9 +144,10 @@ class ThemeModel(BaseEstimator):
         reducer: Any = None,
         clusterer: Any = None,
         n_themes: int | None = None,
+        n_nets: int | None = None,
         min_theme_size: int | None = None,
         min_similarity: float | None = None,
-        merge_similarity: float | None = 0.7,
+        merge_similarity: float | str | None = "auto",
         max_fit_answers: int | None = 20_000,
         n_keywords: int = 10,
         n_examples: int = 5,
@@ -141,6 +160,7 @@ class ThemeModel(BaseEstimator):
         self.reducer = reducer
         self.clusterer = clusterer
         self.n_themes = n_themes
+        self.n_nets = n_nets
         self.min_theme_size = min_theme_size
         self.min_similarity = min_similarity
         self.merge_similarity = merge_similarity
@@ -167,8 +187,12 @@ class ThemeModel(BaseEstimator):
         positive_int("n_examples", self.n_examples, False)
         if self.min_similarity is not None and not -1.0 <= float(self.min_similarity) <= 1.0:
             raise ValueError(f"min_similarity must be between -1 and 1 or None, got {self.min_similarity!r}")
-        if self.merge_similarity is not None and not 0.0 < float(self.merge_similarity) <= 1.0:
-            raise ValueError(f"merge_similarity must be in (0, 1] or None, got {self.merge_similarity!r}")
+        if self.n_nets is not None and (
+            isinstance(self.n_nets, bool) or not isinstance(self.n_nets, (int, np.integer)) or self.n_nets < 0
+        ):
+            raise ValueError(f"n_nets must be a whole number >= 0 or None, got {self.n_nets!r}")
+        if self.merge_similarity not in (None, "auto") and not 0.0 < float(self.merge_similarity) <= 1.0:
+            raise ValueError(f"merge_similarity must be in (0, 1], None or 'auto', got {self.merge_similarity!r}")
         if not isinstance(self.random_state, (int, np.integer)):
             raise ValueError(f"random_state must be an int, got {self.random_state!r}")
 
@@ -239,6 +263,14 @@ class ThemeModel(BaseEstimator):
         self._finish(frame, prepared, vectors, codes, usable)
         return self
 
+    def _with_nets(self) -> bool:
+        return self.n_nets != 0
+
+    def _merge_similarity(self) -> float | None:
+        if self.merge_similarity == "auto":
+            return None if self._with_nets() else FLAT_MERGE_SIMILARITY
+        return None if self.merge_similarity is None else float(self.merge_similarity)
+
     def _fit_sample(self, weights: np.ndarray) -> np.ndarray | None:
         """Indices of the distinct answers to fit on, or ``None`` for all of them.
 
@@ -266,6 +298,7 @@ class ThemeModel(BaseEstimator):
                 n_distinct,
                 clusterer=self.clusterer,
                 n_themes=self.n_themes,
+                nets=self._with_nets(),
                 random_state=self.random_state,
                 verbose=self.verbose,
             )
@@ -277,7 +310,7 @@ class ThemeModel(BaseEstimator):
             labels,
             min_size=min_theme_size(n_answers, self.min_theme_size),
             keep_all=self.n_themes is not None,
-            merge_similarity=self.merge_similarity,
+            merge_similarity=self._merge_similarity(),
             min_similarity=self.min_similarity,
         )
         return centroids.astype(np.float32)
@@ -306,6 +339,7 @@ class ThemeModel(BaseEstimator):
         if k:
             row_index = np.where(row_index >= 0, remap[np.maximum(row_index, 0)], row_index)
         self._describe(frame, prepared, vectors, codes, usable, row_index)
+        self._group_into_nets(frame, prepared, vectors, codes, usable, row_index)
         self.assignments_ = self._assignments(frame, prepared, usable, codes, row_index, sims, reasons)
         self.summary_ = self._summary(self.assignments_)
         limit = getattr(self.embedder_, "max_chars", None)
@@ -342,6 +376,77 @@ class ThemeModel(BaseEstimator):
             random_state=self.random_state,
         )
 
+    def _group_into_nets(
+        self,
+        frame: pd.DataFrame,
+        prepared: pd.DataFrame,
+        vectors: np.ndarray,
+        codes: np.ndarray,
+        usable: np.ndarray,
+        row_index: np.ndarray,
+    ) -> None:
+        """Group the themes into nets (``nets_``, ``themes_["net_id"]``), numbered by size."""
+        self.nets_ = pd.DataFrame(columns=[*NET_COLUMNS])
+        self.nets_info_: dict[str, Any] = {}
+        k = len(self.centroids_)
+        if not self._with_nets() or k == 0:
+            return
+        clean = prepared["clean_text"].tolist()
+        unique_texts = pd.Series(np.asarray(clean, dtype=object)[usable]).drop_duplicates().tolist()
+        unique_theme = np.full(len(unique_texts), -1)
+        unique_theme[codes] = row_index[usable]
+        counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
+        choice = choose_nets(vectors, unique_theme, self.centroids_, n_nets=self.n_nets, random_state=self.random_state)
+        # Stable ids: nets ordered by size, ties by their first answer in the file.
+        net_of_answer = np.where(unique_theme >= 0, choice.net_of_theme[np.maximum(unique_theme, 0)], -1)
+        m = int(choice.net_of_theme.max()) + 1
+        sizes = np.bincount(net_of_answer[net_of_answer >= 0], weights=counts[net_of_answer >= 0], minlength=m)
+        first_row = [
+            int(np.flatnonzero(np.isin(row_index, np.flatnonzero(choice.net_of_theme == j)))[0]) for j in range(m)
+        ]
+        order = np.lexsort((first_row, -sizes))
+        remap = np.empty(m, dtype=np.int64)
+        remap[order] = np.arange(m)
+        net_of_theme = remap[choice.net_of_theme]
+        net_of_answer = np.where(net_of_answer >= 0, remap[np.maximum(net_of_answer, 0)], -1)
+        # A net's centre: the mean of its themes' centres, weighted by their sizes.
+        weights = np.maximum(self.themes_["size"].to_numpy(dtype=np.float64), 1e-9)
+        centres = unit_rows(
+            np.vstack(
+                [
+                    np.average(self.centroids_[net_of_theme == j], axis=0, weights=weights[net_of_theme == j])
+                    for j in range(m)
+                ]
+            )
+        )
+        nets = describe_themes(
+            unique_texts,
+            net_of_answer,
+            counts,
+            vectors,
+            centres,
+            n_rows=len(frame),
+            n_keywords=self.n_keywords,
+            n_examples=self.n_examples,
+            random_state=self.random_state,
+            fallback="gruppo",
+        ).rename(columns={"theme_id": "net_id"})
+        nets["theme_ids"] = [[int(t) + 1 for t in np.flatnonzero(net_of_theme == j)] for j in range(m)]
+        self.nets_ = nets
+        self.themes_.insert(1, "net_id", net_of_theme + 1)
+        self.nets_info_ = {"n_nets": m, "alternatives": choice.alternatives}
+
+    def _net_columns(self, theme_index: np.ndarray) -> dict[str, Any]:
+        """``net_id`` and ``net_label`` of each answer (the special codes stay as they are)."""
+        if "net_id" not in self.themes_.columns:
+            return {}
+        net_of_theme = self.themes_["net_id"].to_numpy(dtype=np.int64)
+        labels = dict(zip(self.nets_["net_id"].astype(int), self.nets_["label"]))
+        special = np.where(theme_index == -1, UNCLASSIFIED_ID, NON_ANSWER_ID)
+        net_id = np.where(theme_index >= 0, net_of_theme[np.maximum(theme_index, 0)], special).astype(np.int64)
+        net_label = [labels[n] if n > 0 else (UNCLASSIFIED if n == UNCLASSIFIED_ID else NON_ANSWER) for n in net_id]
+        return {"net_id": net_id, "net_label": net_label}
+
     def _label_of(self, theme_index: np.ndarray) -> list[str]:
         labels = self.themes_["label"].tolist()
         return [labels[i] if i >= 0 else (UNCLASSIFIED if i == -1 else NON_ANSWER) for i in theme_index]
@@ -370,6 +475,7 @@ class ThemeModel(BaseEstimator):
                 TEXT: frame[TEXT].to_numpy(),
                 "theme_id": theme_id.astype(np.int64),
                 "theme_label": self._label_of(row_index),
+                **self._net_columns(row_index),
                 "similarity": similarity,
                 "status": status,
                 "reason": reason,
@@ -398,6 +504,8 @@ class ThemeModel(BaseEstimator):
         return {
             **self._summary_counts(assignments),
             "n_themes": len(self.centroids_),
+            "n_nets": len(self.nets_),
+            "nets": dict(getattr(self, "nets_info_", {})),
             "embedder": self.embedder_.description,
             "embedder_identity": self.embedder_.identity,
             "clustering": getattr(self, "clustering_", {}),
@@ -460,6 +568,7 @@ class ThemeModel(BaseEstimator):
                 "versions": versions(),
                 "summary": self.summary_,
                 "themes": themes,
+                "nets": self.nets_.to_dict(orient="records"),
             },
             kind=MODEL_FORMAT,
             version=MODEL_FORMAT_VERSION,
@@ -493,6 +602,8 @@ class ThemeModel(BaseEstimator):
         model.embedder = model.embedder_
         model.centroids_ = load_array(folder / "centroids.npy", shape=(len(themes), None)).astype(np.float32)
         model.themes_ = themes
+        # Models saved before nets existed have none.
+        model.nets_ = pd.DataFrame(document.get("nets") or [], columns=[*NET_COLUMNS])
         model.summary_ = summary
         model.assignments_ = read_parquet(
             folder / "assignments.parquet", required=(ID, TEXT, "theme_id", "theme_label", "status")

@@ -337,7 +337,7 @@ def _(tmp, ctx):
     return themes(ctx.survey, tmp, "--min-similarity", "2")
 
 
-@case("merge_similarity must be in (0, 1] or None")
+@case("merge_similarity must be in (0, 1], None or 'auto'")
 def _(tmp, ctx):
     return themes(ctx.survey, tmp, "--merge-similarity", "0")
 

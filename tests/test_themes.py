@@ -266,10 +266,14 @@ def test_near_duplicate_themes_are_merged():
     reference = fit(texts, n_themes=6)  # k-means told k: never merged
     k = reference.summary_["n_themes"]
     split = _SplittingClusterer(6)
-    kept = fit(texts, clusterer=split, merge_similarity=None, min_theme_size=2)
-    merged = fit(texts, clusterer=split, min_theme_size=2)
+    kept = fit(texts, clusterer=split, merge_similarity=None, min_theme_size=2, n_nets=0)
+    merged = fit(texts, clusterer=split, min_theme_size=2, n_nets=0)
     assert kept.summary_["n_themes"] == k + 1  # the two halves stay apart without merging
-    assert merged.summary_["n_themes"] == k  # and are one theme again with it
+    assert merged.summary_["n_themes"] == k  # and are one theme again with it (one level: merged at 0.7)
     assert adjusted_rand_score(merged.assignments_["theme_id"], reference.assignments_["theme_id"]) > 0.95
+    # Under nets nothing merges by default: the two halves stay two themes, in one net.
+    netted = fit(texts, clusterer=split, min_theme_size=2, n_nets=k)
+    assert netted.summary_["n_themes"] == k + 1 and netted.summary_["n_nets"] == k
+    assert adjusted_rand_score(netted.assignments_["net_id"], reference.assignments_["theme_id"]) > 0.95
     with pytest.raises(ValueError, match="merge_similarity"):
         fit(texts, merge_similarity=0)

@@ -1,0 +1,90 @@
+"""Two levels: themes grouped into nets, consistent counts at both levels, saved and reloaded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from rtc_nlp import ThemeModel
+from rtc_nlp.embed import unit_rows
+from rtc_nlp.grouping import NET_RANGE, choose_nets
+
+
+def _two_level_points(seed=0, n_nets=4, per_net=3, per_theme=40, dim=32):
+    """Nets far apart, each with themes near each other: the true two-level structure."""
+    rng = np.random.default_rng(seed)
+    points, theme, net = [], [], []
+    for j in range(n_nets):
+        net_centre = rng.normal(size=dim) * 6
+        for t in range(per_net):
+            theme_centre = net_centre + rng.normal(size=dim) * 1.5
+            points.append(theme_centre + rng.normal(size=(per_theme, dim)) * 0.3)
+            theme += [j * per_net + t] * per_theme
+            net += [j] * per_theme
+    return unit_rows(np.vstack(points)), np.array(theme), np.array(net)
+
+
+def test_choose_nets_recovers_the_broad_groups_of_themes():
+    points, theme, net = _two_level_points()
+    centres = unit_rows(np.vstack([points[theme == t].mean(axis=0) for t in range(theme.max() + 1)]))
+    choice = choose_nets(points, theme, centres)
+    assert choice.n_nets == 4
+    assert adjusted_rand_score(net, choice.net_of_theme[theme]) == 1.0
+    tried = [a["n_nets"] for a in choice.alternatives]
+    assert min(tried) == NET_RANGE[0] and max(tried) == len(centres) // 2  # at most half as many nets as themes
+    # Asked for a number, it gives exactly that many; more nets than themes is refused.
+    assert choose_nets(points, theme, centres, n_nets=2).n_nets == 2
+    with pytest.raises(ValueError, match="n_nets=13 but there are 12 themes"):
+        choose_nets(points, theme, centres, n_nets=13)
+
+
+def test_too_few_themes_make_one_net_each():
+    points, theme, _ = _two_level_points(n_nets=2, per_net=2)
+    centres = unit_rows(np.vstack([points[theme == t].mean(axis=0) for t in range(4)]))
+    assert choose_nets(points, theme, centres).net_of_theme.tolist() == [0, 1, 2, 3]
+
+
+@pytest.fixture(scope="module")
+def netted():
+    from test_themes import _many_answers
+
+    return ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8, n_nets=3).fit(_many_answers(30))
+
+
+def test_counts_agree_at_both_levels(netted):
+    themes, nets, rows = netted.themes_, netted.nets_, netted.assignments_
+    assert len(nets) == 3 and sorted(nets["net_id"]) == [1, 2, 3]
+    # Every theme is in exactly one net, and a net counts the answers of its themes.
+    assert sorted(t for ids in nets["theme_ids"] for t in ids) == sorted(themes["theme_id"])
+    for net in nets.itertuples():
+        assert set(themes.loc[themes["net_id"] == net.net_id, "theme_id"]) == set(net.theme_ids)
+        assert net.size == themes.loc[themes["net_id"] == net.net_id, "size"].sum()
+        assert net.size == (rows["net_id"] == net.net_id).sum()
+    assert list(nets["size"]) == sorted(nets["size"], reverse=True)  # ids by size
+    coded = rows[rows["theme_id"] > 0]
+    net_of = dict(zip(themes["theme_id"], themes["net_id"]))
+    assert (coded["net_id"] == coded["theme_id"].map(net_of)).all()
+    labels = dict(zip(nets["net_id"], nets["label"]))
+    assert (coded["net_label"] == coded["net_id"].map(labels)).all()
+    special = rows[rows["theme_id"] <= 0]
+    assert (special["net_id"] == special["theme_id"]).all() and (special["net_label"] == special["theme_label"]).all()
+
+
+def test_nets_survive_save_load_and_code_new_answers(netted, tmp_path):
+    netted.save(tmp_path / "model")
+    loaded = ThemeModel.load(tmp_path / "model", cache_dir=False)
+    assert loaded.nets_[["net_id", "label", "size"]].equals(netted.nets_[["net_id", "label", "size"]])
+    assert list(loaded.nets_["theme_ids"]) == list(netted.nets_["theme_ids"])
+    again = loaded.transform(netted.assignments_[["id", "text"]])
+    assert again["net_id"].tolist() == netted.assignments_["net_id"].tolist()
+
+
+def test_one_level_stays_one_option_away():
+    from test_themes import _many_answers
+
+    flat = ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8, n_nets=0).fit(_many_answers(30))
+    assert flat.summary_["n_themes"] == 8 and flat.summary_["n_nets"] == 0 and flat.nets_.empty
+    assert "net_id" not in flat.assignments_.columns and "net_id" not in flat.themes_.columns
+    with pytest.raises(ValueError, match="n_nets must be a whole number"):
+        ThemeModel(embedder="lexical", n_nets=-1).fit(_many_answers(5))
