@@ -173,7 +173,7 @@ def _compare(args: argparse.Namespace) -> int:
     folders = [Path(w) for w in args.waves]
     waves = read_waves(folders)
     book = Codebook.load(args.codebook or folders[0] / CODEBOOK)
-    table = compare_waves(waves, book, by=args.by)
+    table = compare_waves(waves, book, by=args.by, level=args.level)
     shown = table.assign(
         prevalence=table["prevalence"].map("{:.1%}".format),
         interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])],

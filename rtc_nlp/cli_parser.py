@@ -213,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("waves", nargs="+", help="output folders of 'rtc-nlp code', first = reference wave")
     compare.add_argument("--codebook", help="codebook JSON (default: the one recorded in the first folder)")
     compare.add_argument("--by", help="metadata column to split by (e.g. dimensione)")
+    compare.add_argument(
+        "--level",
+        choices=("theme", "net"),
+        default="theme",
+        help="count themes, or nets (an answer counts once per net) (default: %(default)s)",
+    )
     compare.add_argument("--out", help="folder for prevalence.csv and prevalence.png")
     compare.add_argument(
         "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"

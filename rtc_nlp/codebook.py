@@ -64,7 +64,9 @@ class Theme:
     examples : tuple of str
         Answers that belong to the theme (the coder learns from them).
     parent : int or None
-        Id of the parent theme (two levels at most).
+        Id of the parent theme (two levels at most). A theme that is another's parent is a
+        *net*: answers are coded to the themes under it and counted in it, never coded to it
+        directly.
     colour : str
         ``#rrggbb``.
     """
@@ -125,6 +127,23 @@ class Codebook:
     def ids(self) -> list[int]:
         return [t.id for t in self.themes]
 
+    @property
+    def net_ids(self) -> list[int]:
+        """Ids of the nets: the themes that are another theme's parent."""
+        parents = {t.parent for t in self.themes if t.parent is not None}
+        return [t.id for t in self.themes if t.id in parents]
+
+    @property
+    def codes(self) -> list[Theme]:
+        """The themes answers are coded to: every theme that is not a net."""
+        nets = set(self.net_ids)
+        return [t for t in self.themes if t.id not in nets]
+
+    def net_of(self, theme_id: int) -> int:
+        """The net a code counts in: its parent, or itself when it has none."""
+        parent = self[theme_id].parent
+        return theme_id if parent is None else parent
+
     def __len__(self) -> int:
         return len(self.themes)
 
@@ -168,9 +187,20 @@ class Codebook:
         """A codebook from a fitted ThemeModel: its themes' labels, keywords and typical answers.
 
         Descriptions are left empty for the analyst to write; the keywords and examples are
-        enough to code with.
+        enough to code with. A model with nets gives them as parent themes, numbered after the
+        themes (net ``j`` has id ``k + j`` with ``k`` themes), so theme ids stay the model's; a
+        net of a single theme is left out (its theme stays under no net).
         """
         check_fitted(model, "themes_")
+        # Nets follow the themes: net j gets id k + j, so theme ids stay the model's.
+        k = len(model.themes_)
+        nets = getattr(model, "nets_", None)
+        # A net of one theme adds nothing to the code frame: that theme stays under no net.
+        grouping = (
+            set()
+            if nets is None or "net_id" not in model.themes_.columns
+            else {int(r.net_id) for r in nets.itertuples() if len(r.theme_ids) > 1}
+        )
         themes = []
         for row in model.themes_.itertuples():
             examples = list(row.typical_answers)[: n_examples or None]
@@ -180,9 +210,21 @@ class Codebook:
                     label=str(row.label),
                     keywords=tuple(row.keywords),
                     examples=tuple(examples),
+                    parent=k + int(row.net_id) if getattr(row, "net_id", None) in grouping else None,
                     colour=_colour(int(row.theme_id)),
                 )
             )
+        for row in nets.itertuples() if grouping else ():
+            if int(row.net_id) in grouping:
+                themes.append(
+                    Theme(
+                        id=k + int(row.net_id),
+                        label=str(row.label),
+                        keywords=tuple(row.keywords),
+                        examples=tuple(list(row.typical_answers)[: n_examples or None]),
+                        colour=_colour(k + int(row.net_id)),
+                    )
+                )
         source = {
             "from": "ThemeModel",
             "embedder": model.summary_.get("embedder", ""),
@@ -217,6 +259,16 @@ class Codebook:
         old = self[theme_id]
         new = replace(old, label=label, description=old.description if description is None else description)
         return self._edited([new if t.id == theme_id else t for t in self.themes])
+
+    def move(self, theme_id: int, net_id: int | None) -> Codebook:
+        """Put theme ``theme_id`` under net ``net_id`` (``None``: under no net); ids are kept."""
+        if net_id is not None:
+            self[net_id]  # noqa: B018 - raises KeyError naming the ids
+            if self[net_id].parent is not None:
+                raise ValueError(f"theme {net_id} is under a net itself: a net cannot be nested")
+        if theme_id in self.net_ids:
+            raise ValueError(f"theme {theme_id} is a net: move the themes under it instead")
+        return self._edited([replace(t, parent=net_id) if t.id == theme_id else t for t in self.themes])
 
     def merge(self, theme_ids: Sequence[int], *, label: str | None = None) -> Codebook:
         """Merge themes into the first one listed, which keeps its id; the others' keywords
@@ -426,7 +478,10 @@ def _problems(records: list[Any]) -> list[str]:
         ids.add(theme_id)
         if not str(r.get("label") or "").strip():
             problems.append(f"{where} has no label")
-        if not (str(r.get("description") or "").strip() or _strings(r.get("keywords")) or _strings(r.get("examples"))):
+        is_net = any(isinstance(x, dict) and x.get("parent") == theme_id for x in records)
+        if not is_net and not (
+            str(r.get("description") or "").strip() or _strings(r.get("keywords")) or _strings(r.get("examples"))
+        ):
             problems.append(f"{where} has no description, keywords or examples: it cannot be coded")
         colour = r.get("colour")
         if colour not in (None, "") and not _COLOUR.match(str(colour)):

@@ -100,13 +100,15 @@ class CodebookCoder(BaseEstimator):
             raise ValueError(f"ratio must be in (0, 1], got {self.ratio!r}")
 
     def _theme_texts(self) -> list[list[str]]:
-        texts = [theme.texts() for theme in self.codebook.themes]
+        codes = self.codebook.codes  # nets are counted through their themes, never coded directly
+        texts = [theme.texts() for theme in codes]
         if self.manual is not None:
-            index = {theme.id: i for i, theme in enumerate(self.codebook.themes)}
+            index = {theme.id: i for i, theme in enumerate(codes)}
             for text, theme_id in zip(self.manual[TEXT].astype(str), self.manual["theme_id"]):
                 if int(theme_id) not in index:
                     raise InputError(
-                        f"manual example coded {theme_id!r}, which is not a codebook id ({self.codebook.ids})",
+                        f"manual example coded {theme_id!r}, which is not a codebook id of a theme "
+                        f"({[t.id for t in codes]}; nets are counted through their themes)",
                         column="theme_id",
                     )
                 texts[index[int(theme_id)]].append(text)
@@ -179,8 +181,8 @@ class CodebookCoder(BaseEstimator):
         found = nearest_themes(
             vectors, self.prototypes_, min_similarity=self.min_similarity_, max_codes=self.max_codes, ratio=self.ratio
         )
-        ids = np.array(self.codebook.ids, dtype=np.int64)
-        labels = np.array([t.label for t in self.codebook.themes] + [UNCLASSIFIED], dtype=object)
+        ids = np.array([t.id for t in self.codebook.codes], dtype=np.int64)
+        labels = np.array([t.label for t in self.codebook.codes] + [UNCLASSIFIED], dtype=object)
         coded_ok = usable & (found.theme >= 0)
         unclassified = usable & ~coded_ok
         theme_id = np.where(coded_ok, ids[found.theme], np.where(usable, UNCLASSIFIED_ID, NON_ANSWER_ID))
@@ -211,6 +213,13 @@ class CodebookCoder(BaseEstimator):
                 "reason": np.where(usable, found.reason, prepared["non_answer"].to_numpy(dtype=object)),
             }
         )
+        if self.codebook.net_ids:
+            # The net of the main code, beside it; an answer counts once in a net.
+            nets = {t.id: self.codebook.net_of(t.id) for t in self.codebook.codes}
+            net_labels = {t.id: t.label for t in self.codebook.themes}
+            net_id = [nets.get(int(t), int(t)) for t in coded["theme_id"]]
+            coded.insert(4, "net_id", np.asarray(net_id, dtype=np.int64))
+            coded.insert(5, "net_label", [net_labels.get(n, label) for n, label in zip(net_id, coded["theme_label"])])
         for column in frame.columns:
             if column not in (ID, TEXT) and column not in coded.columns:
                 coded[column] = frame[column].to_numpy()
@@ -268,6 +277,7 @@ class CodebookCoder(BaseEstimator):
             return pd.DataFrame(columns=columns)
         keywords = class_keywords(texts, groups.tolist(), kept, n_keywords)
         labels = {t.id: t.label for t in self.codebook.themes}
+        code_ids = [t.id for t in self.codebook.codes]
         rows = []
         for g in kept:
             members = np.flatnonzero(groups == g)
@@ -281,8 +291,8 @@ class CodebookCoder(BaseEstimator):
                     "label": label_from_keywords(keywords[g]),
                     "keywords": "; ".join(keywords[g]),
                     "size": len(members),
-                    "nearest_theme_id": self.codebook.ids[nearest],
-                    "nearest_theme_label": labels[self.codebook.ids[nearest]],
+                    "nearest_theme_id": code_ids[nearest],
+                    "nearest_theme_label": labels[code_ids[nearest]],
                     "nearest_similarity": float(sims[nearest]),
                     # Half-way between the coding threshold and a typical answer's similarity.
                     "likely_new": bool(sims[nearest] < self.min_similarity_ * 1.5),

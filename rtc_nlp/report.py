@@ -24,7 +24,15 @@ from .schema import TEXT
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["confusion_figure", "prevalence_plot", "sizes_figure", "theme_map", "theme_map_figure", "write_report"]
+__all__ = [
+    "nets_figure",
+    "confusion_figure",
+    "prevalence_plot",
+    "sizes_figure",
+    "theme_map",
+    "theme_map_figure",
+    "write_report",
+]
 
 
 def theme_map(texts: list[str], embedder: Any = None, random_state: int = 0) -> np.ndarray:
@@ -82,6 +90,40 @@ def theme_map_figure(
         legend={"font": {"size": 10}},
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
+    return fig
+
+
+def nets_figure(themes: pd.DataFrame, nets: pd.DataFrame, title: str = "Net e temi") -> Any:
+    """A sunburst of the code frame: nets inside, their themes outside, sized by answers.
+
+    ``themes`` has ``theme_id``, ``label``, ``size`` and ``net`` (the id of its net in ``nets``,
+    or none); ``nets`` has ``net_id``, ``label`` and ``size`` (answers counted once per net).
+    """
+    import plotly.graph_objects as go
+
+    ids, labels, parents, values = [], [], [], []
+    for net in nets.itertuples():
+        ids.append(f"net{net.net_id}")
+        labels.append(str(net.label)[:40])
+        parents.append("")
+        values.append(int(net.size))
+    for theme in themes.itertuples():
+        net = getattr(theme, "net", None)
+        ids.append(f"tema{theme.theme_id}")
+        labels.append(str(theme.label)[:40])
+        parents.append(f"net{int(net)}" if net is not None and net == net else "")
+        values.append(int(theme.size))
+    fig = go.Figure(
+        go.Sunburst(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="remainder",
+            hovertemplate="%{label}: %{value} risposte<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, height=560, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
 
@@ -165,34 +207,53 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
     return fig
 
 
-def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Any, dict[str, Any]]:
-    """Answers, a theme table (theme_id, label, size, keywords, typical answers), an embedder
-    and what the clusterer chose (empty for coded results)."""
+def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Any, dict[str, Any]]:
+    """Answers, a theme table (theme_id, label, size, keywords, typical answers, net), the nets
+    (or ``None``), an embedder and what the clusterer chose (empty for coded results)."""
     results = open_results(folder)
     answers, book, model = results.answers, results.codebook, results.model
     if model is not None:
         themes = model.themes_.assign(
             keywords=lambda t: t["keywords"].map(", ".join), typical=lambda t: t["typical_answers"].map(list)
         )
-        return answers, themes, model.embedder_, dict(model.summary_.get("clustering", {}))
+        nets = None
+        if "net_id" in themes.columns and len(model.nets_):
+            themes["net"] = themes["net_id"]
+            nets = model.nets_[["net_id", "label", "size"]]
+        return answers, themes, nets, model.embedder_, dict(model.summary_.get("clustering", {}))
+    codes = book.codes
     sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
     themes = pd.DataFrame(
         {
-            "theme_id": book.ids,
-            "label": [t.label for t in book.themes],
-            "size": [int(sizes.get(i, 0)) for i in book.ids],
-            "keywords": [", ".join(t.keywords) for t in book.themes],
+            "theme_id": [t.id for t in codes],
+            "label": [t.label for t in codes],
+            "size": [int(sizes.get(t.id, 0)) for t in codes],
+            "keywords": [", ".join(t.keywords) for t in codes],
+            "net": [t.parent for t in codes],
         }
     )
     themes["typical"] = [
-        answers.loc[answers["theme_id"].astype(int) == i]
+        answers.loc[answers["theme_id"].astype(int) == t.id]
         .sort_values("similarity", ascending=False)[TEXT]
         .drop_duplicates()
         .head(3)
         .tolist()
-        for i in book.ids
+        for t in codes
     ]
-    return answers, themes, None, {}
+    nets = None
+    if book.net_ids:
+        carried = answers["codes"].astype(str).str.split(";").map(set)
+        nets = pd.DataFrame(
+            {
+                "net_id": book.net_ids,
+                "label": [book[n].label for n in book.net_ids],
+                "size": [
+                    int(carried.map(lambda c, m={str(t.id) for t in codes if t.parent == n}: bool(c & m)).sum())
+                    for n in book.net_ids
+                ],
+            }
+        )
+    return answers, themes, nets, None, {}
 
 
 def _reproducibility(clustering: dict[str, Any]) -> str:
@@ -221,7 +282,8 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2re
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ddd;padding:.35rem .5rem;
 vertical-align:top;text-align:left}th{background:#f3f5f8}td.n{text-align:right}ul{margin:0;padding-left:1.1rem}
-.note{color:#555;font-size:.85rem}
+.note{color:#555;font-size:.85rem}tr.net td{background:#eef2f7;font-weight:600}
+@media (max-width:640px){body{margin:1rem .5rem}#themes td:nth-child(4),#themes th:nth-child(4){display:none}}
 """
 
 
@@ -254,13 +316,15 @@ def write_report(
         raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
     if out.resolve().parent == folder.resolve() and out.suffix.lower() != ".html":
         raise InputError("the report must be an .html file", path=str(out))
-    answers, themes, embedder, clustering = _load(folder)
+    answers, themes, nets, embedder, clustering = _load(folder)
     usable = answers[answers["theme_id"].astype(int) >= 0].reset_index(drop=True)
     coords = theme_map(usable[TEXT].astype(str).tolist(), embedder)
     figures = [
         ("Mappa dei temi", theme_map_figure(coords, usable["theme_label"], usable[TEXT])),
         ("Dimensione dei temi", sizes_figure(themes)),
     ]
+    if nets is not None and len(nets):
+        figures.insert(1, ("Net e temi", nets_figure(themes, nets)))
     comparison = Path(comparison) if comparison else folder / COMPARISON_FOLDER
     if (comparison / PREVALENCE).exists():
         figures.append(
@@ -287,12 +351,27 @@ def write_report(
         )
 
     counts = answers["status"].value_counts() if "status" in answers.columns else pd.Series(dtype=int)
-    theme_rows = "".join(
-        f"<tr><td class=n>{int(r.theme_id)}</td><td>{html.escape(str(r.label))}</td><td class=n>{int(r.size)}</td>"
-        f"<td>{html.escape(str(r.keywords))}</td>"
-        f"<td><ul>{''.join(f'<li>{html.escape(str(t))}</li>' for t in r.typical[:3])}</ul></td></tr>"
-        for r in themes.itertuples()
-    )
+
+    def theme_row(r: Any) -> str:
+        return (
+            f"<tr><td class=n>{int(r.theme_id)}</td><td>{html.escape(str(r.label))}</td><td class=n>{int(r.size)}</td>"
+            f"<td>{html.escape(str(r.keywords))}</td>"
+            f"<td><ul>{''.join(f'<li>{html.escape(str(t))}</li>' for t in r.typical[:3])}</ul></td></tr>"
+        )
+
+    if nets is None or not len(nets):
+        theme_rows = "".join(theme_row(r) for r in themes.itertuples())
+    else:
+        # The code frame: each net (answers counted once) with its themes under it.
+        blocks = []
+        for net in nets.itertuples():
+            blocks.append(
+                f"<tr class=net><td colspan=5>Net {int(net.net_id)}: {html.escape(str(net.label))} "
+                f"&mdash; {int(net.size)} risposte</td></tr>"
+            )
+            blocks += [theme_row(r) for r in themes[themes["net"] == net.net_id].itertuples()]
+        blocks += [theme_row(r) for r in themes[themes["net"].isna()].itertuples()]
+        theme_rows = "".join(blocks)
     parts = [
         f"<h1>{html.escape(title or 'Temi delle risposte aperte')}</h1>",
         f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
@@ -311,6 +390,7 @@ def write_report(
             parts.append(validation_table)
     page = (
         "<!DOCTYPE html><html lang=it><head><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'>"
         f"<title>{html.escape(title or 'rtc_nlp')}</title><style>{_STYLE}</style></head><body>"
         + "".join(parts)
         + "</body></html>"

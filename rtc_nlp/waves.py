@@ -26,13 +26,25 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.959964) -
     return centre - half, centre + half
 
 
-def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str | None = None) -> pd.DataFrame:
+def compare_waves(
+    waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str | None = None, level: str = "theme"
+) -> pd.DataFrame:
     """Prevalence of each theme per wave (and per group of ``by``), with Wilson 95% intervals
     and a test of change from the first wave to each later one (two-proportion z-test).
 
     An answer counts for every code it carries; the base is the answers that are not
     non-answers. Returns one row per (wave, group, theme), plus one for "non classificato".
+    With ``level="net"`` the rows are the codebook's nets (and the themes under no net): an
+    answer counts once for a net however many of its themes it carries, as SPSS counts nets.
     """
+    if level not in ("theme", "net"):
+        raise ValueError(f"level must be 'theme' or 'net', got {level!r}")
+    if level == "net":
+        units = [codebook[i] for i in dict.fromkeys(codebook.net_of(t.id) for t in codebook.codes)]
+        members = {u.id: {str(t.id) for t in codebook.codes if codebook.net_of(t.id) == u.id} for u in units}
+    else:
+        units = codebook.codes
+        members = {t.id: {str(t.id)} for t in units}
     from scipy.stats import norm
 
     names = list(waves)
@@ -49,10 +61,10 @@ def compare_waves(waves: dict[str, pd.DataFrame], codebook: Codebook, *, by: str
         )
         for group, part in groups:
             base = int((part["status"] != "non_answer").sum())
-            # Answers carrying each code, every code counted once per answer.
-            carried = part["codes"].fillna("").astype(str).str.split(";").map(set).explode().value_counts()
-            for theme in codebook.themes:
-                count = int(carried.get(str(theme.id), 0))
+            # Answers carrying each code (or a code of each net), counted once per answer.
+            carried = part["codes"].fillna("").astype(str).str.split(";").map(set)
+            for theme in units:
+                count = int(carried.map(lambda codes, m=members[theme.id]: bool(codes & m)).sum())
                 rows.append(
                     {
                         "wave": wave,

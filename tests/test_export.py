@@ -21,9 +21,10 @@ from rtc_nlp.review import apply_overrides
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 BOOK = Codebook.from_records(
     [
-        {"label": "Reputazione & <immagine>", "description": 'pregiudizi "sociali"', "keywords": ["brand"]},
-        {"label": "Sicurezza dei dati", "keywords": ["privacy"]},
-        {"label": "Formazione", "keywords": ["corsi"], "parent": 2},
+        {"id": 1, "label": "Reputazione & <immagine>", "description": 'pregiudizi "sociali"', "keywords": ["brand"]},
+        {"id": 2, "label": "Sicurezza dei dati", "keywords": ["privacy"], "parent": 4},
+        {"id": 3, "label": "Formazione", "keywords": ["corsi"], "parent": 4},
+        {"id": 4, "label": "Dati e competenze"},  # a net: counted through themes 2 and 3
     ],
     name="prova",
 )
@@ -69,6 +70,10 @@ def test_every_format_is_written_and_keyed_by_id(coded, tmp_path):
     wide = pd.read_csv(tmp_path / "out" / "codes_wide.csv", dtype={"id": str})
     assert wide["id"].tolist() == coded["id"].tolist()
     assert wide.loc[5, ["T2 Sicurezza dei dati", "T3 Formazione"]].tolist() == [1, 1]
+    # The net counts an answer once, however many of its themes the answer has.
+    assert wide["N4 Dati e competenze"].tolist() == [0, 1, 1, 0, 0, 1]
+    assert wide["main_net_id"].tolist() == [1, 4, 4, -1, 0, 4]
+    assert "T4 Dati e competenze" not in wide.columns  # a net is never a code of its own
     long = pd.read_csv(tmp_path / "out" / "codes_long.csv")
     assert len(long) == 7 and long.groupby("id")["main"].sum().eq(1).all()
     parquet = pd.read_parquet(tmp_path / "out" / "codes.parquet")
@@ -76,7 +81,7 @@ def test_every_format_is_written_and_keyed_by_id(coded, tmp_path):
     assert parquet["T1 Reputazione & <immagine>"].dtype == bool
     assert parquet["text"].tolist() == coded["text"].tolist()  # originals, not neutralised
     document = json.loads((tmp_path / "out" / "codes.json").read_text(encoding="utf-8"))
-    assert document["codebook"]["themes"][2]["parent"] == 2
+    assert document["codebook"]["themes"][2]["parent"] == 4
     assert [a["codes"] for a in document["answers"]] == [[1], [2], [3], [], [], [3, 2]]
     assert document["answers"][0]["text"] == "=SUM(A1:A9) reputazione"
 
@@ -95,15 +100,23 @@ def test_formula_like_cells_are_neutralised_in_csv_and_xlsx(coded, tmp_path):
     assert sheet.freeze_panes == "B2"
     validations = sheet.data_validations.dataValidation
     assert len(validations) == 1 and validations[0].formula1 == '"1,2,3"'
-    assert set(load_workbook(tmp_path / "out" / "codes.xlsx").sheetnames) == {"answers", "long", "codebook"}
+    assert set(load_workbook(tmp_path / "out" / "codes.xlsx").sheetnames) == {
+        "answers",
+        "long",
+        "codebook",
+        "schema dei codici",
+    }
 
 
 def test_spss_file_reads_back_with_labels(coded, tmp_path, caplog):
     pyreadstat = pytest.importorskip("pyreadstat")
     export(coded, tmp_path / "out", ["sav"], codebook=BOOK)
     frame, meta = pyreadstat.read_sav(str(tmp_path / "out" / "codes.sav"))
-    names = spss_names([t.label for t in BOOK.themes])
-    assert list(frame.columns) == ["id", "risposta", "tema_princ", *names]
+    names = spss_names([t.label for t in BOOK.codes])
+    net = spss_names(["Dati e competenze"], prefix="N")[0]
+    assert list(frame.columns) == ["id", "risposta", "tema_princ", "net_princ", *names, net]
+    assert frame[net].tolist() == [0, 1, 1, 0, 0, 1] and meta.column_names_to_labels[net] == "net: Dati e competenze"
+    assert meta.variable_value_labels["net_princ"][4] == "Dati e competenze"
     assert meta.column_names_to_labels[names[0]] == "Reputazione & <immagine>"
     assert meta.variable_value_labels["tema_princ"][1] == "Reputazione & <immagine>"
     assert meta.variable_value_labels["tema_princ"][0] == "non classificato"
@@ -113,6 +126,7 @@ def test_spss_file_reads_back_with_labels(coded, tmp_path, caplog):
     assert "32,767" in caplog.text  # ... and said
     sps = (tmp_path / "out" / "codes.sps").read_text(encoding="utf-8")
     assert "MRSETS /MDGROUP" in sps and all(n in sps for n in names)
+    assert "NAME=$net" in sps and net in sps
 
 
 def test_spss_names_are_valid_and_unique():
@@ -137,10 +151,11 @@ def test_refi_qda_codebook_and_project_follow_the_standard(coded, tmp_path):
     assert root.tag == f"{{{CODEBOOK_NS}}}CodeBook"
     guids: list[str] = []
     _check_codes(root.find(f"{{{CODEBOOK_NS}}}Codes"), CODEBOOK_NS, guids)
-    assert len(guids) == 3 == len(set(guids))
+    assert len(guids) == 4 == len(set(guids))
     # The child theme sits inside its parent.
-    parent = [c for c in root.iter(f"{{{CODEBOOK_NS}}}Code") if c.get("name") == "Sicurezza dei dati"][0]
-    assert [c.get("name") for c in parent.findall(f"{{{CODEBOOK_NS}}}Code")] == ["Formazione"]
+    parent = [c for c in root.iter(f"{{{CODEBOOK_NS}}}Code") if c.get("name") == "Dati e competenze"][0]
+    assert [c.get("name") for c in parent.findall(f"{{{CODEBOOK_NS}}}Code")] == ["Sicurezza dei dati", "Formazione"]
+    assert parent.get("isCodable") == "false"  # a net is counted through its themes
 
     with zipfile.ZipFile(tmp_path / "out" / "project.qdpx") as archive:
         project = ET.fromstring(archive.read("project.qde"))
@@ -301,3 +316,14 @@ def test_a_format_in_the_table_is_offered_by_the_cli_and_written(coded, tmp_path
     written = export(coded, tmp_path / "x", ["ids"], codebook=BOOK)
     assert [p.name for p in written] == ["ids.txt"]
     assert (tmp_path / "x" / "ids.txt").read_text(encoding="utf-8").split("\n") == list(coded["id"].astype(str))
+
+
+def test_the_code_frame_sheet_counts_both_levels(coded, tmp_path):
+    export(coded, tmp_path / "out", ["xlsx"], codebook=BOOK)
+    frame = pd.read_excel(tmp_path / "out" / "codes.xlsx", sheet_name="schema dei codici")
+    assert frame["livello"].tolist() == ["net", "tema", "tema", "tema"]
+    assert frame["id"].tolist() == [4, 2, 3, 1]
+    # R2 (2), R3 (3) and R6 (3;2) are in the net once each; 5 answered answers (R4 is a non-answer).
+    assert frame["risposte"].tolist() == [3, 2, 2, 1]
+    assert frame["quota"].tolist() == [0.6, 0.4, 0.4, 0.2]
+    assert frame["codice"].tolist()[1].startswith("    ")  # themes indented under their net

@@ -88,3 +88,55 @@ def test_one_level_stays_one_option_away():
     assert "net_id" not in flat.assignments_.columns and "net_id" not in flat.themes_.columns
     with pytest.raises(ValueError, match="n_nets must be a whole number"):
         ThemeModel(embedder="lexical", n_nets=-1).fit(_many_answers(5))
+
+
+def test_the_codebook_keeps_the_nets_and_the_coder_counts_answers_in_them(netted):
+    from rtc_nlp import Codebook, CodebookCoder
+    from rtc_nlp.waves import compare_waves
+
+    book = Codebook.from_model(netted)
+    k = len(netted.themes_)
+    grouping = [r for r in netted.nets_.itertuples() if len(r.theme_ids) > 1]
+    assert book.net_ids == [k + r.net_id for r in grouping]
+    assert [t.id for t in book.codes] == netted.themes_["theme_id"].tolist()  # theme ids stay the model's
+    for r in grouping:
+        assert {t.id for t in book.codes if t.parent == k + r.net_id} == set(r.theme_ids)
+    answers = netted.assignments_[["id", "text"]]
+    coded = CodebookCoder(book, "lexical", max_codes=2).fit(answers).code(answers)
+    # Nets are never coded directly; each coded answer names the net of its main theme.
+    carried = {int(c) for codes in coded["codes"] for c in codes.split(";") if c}
+    assert carried <= {t.id for t in book.codes}
+    coded_rows = coded[coded["theme_id"] > 0]
+    assert (coded_rows["net_id"] == coded_rows["theme_id"].map(book.net_of)).all()
+    # At net level an answer with two themes of one net counts once.
+    table = compare_waves({"w": coded}, book, level="net").set_index("theme_id")
+    for net in book.net_ids:
+        members = {str(t.id) for t in book.codes if t.parent == net}
+        expected = sum(bool(set(codes.split(";")) & members) for codes in coded["codes"])
+        assert table.loc[net, "count"] == expected
+
+
+def test_moving_a_theme_to_another_net_keeps_every_id():
+    from rtc_nlp import Codebook
+
+    book = Codebook.from_records(
+        [
+            {"id": 1, "label": "privacy", "keywords": ["dati"], "parent": 4},
+            {"id": 2, "label": "formazione", "keywords": ["corsi"], "parent": 4},
+            {"id": 3, "label": "reputazione", "keywords": ["brand"], "parent": 5},
+            {"id": 4, "label": "Organizzazione"},
+            {"id": 5, "label": "Immagine"},
+        ]
+    )
+    moved = book.move(2, 5)
+    assert moved.ids == book.ids and moved.revision == book.revision + 1
+    assert moved[2].parent == 5 and moved.net_of(2) == 5 and moved.net_ids == [4, 5]
+    # Net 4 left with no theme would be a plain theme with nothing to code it by: refused, named.
+    with pytest.raises(ValueError, match=r"id 4\) has no description, keywords or examples"):
+        moved.move(1, None)
+    with pytest.raises(ValueError, match="is a net"):
+        book.move(4, 5)
+    with pytest.raises(ValueError, match="cannot be nested"):
+        book.move(3, 1)
+    merged = book.merge([4, 5], label="Organizzazione e immagine")
+    assert merged.net_ids == [4] and {t.id for t in merged.codes} == {1, 2, 3}

@@ -190,3 +190,27 @@ def test_report_on_a_folder_without_results(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "holds no answers_with_codes.csv or answers_with_themes.csv" in err and err.count("\n") == 1
     assert not (tmp_path / "r.html").exists()
+
+
+def test_report_shows_the_code_frame_with_nets(tmp_path):
+    """Themes grouped under their nets in the table (a net row, then its themes), and a
+    sunburst of both levels; counts at the net level are answers, once per net."""
+    from test_themes import _many_answers
+
+    from rtc_nlp import ThemeModel
+    from rtc_nlp.report import write_report
+    from rtc_nlp.results import write_themes
+
+    model = ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8, n_nets=3).fit(_many_answers(20))
+    write_themes(tmp_path / "results", model)
+    page = write_report(tmp_path / "results", tmp_path / "r.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr class=net><td colspan=5>Net (\d+): .*? &mdash; (\d+) risposte</td></tr>", page)
+    assert [(int(a), int(b)) for a, b in rows] == list(zip(model.nets_["net_id"], model.nets_["size"]))
+    assert "<h2>Net e temi</h2>" in page and '"type":"sunburst"' in page.replace(" ", "")
+    # Each theme's row comes after its net's row, before the next net's.
+    table = page[page.index("<table id=themes>") : page.index("</table>")]
+    for theme in model.themes_.itertuples():
+        net_at = table.index(f"<tr class=net><td colspan=5>Net {theme.net_id}:")
+        row_at = table.index(f"<tr><td class=n>{theme.theme_id}</td>")
+        following = [table.index(f"Net {n}:") for n in model.nets_["net_id"] if n > theme.net_id]
+        assert net_at < row_at < min(following, default=len(table))

@@ -8,17 +8,19 @@ import pandas as pd
 
 from ..persist import atomic_write
 from ..schema import NON_ANSWER, UNCLASSIFIED
-from .tables import ExportData, theme_column
+from .tables import ExportData, net_column, theme_column
 
 
 def write(data: ExportData, out: Path) -> list[Path]:
     """Write ``codes.parquet``."""
     typed = data.wide.copy()
     typed["main_theme"] = pd.Categorical(
-        typed["main_theme"], categories=[*[t.label for t in data.book.themes], UNCLASSIFIED, NON_ANSWER]
+        typed["main_theme"],
+        categories=list(dict.fromkeys([*[t.label for t in data.book.codes], UNCLASSIFIED, NON_ANSWER])),
     )
-    for theme in data.book.themes:
-        column = theme_column(theme.id, theme.label)
+    for column in [theme_column(t.id, t.label) for t in data.book.codes] + [
+        net_column(n, data.book[n].label) for n in data.book.net_ids
+    ]:
         typed[column] = typed[column].astype(bool)
     atomic_write(out / "codes.parquet", lambda tmp: typed.to_parquet(tmp, index=False))
     return [out / "codes.parquet"]

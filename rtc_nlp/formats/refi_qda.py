@@ -52,6 +52,7 @@ def _codebook_xml(book: Codebook, parent: ET.Element | None = None, ns: str = CO
     )
     codes = ET.SubElement(root, f"{{{ns}}}Codes")
     elements: dict[int, ET.Element] = {}
+    nets = set(book.net_ids)  # counted through their themes, never coded directly
     for theme in sorted(book.themes, key=lambda t: t.parent is not None):  # parents first
         holder = elements.get(theme.parent, codes) if theme.parent is not None else codes
         code = ET.SubElement(
@@ -60,7 +61,7 @@ def _codebook_xml(book: Codebook, parent: ET.Element | None = None, ns: str = CO
             {
                 "guid": _guid(book, "theme", theme.id),
                 "name": xml_text(theme.label),
-                "isCodable": "true",
+                "isCodable": "false" if theme.id in nets else "true",
                 "color": theme.colour.upper() if theme.colour else "#808080",
             },
         )

@@ -13,7 +13,7 @@ from ..codebook import Codebook
 from ..persist import FIXED_DATE, atomic_write
 from ..schema import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID
 from ..text import strip_accents
-from .tables import ExportData, theme_column
+from .tables import ExportData, net_column, theme_column
 
 #: SPSS long strings hold at most 32,767 bytes.
 SPSS_MAX_BYTES = 32767
@@ -46,7 +46,10 @@ def spss_names(labels: Sequence[str], prefix: str = "T") -> list[str]:
 def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
     import pyreadstat
 
-    names = spss_names([t.label for t in book.themes])
+    codes = book.codes
+    names = spss_names([t.label for t in codes])
+    nets = [book[n] for n in book.net_ids]
+    net_names = spss_names([t.label for t in nets], prefix="N")
     notes = []
     texts = []
     for text in wide[TEXT].fillna("").astype(str):
@@ -58,23 +61,25 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
     frame = pd.DataFrame(
         {"id": wide[ID].astype(str), "risposta": texts, "tema_princ": wide["main_theme_id"].astype(int)}
     )
-    for name, theme in zip(names, book.themes):
-        frame[name] = wide[theme_column(theme.id, theme.label)].astype(int)
-    value_labels = {
-        "tema_princ": {
-            **{t.id: t.label[:120] for t in book.themes},
-            UNCLASSIFIED_ID: UNCLASSIFIED,
-            NON_ANSWER_ID: NON_ANSWER,
+    special = {UNCLASSIFIED_ID: UNCLASSIFIED, NON_ANSWER_ID: NON_ANSWER}
+    value_labels = {"tema_princ": {**{t.id: t.label[:120] for t in codes}, **special}}
+    labels = {"id": "id del rispondente", "risposta": "risposta aperta", "tema_princ": "tema principale"}
+    if nets:
+        # The net of the main theme, labelled with the nets (and the themes under no net).
+        frame["net_princ"] = wide["main_net_id"].astype(int)
+        value_labels["net_princ"] = {
+            **{book.net_of(t.id): book[book.net_of(t.id)].label[:120] for t in codes},
+            **special,
         }
-    }
-    for name in names:
+        labels["net_princ"] = "net del tema principale"
+    for name, theme in zip(names, codes):
+        frame[name] = wide[theme_column(theme.id, theme.label)].astype(int)
+    for name, net in zip(net_names, nets):
+        frame[name] = wide[net_column(net.id, net.label)].astype(int)
+    for name in names + net_names:
         value_labels[name] = {0: "no", 1: "sì"}
-    labels = {
-        "id": "id del rispondente",
-        "risposta": "risposta aperta",
-        "tema_princ": "tema principale",
-        **{name: t.label[:250] for name, t in zip(names, book.themes)},
-    }
+    labels.update({name: t.label[:250] for name, t in zip(names, codes)})
+    labels.update({name: f"net: {t.label}"[:250] for name, t in zip(net_names, nets)})
 
     def write_sav(tmp: str) -> None:
         pyreadstat.write_sav(
@@ -82,7 +87,9 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
             tmp,
             column_labels=labels,
             variable_value_labels=value_labels,
-            variable_measure={**{n: "nominal" for n in names}, "tema_princ": "nominal"},
+            variable_measure={
+                n: "nominal" for n in [*names, *net_names, "tema_princ", *(["net_princ"] if nets else [])]
+            },
             note=f"rtc_nlp codebook {book.name!r} revision {book.revision}",
         )
         _fix_header_date(Path(tmp))
@@ -94,6 +101,11 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
         f"MRSETS /MDGROUP NAME=$temi LABEL='{set_label}' CATEGORYLABELS=VARLABELS\n"
         f"  VARIABLES={' '.join(names)} VALUE=1.\n"
     )
+    if nets:
+        syntax += (
+            f"MRSETS /MDGROUP NAME=$net LABEL='{set_label} (net)' CATEGORYLABELS=VARLABELS\n"
+            f"  VARIABLES={' '.join(net_names)} VALUE=1.\n"
+        )
     atomic_write(path.with_suffix(".sps"), lambda tmp: Path(tmp).write_text(syntax, encoding="utf-8"))
     return sorted(set(notes))
 

@@ -14,7 +14,7 @@ import pandas as pd
 from ..codebook import Codebook
 from ..schema import ID, NON_ANSWER, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID
 
-__all__ = ["ExportData", "code_lists", "long_table", "theme_column", "wide_table"]
+__all__ = ["ExportData", "code_lists", "long_table", "net_column", "theme_column", "wide_table"]
 
 
 @dataclass
@@ -57,7 +57,8 @@ def code_lists(frame: pd.DataFrame) -> list[list[int]]:
 
 
 def wide_table(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
-    """One row per answer: id, text, main theme, one 0/1 column per theme, status, the rest."""
+    """One row per answer: id, text, main theme (and its net), one 0/1 column per theme and per
+    net (an answer counts once in a net however many of its themes it has), status, the rest."""
     lists = code_lists(frame)
     labels = {t.id: t.label for t in book.themes}
     wide = pd.DataFrame(
@@ -70,14 +71,22 @@ def wide_table(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
             ],
         }
     )
-    for theme in book.themes:
+    if book.net_ids:
+        main = frame["theme_id"].astype(int)
+        wide.insert(4, "main_net_id", [book.net_of(int(t)) if int(t) in labels else int(t) for t in main])
+    for theme in book.codes:
         wide[theme_column(theme.id, theme.label)] = [int(theme.id in codes) for codes in lists]
+    for net in book.net_ids:
+        members = {t.id for t in book.codes if t.parent == net}
+        wide[net_column(net, book[net].label)] = [int(bool(members.intersection(codes))) for codes in lists]
     wide["status"] = frame.get("status", pd.Series([""] * len(frame)))
     skip = {
         ID,
         TEXT,
         "theme_id",
         "theme_label",
+        "net_id",
+        "net_label",
         "codes",
         "code_labels",
         "confidences",
@@ -98,6 +107,11 @@ def wide_table(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
 def theme_column(theme_id: int, label: str) -> str:
     """The 0/1 column of a theme in the wide table (and its XLSX and Parquet exports)."""
     return f"T{theme_id} {label}"[:60]
+
+
+def net_column(net_id: int, label: str) -> str:
+    """The 0/1 column of a net in the wide table."""
+    return f"N{net_id} {label}"[:60]
 
 
 def long_table(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:

@@ -14,9 +14,9 @@ import pandas as pd
 from ..codebook import Codebook
 from ..errors import InputError
 from ..persist import atomic_write, reproducible_zip
-from ..schema import ID, id_to_str
+from ..schema import ID, NON_ANSWER_ID, id_to_str
 from ..sheets import safe_frame
-from .tables import ExportData, theme_column
+from .tables import ExportData, net_column, theme_column
 
 REVIEW_COLUMN = "revisione"
 
@@ -32,6 +32,7 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    frame = code_frame(wide, book)
     wide = safe_frame(wide, excel=True)
     long = safe_frame(long, excel=True)
     wide.insert(4, REVIEW_COLUMN, "")
@@ -40,7 +41,9 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
         wide.to_excel(writer, sheet_name="answers", index=False)
         long.to_excel(writer, sheet_name="long", index=False)
         safe_frame(book.to_frame(), excel=True).to_excel(writer, sheet_name="codebook", index=False)
-        for sheet_name, table in (("answers", wide), ("long", long), ("codebook", book.to_frame())):
+        safe_frame(frame, excel=True).to_excel(writer, sheet_name="schema dei codici", index=False)
+        sheets = (("answers", wide), ("long", long), ("codebook", book.to_frame()), ("schema dei codici", frame))
+        for sheet_name, table in sheets:
             sheet = writer.sheets[sheet_name]
             sheet.freeze_panes = "B2"
             for k, column in enumerate(table.columns, start=1):
@@ -49,7 +52,7 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
                 sheet.column_dimensions[get_column_letter(k)].width = width
         sheet = writer.sheets["answers"]
         # A drop-down of the valid codes in the review column (ids and labels).
-        choices = ",".join(f"{t.id}" for t in book.themes)
+        choices = ",".join(f"{t.id}" for t in book.codes)
         validation = DataValidation(
             type="list",
             formula1=f'"{choices}"',
@@ -61,6 +64,32 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
         validation.add(f"{column}2:{column}{max(2, len(wide) + 1)}")
         sheet.add_data_validation(validation)
     return reproducible_zip(buffer.getvalue())
+
+
+def code_frame(wide: pd.DataFrame, book: Codebook) -> pd.DataFrame:
+    """The code frame with its counts: each net, then its themes indented under it, then the
+    themes under no net; answers and share of the answers that are not non-answers. An answer
+    counts once in a net however many of its themes it has."""
+    answered = wide["main_theme_id"].astype(int) != NON_ANSWER_ID
+    base = max(int(answered.sum()), 1)
+    rows = []
+
+    def row(level: str, theme_id: int, label: str, column: str) -> None:
+        count = int(wide.loc[answered, column].astype(int).sum())
+        rows.append(
+            {"livello": level, "id": theme_id, "codice": label, "risposte": count, "quota": round(count / base, 4)}
+        )
+
+    for net_id in book.net_ids:
+        net = book[net_id]
+        row("net", net.id, net.label, net_column(net.id, net.label))
+        for theme in book.codes:
+            if theme.parent == net_id:
+                row("tema", theme.id, "    " + theme.label, theme_column(theme.id, theme.label))
+    for theme in book.codes:
+        if theme.parent is None:
+            row("tema", theme.id, theme.label, theme_column(theme.id, theme.label))
+    return pd.DataFrame(rows, columns=["livello", "id", "codice", "risposte", "quota"])
 
 
 def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
@@ -75,7 +104,7 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
 
     sheet = pd.read_excel(path, sheet_name="answers", dtype={ID: str, REVIEW_COLUMN: str})
     labels = {t.id: t.label for t in codebook.themes}
-    columns = {t.id: theme_column(t.id, t.label) for t in codebook.themes}
+    columns = {t.id: theme_column(t.id, t.label) for t in codebook.codes}
     missing = [c for c in columns.values() if c not in sheet.columns]
     if missing:
         raise InputError(
