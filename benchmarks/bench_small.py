@@ -47,6 +47,9 @@ def run_sample(texts: list[str], truth: np.ndarray, seed: int, bertopic: bool) -
     model = ThemeModel(embedder=EMBEDDER, random_state=seed, cache_dir=CACHE, verbose=False).fit(texts)
     labels = model.assignments_["theme_id"].to_numpy()
     rows = [{"method": "rtc_nlp", **scores(truth, labels, labels <= 0), "failed": 0}]
+    if "net_id" in model.assignments_.columns:  # the second level, scored the same way
+        nets = model.assignments_["net_id"].to_numpy()
+        rows.append({"method": "rtc_nlp nets", **scores(truth, nets, nets <= 0), "failed": 0})
     if bertopic:
         from bertopic import BERTopic
 
@@ -190,11 +193,11 @@ def main() -> None:
                 values = part[metric].to_numpy()
                 low, high = bootstrap(values, rng)
                 line[f"{method} {metric}"] = f"{values.mean():.3f} [{low:.3f}, {high:.3f}]"
-            line[f"{method} themes"] = f"{part['themes'].mean():.1f}"
+            line[f"{method} themes"] = f"{part['themes'].mean():.1f} ({part['themes'].min()}-{part['themes'].max()})"
             if method == "BERTopic":
                 line["BERTopic failed"] = int(part["failed"].sum())
         if bertopic:
-            ours = group[group["method"] == "rtc_nlp"].set_index("sample")
+            ours = group[group["method"] == "rtc_nlp"].set_index("sample")  # the themes, not the nets
             theirs = group[group["method"] == "BERTopic"].set_index("sample")
             for metric in ("ACC", "ARI"):
                 diff = (ours[metric] - theirs[metric]).to_numpy()
