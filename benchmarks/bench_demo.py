@@ -1,7 +1,7 @@
 """The synthetic demo survey (``data/demo/``): themes found and codebook coding, per embedder.
 
-For each embedder of ``--embedders``: themes of wave 1 with the number not given, and their
-agreement with the generator's main code (ARI and Cohen's kappa after matching, with 95%
+For each embedder of ``--embedders``: themes of wave 1 with the number not given, and the
+agreement of the themes and of their nets with the generator's main code (ARI and Cohen's kappa after matching, with 95%
 intervals and permutation p-values); then both waves coded with the report's codebook
 (``codebook_report.json``) and the accuracy and kappa on the coded answers. The demo is
 synthetic: these figures check the path end to end, they are no evidence of quality.
@@ -50,6 +50,23 @@ def main() -> None:
                 for m in ("ari", "cohen_kappa")
             )
         )
+        if "net_id" in model.assignments_.columns:
+            # The second level against the same hand coding: each answer's net as its theme.
+            as_nets = model.assignments_.assign(
+                theme_id=model.assignments_["net_id"], theme_label=model.assignments_["net_label"]
+            )
+            nets = figures(
+                compare_with_manual(as_nets, manual, code_column="codice", n_boot=1000, n_perm=999, random_state=0),
+                "all",
+            )
+            print(
+                f"   the same themes grouped into {model.summary_['n_nets']} nets: "
+                + "; ".join(
+                    f"{m} {nets.loc[m, 'value']:.3f} [{nets.loc[m, 'ci_low']:.2f}, {nets.loc[m, 'ci_high']:.2f}]"
+                    f" p={nets.loc[m, 'p_value']:.3f}"
+                    for m in ("ari", "cohen_kappa")
+                )
+            )
         for wave in ("wave1", "wave2"):
             coded = code_answers(
                 read_answers(DEMO / f"{wave}.csv", text_column="risposta", id_column="id"),
