@@ -26,7 +26,7 @@ CARTELLA_RISULTATI = "risultati"
 from pathlib import Path
 
 from rtc_nlp import ThemeModel, read_answers
-from rtc_nlp.report import sizes_figure, theme_map, theme_map_figure
+from rtc_nlp.report import nets_figure, sizes_figure, theme_map, theme_map_figure
 
 risposte = read_answers(FILE_RISPOSTE, text_column=COLONNA_TESTO, id_column=COLONNA_ID)
 modello = ThemeModel(embedder=EMBEDDER, random_state=0).fit(risposte)
@@ -48,6 +48,36 @@ for tema in temi.head(8).itertuples():
 
 # %%
 sizes_figure(temi)
+
+# %% [markdown]
+# ## Due livelli: net e temi
+# Come in uno schema di codifica, i temi sono raggruppati in *net* (temi ampi). Una risposta
+# conta una volta sola nella sua net. Con `ThemeModel(n_nets=6)` si chiedono 6 net, con
+# `n_nets=0` un solo livello.
+
+# %%
+net = modello.nets_
+for riga in net.itertuples():
+    print(f"NET {riga.net_id}: {riga.label} — {riga.size} risposte ({riga.share:.0%})")
+    for tema in temi[temi["net_id"] == riga.net_id].itertuples():
+        print(f"    [{tema.theme_id}] {tema.label} — {tema.size}")
+
+# %% [markdown]
+# Le alternative: quante net darebbero una separazione simile, e quanto sono riproducibili i
+# livelli di temi provati (accordo tra semi diversi).
+
+# %%
+import pandas as pd
+from IPython.display import display
+
+alternative_net = pd.DataFrame(modello.summary_["nets"].get("alternatives", []))
+livelli = pd.DataFrame(modello.summary_["clustering"].get("levels", []))
+display(alternative_net.rename(columns={"n_nets": "net", "silhouette": "separazione"}))
+nomi = {"resolution": "risoluzione", "n_communities": "gruppi", "stability": "accordo tra semi"}
+display(livelli.rename(columns=nomi))
+
+# %%
+nets_figure(temi.assign(net=temi["net_id"]), net)
 
 # %% [markdown]
 # ## La mappa dei temi
