@@ -14,6 +14,7 @@ from .text import STOP_WORDS
 
 __all__ = [
     "NET_COLUMNS",
+    "describe_nets",
     "THEME_COLUMNS",
     "KEYWORD_TEXTS_PER_THEME",
     "class_keywords",
@@ -209,3 +210,69 @@ def describe_themes(
             }
         )
     return pd.DataFrame(rows, columns=THEME_COLUMNS)
+
+
+def describe_nets(
+    net_of_theme: np.ndarray,
+    texts: Sequence[str],
+    theme: np.ndarray,
+    counts: np.ndarray,
+    vectors: np.ndarray,
+    centroids: np.ndarray,
+    theme_sizes: np.ndarray,
+    row_theme: np.ndarray,
+    *,
+    n_rows: int,
+    n_keywords: int = 10,
+    n_examples: int = 5,
+    fitted_on: int | None = None,
+    random_state: int = 0,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The table of nets, numbered by size, and the 1-based net id of each theme.
+
+    Parameters
+    ----------
+    net_of_theme : ndarray of int, shape (k,)
+        The 0-based net of each theme, in any order.
+    texts, theme, counts, vectors
+        The distinct answers, their 0-based theme (-1 none), how many rows gave each, their
+        vectors (as for :func:`describe_themes`).
+    centroids : ndarray of shape (k, d)
+        The themes' centres.
+    theme_sizes : ndarray of shape (k,)
+        Answers per theme: a net's centre is the size-weighted mean of its themes' centres.
+    row_theme : ndarray of int
+        The 0-based theme of every input row (negative: none), for ties in size: the net whose
+        first answer comes first in the file gets the smaller id.
+    n_rows, n_keywords, n_examples, fitted_on, random_state
+        As for :func:`describe_themes`.
+    """
+    m = int(net_of_theme.max()) + 1
+    net_of_answer = np.where(theme >= 0, net_of_theme[np.maximum(theme, 0)], -1)
+    sizes = np.bincount(net_of_answer[net_of_answer >= 0], weights=counts[net_of_answer >= 0], minlength=m)
+    first_row = [int(np.flatnonzero(np.isin(row_theme, np.flatnonzero(net_of_theme == j)))[0]) for j in range(m)]
+    order = np.lexsort((first_row, -sizes))
+    remap = np.empty(m, dtype=np.int64)
+    remap[order] = np.arange(m)
+    net_of_theme = remap[net_of_theme]
+    net_of_answer = np.where(net_of_answer >= 0, remap[np.maximum(net_of_answer, 0)], -1)
+    weights = np.maximum(np.asarray(theme_sizes, dtype=np.float64), 1e-9)
+    centres = np.vstack(
+        [np.average(centroids[net_of_theme == j], axis=0, weights=weights[net_of_theme == j]) for j in range(m)]
+    )
+    centres = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    nets = describe_themes(
+        texts,
+        net_of_answer,
+        counts,
+        vectors,
+        centres,
+        n_rows=n_rows,
+        n_keywords=n_keywords,
+        n_examples=n_examples,
+        fitted_on=fitted_on,
+        random_state=random_state,
+        fallback="gruppo",
+    ).rename(columns={"theme_id": "net_id"})
+    nets["theme_ids"] = [[int(t) + 1 for t in np.flatnonzero(net_of_theme == j)] for j in range(m)]
+    return nets, net_of_theme + 1

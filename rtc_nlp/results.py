@@ -166,7 +166,8 @@ def open_results(folder: str | Path, codebook: Codebook | None = None) -> Result
     codebook : Codebook or None
         Overrides the folder's own codebook.
     """
-    from .themes import MODEL_FORMAT, MODEL_FORMAT_VERSION, ThemeModel
+    from .model_folder import MODEL_FORMAT, MODEL_FORMAT_VERSION
+    from .themes import ThemeModel
 
     folder = Path(folder)
     model = None

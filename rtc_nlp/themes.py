@@ -7,7 +7,6 @@ transform alike, so coding the training answers again gives exactly the fitted t
 
 from __future__ import annotations
 
-import inspect
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from .answer_table import answer_table, summary_counts
 from .assign import nearest_themes
 from .batches import embed_in_batches
 from .cache import EmbeddingCache
-from .describe import NET_COLUMNS, describe_themes
-from .embed import Embedder, load_embedder, resolve_embedder, unit_rows
-from .errors import InputError, ModelFileError
+from .describe import NET_COLUMNS, describe_nets, describe_themes
+from .embed import Embedder, resolve_embedder
+from .errors import InputError
 from .estimator import check_fitted, fresh
 from .grouping import (
     FLAT_MERGE_SIMILARITY,
@@ -31,24 +31,13 @@ from .grouping import (
     min_theme_size,
     settle_themes,
 )
-from .persist import (
-    load_array,
-    read_json,
-    read_parquet,
-    save_array,
-    write_json,
-    write_parquet,
-)
+from .model_folder import MODEL_FORMAT, MODEL_FORMAT_VERSION, read_model, write_model
 from .sampling import weighted_sample
 from .schema import (
-    ID,
     NON_ANSWER,
-    NON_ANSWER_ID,
     TEXT,
     UNCLASSIFIED,
-    UNCLASSIFIED_ID,
     as_frame,
-    versions,
 )
 from .text import NON_ANSWER_REASONS, prepare_texts
 
@@ -56,8 +45,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "NON_ANSWER", "UNCLASSIFIED", "ThemeModel"]
 
-#: The format name and version of ``model.json``.
-MODEL_FORMAT, MODEL_FORMAT_VERSION = "rtc_nlp.theme_model", 1
 _UNCLASSIFIED_REASONS = {
     "no_known_terms": "shares no term with the answers the themes were built from",
     "below_min_similarity": "less similar than min_similarity to every theme",
@@ -357,11 +344,7 @@ class ThemeModel(BaseEstimator):
         usable: np.ndarray,
         row_index: np.ndarray,
     ) -> None:
-        clean = prepared["clean_text"].tolist()
-        unique_texts = pd.Series(np.asarray(clean, dtype=object)[usable]).drop_duplicates().tolist()
-        unique_theme = np.full(len(unique_texts), -1)
-        unique_theme[codes] = row_index[usable]
-        counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
+        unique_texts, unique_theme, counts = _distinct(prepared, usable, codes, row_index)
         fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
         self.themes_ = describe_themes(
             unique_texts,
@@ -391,65 +374,26 @@ class ThemeModel(BaseEstimator):
         k = len(self.centroids_)
         if not self._with_nets() or k == 0:
             return
-        clean = prepared["clean_text"].tolist()
-        unique_texts = pd.Series(np.asarray(clean, dtype=object)[usable]).drop_duplicates().tolist()
-        unique_theme = np.full(len(unique_texts), -1)
-        unique_theme[codes] = row_index[usable]
-        counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
+        unique_texts, unique_theme, counts = _distinct(prepared, usable, codes, row_index)
         choice = choose_nets(vectors, unique_theme, self.centroids_, n_nets=self.n_nets, random_state=self.random_state)
-        # Stable ids: nets ordered by size, ties by their first answer in the file.
-        net_of_answer = np.where(unique_theme >= 0, choice.net_of_theme[np.maximum(unique_theme, 0)], -1)
-        m = int(choice.net_of_theme.max()) + 1
-        sizes = np.bincount(net_of_answer[net_of_answer >= 0], weights=counts[net_of_answer >= 0], minlength=m)
-        first_row = [
-            int(np.flatnonzero(np.isin(row_index, np.flatnonzero(choice.net_of_theme == j)))[0]) for j in range(m)
-        ]
-        order = np.lexsort((first_row, -sizes))
-        remap = np.empty(m, dtype=np.int64)
-        remap[order] = np.arange(m)
-        net_of_theme = remap[choice.net_of_theme]
-        net_of_answer = np.where(net_of_answer >= 0, remap[np.maximum(net_of_answer, 0)], -1)
-        # A net's centre: the mean of its themes' centres, weighted by their sizes.
-        weights = np.maximum(self.themes_["size"].to_numpy(dtype=np.float64), 1e-9)
-        centres = unit_rows(
-            np.vstack(
-                [
-                    np.average(self.centroids_[net_of_theme == j], axis=0, weights=weights[net_of_theme == j])
-                    for j in range(m)
-                ]
-            )
-        )
-        nets = describe_themes(
+        nets, net_of_theme = describe_nets(
+            choice.net_of_theme,
             unique_texts,
-            net_of_answer,
+            unique_theme,
             counts,
             vectors,
-            centres,
+            self.centroids_,
+            self.themes_["size"].to_numpy(dtype=np.float64),
+            row_index,
             n_rows=len(frame),
             n_keywords=self.n_keywords,
             n_examples=self.n_examples,
+            fitted_on=getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts)),
             random_state=self.random_state,
-            fallback="gruppo",
-        ).rename(columns={"theme_id": "net_id"})
-        nets["theme_ids"] = [[int(t) + 1 for t in np.flatnonzero(net_of_theme == j)] for j in range(m)]
+        )
         self.nets_ = nets
-        self.themes_.insert(1, "net_id", net_of_theme + 1)
-        self.nets_info_ = {"n_nets": m, "alternatives": choice.alternatives}
-
-    def _net_columns(self, theme_index: np.ndarray) -> dict[str, Any]:
-        """``net_id`` and ``net_label`` of each answer (the special codes stay as they are)."""
-        if "net_id" not in self.themes_.columns:
-            return {}
-        net_of_theme = self.themes_["net_id"].to_numpy(dtype=np.int64)
-        labels = dict(zip(self.nets_["net_id"].astype(int), self.nets_["label"]))
-        special = np.where(theme_index == -1, UNCLASSIFIED_ID, NON_ANSWER_ID)
-        net_id = np.where(theme_index >= 0, net_of_theme[np.maximum(theme_index, 0)], special).astype(np.int64)
-        net_label = [labels[n] if n > 0 else (UNCLASSIFIED if n == UNCLASSIFIED_ID else NON_ANSWER) for n in net_id]
-        return {"net_id": net_id, "net_label": net_label}
-
-    def _label_of(self, theme_index: np.ndarray) -> list[str]:
-        labels = self.themes_["label"].tolist()
-        return [labels[i] if i >= 0 else (UNCLASSIFIED if i == -1 else NON_ANSWER) for i in theme_index]
+        self.themes_.insert(1, "net_id", net_of_theme)
+        self.nets_info_ = {"n_nets": len(nets), "alternatives": choice.alternatives}
 
     def _assignments(
         self,
@@ -461,48 +405,11 @@ class ThemeModel(BaseEstimator):
         sims: np.ndarray,
         reasons: list[str],
     ) -> pd.DataFrame:
-        similarity = np.full(len(frame), np.nan)
-        similarity[usable] = np.round(sims[codes], 6)
-        reason = np.array(prepared["non_answer"].fillna("").tolist(), dtype=object)
-        reason[usable] = np.asarray(reasons, dtype=object)[codes] if len(reasons) else []
-        status = np.where(row_index >= 0, "theme", np.where(row_index == -1, "unclassified", "non_answer"))
-        theme_id = np.where(row_index >= 0, row_index + 1, np.where(row_index == -1, UNCLASSIFIED_ID, NON_ANSWER_ID))
-        duplicate = np.zeros(len(frame), dtype=bool)
-        duplicate[usable] = pd.Series(codes).duplicated().to_numpy()
-        out = pd.DataFrame(
-            {
-                ID: frame[ID].astype(str).to_numpy(),
-                TEXT: frame[TEXT].to_numpy(),
-                "theme_id": theme_id.astype(np.int64),
-                "theme_label": self._label_of(row_index),
-                **self._net_columns(row_index),
-                "similarity": similarity,
-                "status": status,
-                "reason": reason,
-                "duplicate": duplicate,
-            }
-        )
-        meta = frame.drop(columns=[ID, TEXT]).reset_index(drop=True)
-        return pd.concat([out, meta], axis=1)
-
-    @staticmethod
-    def _summary_counts(assignments: pd.DataFrame) -> dict[str, Any]:
-        n = len(assignments)
-        status = assignments["status"]
-        non_answers = assignments.loc[status == "non_answer", "reason"].value_counts().sort_index()
-        unclassified = int((status == "unclassified").sum())
-        return {
-            "n_answers": n,
-            "n_coded": int((status == "theme").sum()),
-            "n_non_answers": int((status == "non_answer").sum()),
-            "non_answers_by_reason": {str(k): int(v) for k, v in non_answers.items()},
-            "n_unclassified": unclassified,
-            "share_unclassified": unclassified / n if n else 0.0,
-        }
+        return answer_table(frame, prepared, usable, codes, row_index, sims, reasons, self.themes_, self.nets_)
 
     def _summary(self, assignments: pd.DataFrame) -> dict[str, Any]:
         return {
-            **self._summary_counts(assignments),
+            **summary_counts(assignments),
             "n_themes": len(self.centroids_),
             "n_nets": len(self.nets_),
             "nets": dict(getattr(self, "nets_info_", {})),
@@ -547,32 +454,7 @@ class ThemeModel(BaseEstimator):
         """Save to a folder of plain files: ``model.json``, ``centroids.npy``,
         ``assignments.parquet`` and the embedder's own folder. Loads back without pickle."""
         self._check_fitted()
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.embedder_.save(folder / "embedder")
-        save_array(folder / "centroids.npy", self.centroids_)
-        write_parquet(self.assignments_, folder / "assignments.parquet")
-        # In the constructor's order, as earlier releases wrote them.
-        order = inspect.signature(type(self).__init__).parameters
-        values = self.get_params(deep=False)
-        params = {
-            k: values[k] for k in order if k in values and k not in ("embedder", "reducer", "clusterer", "cache_dir")
-        }
-        params["reducer"] = None if self.reducer is None else type(self.reducer).__name__
-        params["clusterer"] = None if self.clusterer is None else type(self.clusterer).__name__
-        themes = self.themes_.to_dict(orient="records")
-        write_json(
-            folder / "model.json",
-            {
-                "params": params,
-                "versions": versions(),
-                "summary": self.summary_,
-                "themes": themes,
-                "nets": self.nets_.to_dict(orient="records"),
-            },
-            kind=MODEL_FORMAT,
-            version=MODEL_FORMAT_VERSION,
-        )
+        write_model(self, folder)
 
     @classmethod
     def load(cls, folder: str | Path, *, cache_dir: str | Path | bool | None = None) -> ThemeModel:
@@ -587,25 +469,15 @@ class ThemeModel(BaseEstimator):
         ModelFileError
             If a file is missing, tampered with, truncated or from a newer version.
         """
-        folder = Path(folder)
-        document = read_json(folder / "model.json", kind=MODEL_FORMAT, max_version=MODEL_FORMAT_VERSION)
-        try:
-            params = dict(document["params"])
-            themes = pd.DataFrame(document["themes"])
-            summary = dict(document["summary"])
-            for key in ("reducer", "clusterer"):
-                params.pop(key, None)
-            model = cls(**params, cache_dir=cache_dir)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelFileError(f"{folder / 'model.json'}: missing or invalid field ({exc})") from None
-        model.embedder_ = load_embedder(folder / "embedder")
-        model.embedder = model.embedder_
-        model.centroids_ = load_array(folder / "centroids.npy", shape=(len(themes), None)).astype(np.float32)
-        model.themes_ = themes
-        # Models saved before nets existed have none.
-        model.nets_ = pd.DataFrame(document.get("nets") or [], columns=[*NET_COLUMNS])
-        model.summary_ = summary
-        model.assignments_ = read_parquet(
-            folder / "assignments.parquet", required=(ID, TEXT, "theme_id", "theme_label", "status")
-        )
-        return model
+        return read_model(cls, folder, cache_dir=cache_dir)
+
+
+def _distinct(
+    prepared: pd.DataFrame, usable: np.ndarray, codes: np.ndarray, row_index: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct usable answers, the 0-based theme of each (-1 none) and how many rows gave it."""
+    clean = np.asarray(prepared["clean_text"].tolist(), dtype=object)
+    texts = pd.Series(clean[usable]).drop_duplicates().tolist()
+    theme = np.full(len(texts), -1)
+    theme[codes] = row_index[usable]
+    return texts, theme, np.bincount(codes, minlength=len(texts)).astype(np.float64)
