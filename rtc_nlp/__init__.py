@@ -33,7 +33,7 @@ from .use_encoder import UniversalSentenceEncoder
 from .validate import ValidationReport, compare_with_manual
 from .waves import compare_waves
 
-__version__ = "0.3.0"
+__version__ = "0.4.0.dev0"
 
 __all__ = [
     "Codebook",

@@ -326,8 +326,9 @@ class ThemeModel(BaseEstimator):
         if k:
             row_index = np.where(row_index >= 0, remap[np.maximum(row_index, 0)], row_index)
         self._describe(frame, prepared, vectors, codes, usable, row_index)
-        self._group_into_nets(frame, prepared, vectors, codes, usable, row_index)
-        self.assignments_ = self._assignments(frame, prepared, usable, codes, row_index, sims, reasons)
+        self.assignments_ = answer_table(
+            frame, prepared, usable, codes, row_index, sims, reasons, self.themes_, self.nets_
+        )
         self.summary_ = self._summary(self.assignments_)
         limit = getattr(self.embedder_, "max_chars", None)
         if limit is not None:
@@ -344,6 +345,7 @@ class ThemeModel(BaseEstimator):
         usable: np.ndarray,
         row_index: np.ndarray,
     ) -> None:
+        """The theme table (``themes_``) and the nets that group the themes (``nets_``)."""
         unique_texts, unique_theme, counts = _distinct(prepared, usable, codes, row_index)
         fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
         self.themes_ = describe_themes(
@@ -358,23 +360,12 @@ class ThemeModel(BaseEstimator):
             fitted_on=fitted_on,
             random_state=self.random_state,
         )
-
-    def _group_into_nets(
-        self,
-        frame: pd.DataFrame,
-        prepared: pd.DataFrame,
-        vectors: np.ndarray,
-        codes: np.ndarray,
-        usable: np.ndarray,
-        row_index: np.ndarray,
-    ) -> None:
-        """Group the themes into nets (``nets_``, ``themes_["net_id"]``), numbered by size."""
+        # The nets that group the themes, numbered by size (none with n_nets=0).
         self.nets_ = pd.DataFrame(columns=[*NET_COLUMNS])
         self.nets_info_: dict[str, Any] = {}
         k = len(self.centroids_)
         if not self._with_nets() or k == 0:
             return
-        unique_texts, unique_theme, counts = _distinct(prepared, usable, codes, row_index)
         choice = choose_nets(vectors, unique_theme, self.centroids_, n_nets=self.n_nets, random_state=self.random_state)
         nets, net_of_theme = describe_nets(
             choice.net_of_theme,
@@ -388,24 +379,12 @@ class ThemeModel(BaseEstimator):
             n_rows=len(frame),
             n_keywords=self.n_keywords,
             n_examples=self.n_examples,
-            fitted_on=getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts)),
+            fitted_on=fitted_on,
             random_state=self.random_state,
         )
         self.nets_ = nets
         self.themes_.insert(1, "net_id", net_of_theme)
         self.nets_info_ = {"n_nets": len(nets), "alternatives": choice.alternatives}
-
-    def _assignments(
-        self,
-        frame: pd.DataFrame,
-        prepared: pd.DataFrame,
-        usable: np.ndarray,
-        codes: np.ndarray,
-        row_index: np.ndarray,
-        sims: np.ndarray,
-        reasons: list[str],
-    ) -> pd.DataFrame:
-        return answer_table(frame, prepared, usable, codes, row_index, sims, reasons, self.themes_, self.nets_)
 
     def _summary(self, assignments: pd.DataFrame) -> dict[str, Any]:
         return {
@@ -443,7 +422,7 @@ class ThemeModel(BaseEstimator):
         index, sims, reasons = self._assign(vectors)
         row_index = np.full(len(frame), -2, dtype=np.int64)
         row_index[usable] = index[codes] if len(codes) else []
-        return self._assignments(frame, prepared, usable, codes, row_index, sims, reasons)
+        return answer_table(frame, prepared, usable, codes, row_index, sims, reasons, self.themes_, self.nets_)
 
     def fit_transform(self, answers: Any, y: Any = None) -> pd.DataFrame:
         """Fit and return ``assignments_``."""
