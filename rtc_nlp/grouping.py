@@ -227,6 +227,7 @@ def choose_nets(
     centroids: np.ndarray,
     *,
     n_nets: int | None = None,
+    random_state: int = 0,
 ) -> NetChoice:
     """Group themes into nets: average linkage of the theme centres (cosine), cut where the
     answers grouped by net are best separated (silhouette), with :data:`NET_RANGE` nets and
@@ -243,6 +244,8 @@ def choose_nets(
     n_nets : int or None
         Exactly this many nets (at most ``k``); ``None`` chooses in :data:`NET_RANGE`. With
         ``k`` themes too few to group (fewer than 6), each theme is its own net.
+    random_state : int
+        Seed of the sample the silhouette is measured on.
     """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
@@ -265,8 +268,7 @@ def choose_nets(
     if high < low:  # too few themes to group: each is its own net
         return NetChoice(np.arange(k, dtype=np.int64), k)
     kept = np.flatnonzero(theme_of_point >= 0)
-    # A fixed sample: the answers that measure each cut do not move with the model's seed.
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(random_state)
     sample = kept if len(kept) <= NET_SAMPLE else np.sort(rng.choice(kept, NET_SAMPLE, replace=False))
     best: tuple[float, int] | None = None
     alternatives = []

@@ -366,7 +366,7 @@ class ThemeModel(BaseEstimator):
         k = len(self.centroids_)
         if not self._with_nets() or k == 0:
             return
-        choice = choose_nets(vectors, unique_theme, self.centroids_, n_nets=self.n_nets)
+        choice = choose_nets(vectors, unique_theme, self.centroids_, n_nets=self.n_nets, random_state=self.random_state)
         nets, net_of_theme = describe_nets(
             choice.net_of_theme,
             unique_texts,
