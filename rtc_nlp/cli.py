@@ -326,7 +326,7 @@ def _alternatives(summary: dict[str, Any]) -> list[str]:
     kept = summary.get("clustering", {}).get("resolution")
     if len(levels) > 1 and kept is not None:
         shown = [
-            f"{lv['n_communities']} (agreement across seeds {lv['stability']:.2f})"
+            f"{lv['n_communities']} groups (agreement across seeds {lv['stability']:.2f})"
             + (" <- kept" if lv["resolution"] == kept else "")
             for lv in levels
         ]

@@ -140,3 +140,21 @@ def test_moving_a_theme_to_another_net_keeps_every_id():
         book.move(3, 1)
     merged = book.merge([4, 5], label="Organizzazione e immagine")
     assert merged.net_ids == [4] and {t.id for t in merged.codes} == {1, 2, 3}
+
+
+def test_the_summary_lists_themes_under_their_nets_and_the_alternatives(netted):
+    from rtc_nlp.cli import format_summary
+
+    auto = ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8).fit(
+        netted.assignments_[["id", "text"]]
+    )
+    text = format_summary(auto)
+    blocks = text.split("\nNET ")[1:]
+    assert len(blocks) == auto.summary_["n_nets"] == len(auto.nets_)
+    for block, net in zip(blocks, auto.nets_.itertuples()):
+        assert block.startswith(f"{net.net_id}: {net.label}")
+        shown = [int(line.split("]")[0].strip(" [")) for line in block.splitlines() if line.startswith("    [")]
+        assert shown == list(net.theme_ids)
+    chosen = auto.summary_["nets"]["n_nets"]
+    line = next(line for line in text.splitlines() if line.startswith(f"{chosen} nets (separation"))
+    assert "--n-nets" in line
