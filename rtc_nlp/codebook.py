@@ -139,6 +139,11 @@ class Codebook:
         nets = set(self.net_ids)
         return [t for t in self.themes if t.id not in nets]
 
+    def members(self, net_id: int) -> list[int]:
+        """The codes an answer can carry to count in net ``net_id`` (a code under no net is
+        its own net)."""
+        return [t.id for t in self.codes if self.net_of(t.id) == net_id]
+
     def net_of(self, theme_id: int) -> int:
         """The net a code counts in: its parent, or itself when it has none."""
         parent = self[theme_id].parent

@@ -21,6 +21,7 @@ from .errors import InputError
 from .persist import atomic_write
 from .results import COMPARISON_FOLDER, PREVALENCE, VALIDATION_FOLDER, open_results
 from .schema import TEXT
+from .waves import count_carrying
 
 logger = logging.getLogger(__name__)
 
@@ -242,15 +243,12 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None
     ]
     nets = None
     if book.net_ids:
-        carried = answers["codes"].astype(str).str.split(";").map(set)
+        carried = count_carrying(answers["codes"], {n: book.members(n) for n in book.net_ids})
         nets = pd.DataFrame(
             {
                 "net_id": book.net_ids,
                 "label": [book[n].label for n in book.net_ids],
-                "size": [
-                    int(carried.map(lambda c, m={str(t.id) for t in codes if t.parent == n}: bool(c & m)).sum())
-                    for n in book.net_ids
-                ],
+                "size": [carried[n] for n in book.net_ids],
             }
         )
     return answers, themes, nets, None, {}

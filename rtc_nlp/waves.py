@@ -13,7 +13,7 @@ from .codebook import Codebook
 from .io import resolve_column
 from .schema import UNCLASSIFIED, UNCLASSIFIED_ID
 
-__all__ = ["compare_waves", "prevalence_figure", "wilson_interval"]
+__all__ = ["compare_waves", "count_carrying", "prevalence_figure", "wilson_interval"]
 
 
 def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
@@ -24,6 +24,24 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.959964) -
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     return centre - half, centre + half
+
+
+def count_carrying(codes: pd.Series, groups: dict[int, list[int]]) -> dict[int, int]:
+    """Answers carrying a code of each group, each answer counted once per group.
+
+    Parameters
+    ----------
+    codes : Series of str
+        Each answer's theme ids, ``;``-joined.
+    groups : dict of int to list of int
+        The codes of each group: one code for a theme, a net's codes for a net.
+    """
+    group_of = {str(code): key for key, members in groups.items() for code in members}
+    exploded = codes.fillna("").astype(str).reset_index(drop=True).str.split(";").explode()
+    hits = exploded.map(group_of).dropna()
+    counted = pd.Series(hits.to_numpy(), index=hits.index).reset_index().drop_duplicates()
+    totals = counted.iloc[:, 1].value_counts()
+    return {key: int(totals.get(key, 0)) for key in groups}
 
 
 def compare_waves(
@@ -41,10 +59,10 @@ def compare_waves(
         raise ValueError(f"level must be 'theme' or 'net', got {level!r}")
     if level == "net":
         units = [codebook[i] for i in dict.fromkeys(codebook.net_of(t.id) for t in codebook.codes)]
-        members = {u.id: {str(t.id) for t in codebook.codes if codebook.net_of(t.id) == u.id} for u in units}
+        members = {u.id: codebook.members(u.id) for u in units}
     else:
         units = codebook.codes
-        members = {t.id: {str(t.id)} for t in units}
+        members = {t.id: [t.id] for t in units}
     from scipy.stats import norm
 
     names = list(waves)
@@ -61,10 +79,9 @@ def compare_waves(
         )
         for group, part in groups:
             base = int((part["status"] != "non_answer").sum())
-            # Answers carrying each code (or a code of each net), counted once per answer.
-            carried = part["codes"].fillna("").astype(str).str.split(";").map(set)
+            carried = count_carrying(part["codes"], members)
             for theme in units:
-                count = int(carried.map(lambda codes, m=members[theme.id]: bool(codes & m)).sum())
+                count = carried[theme.id]
                 rows.append(
                     {
                         "wave": wave,

@@ -77,7 +77,7 @@ def wide_table(frame: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     for theme in book.codes:
         wide[theme_column(theme.id, theme.label)] = [int(theme.id in codes) for codes in lists]
     for net in book.net_ids:
-        members = {t.id for t in book.codes if t.parent == net}
+        members = set(book.members(net))
         wide[net_column(net, book[net].label)] = [int(bool(members.intersection(codes))) for codes in lists]
     wide["status"] = frame.get("status", pd.Series([""] * len(frame)))
     skip = {

@@ -83,9 +83,8 @@ def code_frame(wide: pd.DataFrame, book: Codebook) -> pd.DataFrame:
     for net_id in book.net_ids:
         net = book[net_id]
         row("net", net.id, net.label, net_column(net.id, net.label))
-        for theme in book.codes:
-            if theme.parent == net_id:
-                row("tema", theme.id, "    " + theme.label, theme_column(theme.id, theme.label))
+        for theme in map(book.__getitem__, book.members(net_id)):
+            row("tema", theme.id, "    " + theme.label, theme_column(theme.id, theme.label))
     for theme in book.codes:
         if theme.parent is None:
             row("tema", theme.id, theme.label, theme_column(theme.id, theme.label))
