@@ -9,6 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from .embed import unit_rows
 from .sampling import per_group_sample
 from .text import STOP_WORDS
 
@@ -257,10 +258,11 @@ def describe_nets(
     net_of_theme = remap[net_of_theme]
     net_of_answer = np.where(net_of_answer >= 0, remap[np.maximum(net_of_answer, 0)], -1)
     weights = np.maximum(np.asarray(theme_sizes, dtype=np.float64), 1e-9)
-    centres = np.vstack(
-        [np.average(centroids[net_of_theme == j], axis=0, weights=weights[net_of_theme == j]) for j in range(m)]
+    centres = unit_rows(
+        np.vstack(
+            [np.average(centroids[net_of_theme == j], axis=0, weights=weights[net_of_theme == j]) for j in range(m)]
+        )
     )
-    centres = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
     nets = describe_themes(
         texts,
         net_of_answer,

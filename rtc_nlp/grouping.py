@@ -262,7 +262,8 @@ def choose_nets(
         return (fcluster(tree, t=m, criterion="maxclust") - 1).astype(np.int64)
 
     if n_nets is not None:
-        return NetChoice(cut(n_nets), len(np.unique(cut(n_nets))))
+        nets = cut(n_nets)
+        return NetChoice(nets, len(np.unique(nets)))
     # A net groups two themes or more on average: at most half as many nets as themes.
     low, high = NET_RANGE[0], min(NET_RANGE[1], k // 2)
     if high < low:  # too few themes to group: each is its own net
@@ -274,7 +275,7 @@ def choose_nets(
     alternatives = []
     for m in range(high, low - 1, -1):  # finest first: ties keep the finer
         nets = cut(m)[theme_of_point[sample]]
-        if len(np.unique(nets)) < 2 or len(np.unique(nets)) >= len(sample):
+        if not 2 <= len(np.unique(nets)) < len(sample):
             continue
         score = float(silhouette_score(points[sample], nets, metric="cosine"))
         alternatives.append({"n_nets": m, "silhouette": round(score, 4)})

@@ -247,7 +247,7 @@ class ThemeModel(BaseEstimator):
             logger.info("themes fitted on %d of %d distinct answers", len(sample), len(unique_texts))
         self.clustering_["fitted_on"] = len(fit_texts)
         self.clustering_["distinct_answers"] = len(unique_texts)
-        self._finish(frame, prepared, vectors, codes, usable)
+        self._finish(frame, prepared, vectors, unique_texts, codes, usable)
         return self
 
     def _with_nets(self) -> bool:
@@ -309,7 +309,13 @@ class ThemeModel(BaseEstimator):
         return found.theme, found.similarity, found.reason.tolist()
 
     def _finish(
-        self, frame: pd.DataFrame, prepared: pd.DataFrame, vectors: np.ndarray, codes: np.ndarray, usable: np.ndarray
+        self,
+        frame: pd.DataFrame,
+        prepared: pd.DataFrame,
+        vectors: np.ndarray,
+        unique_texts: list[str],
+        codes: np.ndarray,
+        usable: np.ndarray,
     ) -> None:
         """Order and describe the themes, and build ``themes_``, ``assignments_``, ``summary_``."""
         index, sims, reasons = self._assign(vectors)
@@ -325,7 +331,11 @@ class ThemeModel(BaseEstimator):
         remap[order] = np.arange(k)
         if k:
             row_index = np.where(row_index >= 0, remap[np.maximum(row_index, 0)], row_index)
-        self._describe(frame, prepared, vectors, codes, usable, row_index)
+        # The theme of each distinct answer, and how many rows gave it.
+        unique_theme = np.full(len(unique_texts), -1)
+        unique_theme[codes] = row_index[usable]
+        counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
+        self._describe(len(frame), vectors, unique_texts, unique_theme, counts, row_index)
         self.assignments_ = answer_table(
             frame, prepared, usable, codes, row_index, sims, reasons, self.themes_, self.nets_
         )
@@ -338,15 +348,14 @@ class ThemeModel(BaseEstimator):
 
     def _describe(
         self,
-        frame: pd.DataFrame,
-        prepared: pd.DataFrame,
+        n_rows: int,
         vectors: np.ndarray,
-        codes: np.ndarray,
-        usable: np.ndarray,
+        unique_texts: list[str],
+        unique_theme: np.ndarray,
+        counts: np.ndarray,
         row_index: np.ndarray,
     ) -> None:
         """The theme table (``themes_``) and the nets that group the themes (``nets_``)."""
-        unique_texts, unique_theme, counts = _distinct(prepared, usable, codes, row_index)
         fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
         self.themes_ = describe_themes(
             unique_texts,
@@ -354,7 +363,7 @@ class ThemeModel(BaseEstimator):
             counts,
             vectors,
             self.centroids_,
-            n_rows=len(frame),
+            n_rows=n_rows,
             n_keywords=self.n_keywords,
             n_examples=self.n_examples,
             fitted_on=fitted_on,
@@ -376,7 +385,7 @@ class ThemeModel(BaseEstimator):
             self.centroids_,
             self.themes_["size"].to_numpy(dtype=np.float64),
             row_index,
-            n_rows=len(frame),
+            n_rows=n_rows,
             n_keywords=self.n_keywords,
             n_examples=self.n_examples,
             fitted_on=fitted_on,
@@ -449,14 +458,3 @@ class ThemeModel(BaseEstimator):
             If a file is missing, tampered with, truncated or from a newer version.
         """
         return read_model(cls, folder, cache_dir=cache_dir)
-
-
-def _distinct(
-    prepared: pd.DataFrame, usable: np.ndarray, codes: np.ndarray, row_index: np.ndarray
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The distinct usable answers, the 0-based theme of each (-1 none) and how many rows gave it."""
-    clean = np.asarray(prepared["clean_text"].tolist(), dtype=object)
-    texts = pd.Series(clean[usable]).drop_duplicates().tolist()
-    theme = np.full(len(texts), -1)
-    theme[codes] = row_index[usable]
-    return texts, theme, np.bincount(codes, minlength=len(texts)).astype(np.float64)
