@@ -11,6 +11,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+
+def themes_args(answers: Path, out: Path, *extra: str) -> list[str]:
+    """``rtc-nlp themes`` on a survey CSV with an ``id`` column, with the lexical embedder."""
+    return ["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out", str(out), *extra]
+
+
 # Three well separated themes, written for the tests (not data from the report).
 SURVEY_THEMES = {
     "sicurezza": [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, SURVEY_THEMES
+from conftest import REPO, SURVEY_THEMES, themes_args
 
 from rtc_nlp import InputError, compare_with_manual, read_answers
 from rtc_nlp.cli import main
@@ -148,22 +148,7 @@ def test_demo_survey_codes_validate_and_reveal_the_new_theme():
 def test_cli_codebook_code_compare(survey, tmp_path, capsys):
     answers = tmp_path / "survey.csv"
     survey.to_csv(answers, index=False)
-    assert (
-        main(
-            [
-                "themes",
-                str(answers),
-                "--id-column",
-                "id",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "r"),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    assert main(themes_args(answers, tmp_path / "r", "--quiet")) == 0
     assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "cb.json")]) == 0
     book = Codebook.load(tmp_path / "cb.json")
     for wave in ("w1", "w2"):

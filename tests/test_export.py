@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 import pytest
+from conftest import themes_args
 
 from rtc_nlp import InputError, compare_with_manual
 from rtc_nlp.cli import main
@@ -237,22 +238,7 @@ def test_existing_folder_and_input_folder_are_refused(coded, tmp_path):
 def test_cli_export_from_code_and_themes_folders(survey, tmp_path, capsys):
     answers = tmp_path / "survey.csv"
     survey.to_csv(answers, index=False)
-    assert (
-        main(
-            [
-                "themes",
-                str(answers),
-                "--id-column",
-                "id",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "r"),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    assert main(themes_args(answers, tmp_path / "r", "--quiet")) == 0
     assert main(["export", str(tmp_path / "r"), "--format", "csv,qdc", "--out", str(tmp_path / "e1")]) == 0
     wide = pd.read_csv(tmp_path / "e1" / "codes_wide.csv", dtype={"id": str})
     assert wide["id"].tolist() == survey["id"].tolist()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import themes_args
 
 from rtc_nlp.cache import text_key
 from rtc_nlp.cli import main
@@ -76,22 +77,7 @@ def test_cli_redact_keeps_personal_data_out_of_cache_model_and_outputs(survey, t
     survey.to_csv(answers, index=False)
     cache = tmp_path / "cache"
     monkeypatch.setenv("RTC_NLP_CACHE", str(cache))
-    assert (
-        main(
-            [
-                "themes",
-                str(answers),
-                "--id-column",
-                "id",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "t"),
-                "--redact",
-            ]
-        )
-        == 0
-    )
+    assert main(themes_args(answers, tmp_path / "t", "--redact")) == 0
     assert "redacted 1 email" in capsys.readouterr().out
     from rtc_nlp.codebook import Codebook
 

@@ -10,6 +10,7 @@ import subprocess
 
 import pandas as pd
 import pytest
+from conftest import themes_args
 
 from rtc_nlp.cli import main
 
@@ -45,22 +46,7 @@ def report(tmp_path_factory, request) -> tuple:
     folder = tmp_path_factory.mktemp("report")
     answers = folder / "survey.csv"
     survey.to_csv(answers, index=False)
-    assert (
-        main(
-            [
-                "themes",
-                str(answers),
-                "--id-column",
-                "id",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(folder / "results"),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    assert main(themes_args(answers, folder / "results", "--quiet")) == 0
     manual = folder / "manual.csv"
     survey.dropna(subset=["truth"])[["id", "truth"]].to_csv(manual, index=False)
     assert (

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import themes_args
 
 from rtc_nlp import InputError, ThemeModel, compare_with_manual, read_manual_codes
 from rtc_nlp.cli import main
@@ -199,22 +200,7 @@ def test_same_seed_same_report_and_files_written(coded, tmp_path):
 def test_cli_validate_end_to_end(survey, tmp_path, capsys):
     answers = tmp_path / "answers.csv"
     survey.to_csv(answers, index=False)
-    assert (
-        main(
-            [
-                "themes",
-                str(answers),
-                "--id-column",
-                "id",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "res"),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    assert main(themes_args(answers, tmp_path / "res", "--quiet")) == 0
     manual = tmp_path / "manual.csv"
     survey.dropna(subset=["truth"])[["id", "truth"]].to_csv(manual, index=False, sep=";")
     code = main(
