@@ -16,7 +16,7 @@ The main entry points::
     wave2 = code_answers(read_answers("wave2.csv", text_column="risposta"), codebook)
 """
 
-from .cluster import CommunityClusterer, SilhouetteAgglomerative
+from .cluster import CommunityClusterer, NestedWard, SilhouetteAgglomerative
 from .codebook import Codebook, Theme
 from .coding import CodebookCoder, code_answers
 from .e5_encoder import E5Encoder
@@ -54,6 +54,7 @@ __all__ = [
     "ModelFileError",
     "RtcNlpError",
     "SentenceTransformerEmbedder",
+    "NestedWard",
     "SilhouetteAgglomerative",
     "ThemeModel",
     "UniversalSentenceEncoder",

@@ -3,7 +3,7 @@
 A clusterer is any object with ``fit_predict(X) -> labels`` (scikit-learn's KMeans,
 AgglomerativeClustering or HDBSCAN fit too); label ``-1`` means "no group". Both clusterers here
 are scikit-learn clusterers (``fit`` sets ``labels_``, ``fit_predict`` returns them) and pass
-its estimator checks. The default,
+its estimator checks; :class:`NestedWard` also gives the broad groups ("nets") the themes nest in. The default,
 :class:`CommunityClusterer`, finds the number of themes itself: it links each answer to its
 nearest neighbours, weights links by shared neighbours, and finds communities (Leiden) at the
 finest level that is reproducible across seeds (or, on request, walks on to broader themes).
@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NARROW_MARGIN", "CommunityClusterer", "SilhouetteAgglomerative", "nearest_neighbors"]
+__all__ = ["NARROW_MARGIN", "CommunityClusterer", "NestedWard", "SilhouetteAgglomerative", "nearest_neighbors"]
 
 #: A level chosen by less than this (stability or nesting against its threshold) may change
 #: with the seed: three runs estimate a level's stability only to a few hundredths.
@@ -361,3 +361,91 @@ class SilhouetteAgglomerative(ClusterMixin, BaseEstimator):
         self.labels_ = best.astype(np.int64)
         self.silhouette_ = float(best_score)
         return self
+
+
+class NestedWard(ClusterMixin, BaseEstimator):
+    """Ward clustering cut twice: broad groups (nets) and the themes nested in them.
+
+    One Ward tree of the rows (Euclidean, which on unit vectors orders pairs as cosine does),
+    cut first at the number of nets with the best silhouette between ``min_nets`` and
+    ``min(max_nets, sqrt(n))``, then at the number of themes with the best silhouette between
+    that many and ``2 * sqrt(n)``. Both cuts come from one tree, so every theme lies inside one
+    net. The default for small inputs with nets: unlike average linkage, Ward does not peel
+    single outlying answers off as groups of their own, so even 30 answers get three nets or
+    more (``benchmarks/bench_small.py``, ``docs/benchmarks.md``).
+
+    Parameters
+    ----------
+    min_nets, max_nets : int, default 3 and 15
+        Range of the number of nets tried (fewer when there are too few rows).
+
+    Attributes
+    ----------
+    labels_ : ndarray of int, shape (n,)
+        0-based theme of each row.
+    net_labels_ : ndarray of int, shape (n,)
+        0-based net of each row; rows of one theme share a net.
+    silhouette_, net_silhouette_ : float
+        Cosine silhouette of the chosen cuts (0 with fewer than two groups).
+    alternatives_ : list of dict
+        Each number of nets tried (``n_nets``, ``silhouette``), most nets first.
+    """
+
+    def __init__(self, min_nets: int = 3, max_nets: int = 15) -> None:
+        self.min_nets = min_nets
+        self.max_nets = max_nets
+
+    def fit(self, X: np.ndarray, y: Any = None) -> NestedWard:
+        """Cut the Ward tree of the rows of ``X`` into nets (``net_labels_``) and themes (``labels_``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d)
+        y : ignored
+        """
+        from scipy.cluster.hierarchy import fcluster, linkage
+
+        for name in ("min_nets", "max_nets"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
+                raise ValueError(f"{name} must be an int >= 2, got {value!r}")
+        if self.max_nets < self.min_nets:
+            raise ValueError(f"max_nets ({self.max_nets}) must be at least min_nets ({self.min_nets})")
+        X = validate_data(self, X, dtype=np.float64)
+        n = len(X)
+        self.alternatives_: list[dict[str, float]] = []
+        if n <= 3:
+            self.labels_ = self.net_labels_ = np.zeros(n, dtype=np.int64)
+            self.silhouette_ = self.net_silhouette_ = 0.0
+            return self
+        tree = linkage(X, method="ward")
+        net_high = min(int(self.max_nets), max(int(self.min_nets), int(math.sqrt(n))), n - 1)
+        net_low = min(int(self.min_nets), net_high)
+        self.net_silhouette_, n_nets, nets = _best_cut(X, tree, net_low, net_high, self.alternatives_, fcluster)
+        theme_high = min(n - 1, max(n_nets, int(2 * math.sqrt(n))))
+        self.silhouette_, _, themes = _best_cut(X, tree, n_nets, theme_high, None, fcluster)
+        self.labels_, self.net_labels_ = themes, nets
+        return self
+
+
+def _best_cut(
+    X: np.ndarray, tree: np.ndarray, low: int, high: int, tried: list[dict[str, float]] | None, fcluster: Any
+) -> tuple[float, int, np.ndarray]:
+    """The cut of ``tree`` into ``low`` to ``high`` groups with the best cosine silhouette
+    (ties keep the finer): (silhouette, groups, 0-based labels). Each cut tried is appended to
+    ``tried`` when given."""
+    from sklearn.metrics import silhouette_score
+
+    best: tuple[float, int, np.ndarray] = (0.0, 1, np.zeros(len(X), dtype=np.int64))
+    found = False
+    for m in range(high, low - 1, -1):
+        labels = fcluster(tree, t=m, criterion="maxclust") - 1
+        groups = len(np.unique(labels))
+        if not 2 <= groups < len(X):
+            continue
+        score = float(silhouette_score(X, labels, metric="cosine"))
+        if tried is not None:
+            tried.append({"n_nets": groups, "silhouette": round(score, 4)})
+        if not found or score > best[0] + 1e-12:
+            best, found = (score, groups, labels.astype(np.int64)), True
+    return best

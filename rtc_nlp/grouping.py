@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .cluster import CommunityClusterer, SilhouetteAgglomerative
+from .cluster import CommunityClusterer, NestedWard, SilhouetteAgglomerative
 from .embed import unit_rows
 from .estimator import fresh
 
@@ -29,6 +29,7 @@ __all__ = [
     "group_centres",
     "merge_near_duplicates",
     "min_theme_size",
+    "nets_of_clusterer",
     "settle_themes",
 ]
 
@@ -62,9 +63,10 @@ def choose_clusterer(
     verbose: bool = False,
 ) -> Any:
     """The clusterer for ``n_distinct`` answers: an unfitted copy of the user's, else k-means
-    with ``n_themes`` clusters, else :class:`SilhouetteAgglomerative` up to :data:`SMALL_INPUT`
-    distinct answers and :class:`CommunityClusterer` above (on :data:`SUB_THEME_RESOLUTIONS`
-    when nets will group the themes, else :data:`FLAT_RESOLUTIONS`)."""
+    with ``n_themes`` clusters, else up to :data:`SMALL_INPUT` distinct answers
+    :class:`NestedWard` when nets will group the themes (:class:`SilhouetteAgglomerative`
+    without), and above :class:`CommunityClusterer` (on :data:`SUB_THEME_RESOLUTIONS` when
+    nets will group the themes, else :data:`FLAT_RESOLUTIONS`)."""
     if clusterer is not None:
         return fresh(clusterer)
     if n_themes is not None:
@@ -72,7 +74,7 @@ def choose_clusterer(
 
         return KMeans(n_clusters=int(n_themes), n_init=10, random_state=random_state)
     if n_distinct <= SMALL_INPUT:
-        return SilhouetteAgglomerative()
+        return NestedWard(*NET_RANGE) if nets else SilhouetteAgglomerative()
     resolutions = SUB_THEME_RESOLUTIONS if nets else FLAT_RESOLUTIONS
     return CommunityClusterer(resolutions=resolutions, random_state=random_state, verbose=verbose)
 
@@ -285,3 +287,18 @@ def choose_nets(
         return NetChoice(np.arange(k, dtype=np.int64), k, alternatives)
     logger.info("%d nets (silhouette %.3f) over %d themes", best[1], best[0], k)
     return NetChoice(cut(best[1]), best[1], alternatives)
+
+
+def nets_of_clusterer(clusterer: Any, points: np.ndarray, centroids: np.ndarray) -> NetChoice | None:
+    """The nets a clusterer found beside its groups (``net_labels_``, as :class:`NestedWard`
+    gives), carried over to the settled themes: each theme joins the net most of its answers
+    (the points nearest its centre) are in. ``None`` when the clusterer gives no nets."""
+    net_labels = getattr(clusterer, "net_labels_", None)
+    if net_labels is None or len(centroids) == 0:
+        return None
+    nearest = np.argmax(points @ centroids.T, axis=1)
+    # settle_themes keeps only themes that win answers, so every theme has votes.
+    votes = [np.bincount(net_labels[nearest == t], minlength=int(net_labels.max()) + 1) for t in range(len(centroids))]
+    _, net_of_theme = np.unique([int(np.argmax(v)) for v in votes], return_inverse=True)
+    alternatives = list(getattr(clusterer, "alternatives_", []))
+    return NetChoice(net_of_theme.astype(np.int64), int(net_of_theme.max()) + 1, alternatives)

@@ -25,10 +25,12 @@ from .errors import InputError
 from .estimator import check_fitted, fresh
 from .grouping import (
     FLAT_MERGE_SIMILARITY,
+    NetChoice,
     choose_clusterer,
     choose_nets,
     clustering_info,
     min_theme_size,
+    nets_of_clusterer,
     settle_themes,
 )
 from .model_folder import MODEL_FORMAT, MODEL_FORMAT_VERSION, read_model, write_model
@@ -64,9 +66,10 @@ class ThemeModel(BaseEstimator):
         Optional step with ``fit_transform(X)`` applied before clustering only (e.g.
         ``umap.UMAP(random_state=0)``); themes are still matched in embedding space.
     clusterer : object or None, default None
-        Any object with ``fit_predict(X)``. ``None`` uses :class:`SilhouetteAgglomerative` up to
-        100 distinct answers, :class:`CommunityClusterer` above, and k-means when ``n_themes``
-        is given. What it chose (resolution, stability across seeds) is in ``summary_["clustering"]``.
+        Any object with ``fit_predict(X)``. ``None`` uses, up to 100 distinct answers,
+        :class:`NestedWard` (which proposes the nets too) or with ``n_nets=0``
+        :class:`SilhouetteAgglomerative`; :class:`CommunityClusterer` above; k-means when
+        ``n_themes`` is given. What it chose (resolution, stability across seeds) is in ``summary_["clustering"]``.
     n_themes : int or None, default None
         The number of themes; ``None`` finds it.
     n_nets : int or None, default None
@@ -239,15 +242,17 @@ class ThemeModel(BaseEstimator):
         self.embedder_.fit(fit_texts if self.embedder_.learns_from_texts else [])
         vectors = self._embed(unique_texts)
         if sample is None:
-            self.centroids_ = self._find_centroids(vectors, weights, len(frame))
+            self.centroids_, proposed = self._find_centroids(vectors, weights, len(frame))
         else:
             # The size floor scales with the share of the answers the sample stands for.
             scale = float(weights[sample].sum()) / float(weights.sum())
-            self.centroids_ = self._find_centroids(vectors[sample], weights[sample], max(1, round(len(frame) * scale)))
+            self.centroids_, proposed = self._find_centroids(
+                vectors[sample], weights[sample], max(1, round(len(frame) * scale))
+            )
             logger.info("themes fitted on %d of %d distinct answers", len(sample), len(unique_texts))
         self.clustering_["fitted_on"] = len(fit_texts)
         self.clustering_["distinct_answers"] = len(unique_texts)
-        self._finish(frame, prepared, vectors, unique_texts, codes, usable)
+        self._finish(frame, prepared, vectors, unique_texts, codes, usable, proposed)
         return self
 
     def _with_nets(self) -> bool:
@@ -267,8 +272,11 @@ class ThemeModel(BaseEstimator):
             return None
         return weighted_sample(weights, self.max_fit_answers, np.random.default_rng(self.random_state))
 
-    def _find_centroids(self, vectors: np.ndarray, weights: np.ndarray, n_answers: int) -> np.ndarray:
-        """Cluster the distinct answers and return the unit-length theme centres."""
+    def _find_centroids(
+        self, vectors: np.ndarray, weights: np.ndarray, n_answers: int
+    ) -> tuple[np.ndarray, NetChoice | None]:
+        """Cluster the distinct answers: the unit-length theme centres, and the nets the
+        clusterer proposes for them (``None`` when it proposes none)."""
         nonzero = np.linalg.norm(vectors, axis=1) > 0
         points = vectors[nonzero]
         if len(points) == 0:
@@ -277,6 +285,7 @@ class ThemeModel(BaseEstimator):
         if self.n_themes is not None and self.n_themes > n_distinct:
             raise InputError(f"n_themes={self.n_themes} but there are only {n_distinct} distinct usable answers")
         self.clustering_ = {"method": "single answer"}
+        clusterer = None
         if n_distinct == 1:
             labels = np.zeros(1, dtype=np.int64)
         else:
@@ -299,8 +308,8 @@ class ThemeModel(BaseEstimator):
             keep_all=self.n_themes is not None,
             merge_similarity=self._merge_similarity(),
             min_similarity=self.min_similarity,
-        )
-        return centroids.astype(np.float32)
+        ).astype(np.float32)
+        return centroids, nets_of_clusterer(clusterer, points, centroids)
 
     def _assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Nearest theme of each vector: (0-based theme index or -1, similarity, reason)."""
@@ -316,8 +325,10 @@ class ThemeModel(BaseEstimator):
         unique_texts: list[str],
         codes: np.ndarray,
         usable: np.ndarray,
+        proposed: NetChoice | None = None,
     ) -> None:
-        """Order and describe the themes, and build ``themes_``, ``assignments_``, ``summary_``."""
+        """Order and describe the themes, and build ``themes_``, ``assignments_``, ``summary_``
+        (``proposed``: the nets the clusterer found, in the order of the centres)."""
         index, sims, reasons = self._assign(vectors)
         row_index = np.full(len(frame), -2, dtype=np.int64)  # -2: non-answer
         row_index[usable] = index[codes]
@@ -331,11 +342,13 @@ class ThemeModel(BaseEstimator):
         remap[order] = np.arange(k)
         if k:
             row_index = np.where(row_index >= 0, remap[np.maximum(row_index, 0)], row_index)
+        if proposed is not None:
+            proposed = NetChoice(proposed.net_of_theme[order], proposed.n_nets, proposed.alternatives)
         # The theme of each distinct answer, and how many rows gave it.
         unique_theme = np.full(len(unique_texts), -1)
         unique_theme[codes] = row_index[usable]
         counts = np.bincount(codes, minlength=len(unique_texts)).astype(np.float64)
-        self._describe(len(frame), vectors, unique_texts, unique_theme, counts, row_index)
+        self._describe(len(frame), vectors, unique_texts, unique_theme, counts, row_index, proposed)
         self.assignments_ = answer_table(
             frame, prepared, usable, codes, row_index, sims, reasons, self.themes_, self.nets_
         )
@@ -354,8 +367,10 @@ class ThemeModel(BaseEstimator):
         unique_theme: np.ndarray,
         counts: np.ndarray,
         row_index: np.ndarray,
+        proposed: NetChoice | None = None,
     ) -> None:
-        """The theme table (``themes_``) and the nets that group the themes (``nets_``)."""
+        """The theme table (``themes_``) and the nets that group the themes (``nets_``): the
+        clusterer's ``proposed`` nets unless the analyst gave their number."""
         fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
         self.themes_ = describe_themes(
             unique_texts,
@@ -375,7 +390,11 @@ class ThemeModel(BaseEstimator):
         k = len(self.centroids_)
         if not self._with_nets() or k == 0:
             return
-        choice = choose_nets(vectors, unique_theme, self.centroids_, n_nets=self.n_nets, random_state=self.random_state)
+        choice = proposed
+        if choice is None or self.n_nets is not None:
+            choice = choose_nets(
+                vectors, unique_theme, self.centroids_, n_nets=self.n_nets, random_state=self.random_state
+            )
         nets, net_of_theme = describe_nets(
             choice.net_of_theme,
             unique_texts,

@@ -20,7 +20,7 @@ HAND = [
 def test_from_model_keeps_theme_ids_labels_keywords_and_examples(survey):
     model = ThemeModel(embedder="lexical", random_state=0).fit(survey)
     book = Codebook.from_model(model)
-    assert book.ids == model.themes_["theme_id"].tolist()
+    assert [t.id for t in book.codes] == model.themes_["theme_id"].tolist()
     first = model.themes_.iloc[0]
     assert book[int(first["theme_id"])].label == first["label"]
     assert list(book[int(first["theme_id"])].examples) == list(first["typical_answers"])

@@ -13,6 +13,7 @@ from rtc_nlp import (
     CommunityClusterer,
     E5Encoder,
     LexicalEmbedder,
+    NestedWard,
     SentenceTransformerEmbedder,
     SilhouetteAgglomerative,
     ThemeModel,
@@ -23,6 +24,7 @@ ESTIMATORS = [
     ThemeModel(n_themes=3, merge_similarity=None, random_state=4),
     CommunityClusterer(n_neighbors=8, resolutions=(1.0,), random_state=2),
     SilhouetteAgglomerative(max_clusters=5),
+    NestedWard(min_nets=4, max_nets=9),
     LexicalEmbedder(n_components=7, min_df=1),
     UniversalSentenceEncoder(threads=1, max_chars=300),
     E5Encoder(prefix="passage", center=False),
@@ -83,6 +85,6 @@ def test_using_an_unfitted_step_is_a_not_fitted_error(use):
         use()
 
 
-@parametrize_with_checks([SilhouetteAgglomerative(), CommunityClusterer(n_runs=2)])
+@parametrize_with_checks([SilhouetteAgglomerative(), NestedWard(), CommunityClusterer(n_runs=2)])
 def test_the_clusterers_pass_scikit_learns_estimator_checks(estimator, check):
     check(estimator)

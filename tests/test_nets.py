@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from rtc_nlp import ThemeModel
+from rtc_nlp import NestedWard, ThemeModel
 from rtc_nlp.embed import unit_rows
 from rtc_nlp.grouping import NET_RANGE, choose_nets
 
@@ -52,9 +52,39 @@ def netted():
     return ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8, n_nets=3).fit(_many_answers(30))
 
 
+def test_nested_ward_cuts_one_tree_into_nets_and_themes_inside_them():
+    for seed in range(3):
+        points, theme, net = _two_level_points(seed=seed, n_nets=5, per_net=3, per_theme=4)
+        ward = NestedWard().fit(points)
+        assert adjusted_rand_score(net, ward.net_labels_) == 1.0
+        # Every theme lies inside one net, and there are at least as many themes as nets.
+        assert all(len(np.unique(ward.net_labels_[ward.labels_ == t])) == 1 for t in np.unique(ward.labels_))
+        assert len(np.unique(ward.labels_)) >= len(np.unique(ward.net_labels_))
+        tried = [a["n_nets"] for a in ward.alternatives_]
+        assert tried == list(range(int(np.sqrt(len(points))), 2, -1))  # 3 to sqrt(n) nets, most first
+    with pytest.raises(ValueError, match="max_nets"):
+        NestedWard(min_nets=5, max_nets=4).fit(points)
+
+
+def test_small_inputs_get_three_nets_or_more(survey):
+    """24 answers on three topics: the default (Ward, two cuts) gives 3 nets or more, not one
+    net per theme as average linkage did when it found fewer than six themes."""
+    model = ThemeModel(embedder="lexical", random_state=0, verbose=False).fit(survey)
+    assert model.clustering_["method"] == "NestedWard"
+    n_distinct = model.clustering_["distinct_answers"]
+    tried = [a["n_nets"] for a in model.nets_info_["alternatives"]]
+    assert tried == list(range(int(np.sqrt(n_distinct)), 2, -1))  # 3 to sqrt(n) nets
+    assert len(model.nets_) in tried
+    _check_counts(model)
+
+
 def test_counts_agree_at_both_levels(netted):
-    themes, nets, rows = netted.themes_, netted.nets_, netted.assignments_
-    assert len(nets) == 3 and sorted(nets["net_id"]) == [1, 2, 3]
+    assert len(netted.nets_) == 3 and sorted(netted.nets_["net_id"]) == [1, 2, 3]
+    _check_counts(netted)
+
+
+def _check_counts(model):
+    themes, nets, rows = model.themes_, model.nets_, model.assignments_
     # Every theme is in exactly one net, and a net counts the answers of its themes.
     assert sorted(t for ids in nets["theme_ids"] for t in ids) == sorted(themes["theme_id"])
     for net in nets.itertuples():
