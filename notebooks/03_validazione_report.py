@@ -12,9 +12,10 @@
 # # 03 · Validazione sui raggruppamenti del report
 #
 # Gli analisti di *Ready to Change* hanno raggruppato a mano alcune risposte. Qui facciamo
-# trovare i temi a rtc_nlp sugli stessi testi e misuriamo quanto i suoi temi coincidono con i
-# gruppi del report. Ogni misura ha un **intervallo al 95%** e un **test di permutazione**:
-# con 15 risposte è questo che dice se l'accordo è più che casuale.
+# trovare i temi a rtc_nlp sugli stessi testi e misuriamo quanto coincidono con i gruppi del
+# report, a entrambi i livelli: i temi e le net (temi ampi) che li raggruppano. Ogni misura ha
+# un **intervallo al 95%** e un **test di permutazione**: con 15 risposte è questo che dice se
+# l'accordo è più che casuale.
 #
 # Si validano solo i tre raggruppamenti **per tema** (innovazioni del customer service,
 # innovazioni CSR, attività esternalizzabili). Gli altri due (criteri di scelta dei fornitori,
@@ -47,9 +48,13 @@ tabella.drop(columns=["embedder"]).round(3)
 # %%
 for _, riga in tabella.iterrows():
     esito = "batte il caso" if riga["cohen_kappa p"] < 0.05 else "non si distingue dal caso"
-    temi = "1 tema trovato" if riga["themes"] == 1 else f"{riga['themes']} temi trovati"
+    n = riga["groups found"]
+    if riga["level"] == "themes":
+        trovati = "1 tema trovato" if n == 1 else f"{n} temi trovati"
+    else:
+        trovati = "1 net trovata" if n == 1 else f"{n} net trovate"
     print(
-        f"{riga['grouping']}: {riga['answers']} risposte, {temi} contro "
+        f"{riga['grouping']}: {riga['answers']} risposte, {trovati} contro "
         f"{riga['manual codes']} gruppi del report; kappa {riga['cohen_kappa']:.2f} "
         f"{riga['cohen_kappa 95% CI']}, p = {riga['cohen_kappa p']:.3f}: {esito}"
     )

@@ -1,8 +1,8 @@
 """The report's own groupings as a validation set: the default pipeline against its hand coding.
 
 ``data/report/report_groupings.csv`` holds the groupings that *Ready to Change*'s analysts made
-by hand; :func:`validate_report_groupings` finds themes in each theme grouping and compares them
-with the report's groups (:func:`rtc_nlp.compare_with_manual`).
+by hand; :func:`validate_report_groupings` finds themes and nets in each theme grouping and
+compares each level with the report's groups (:func:`rtc_nlp.compare_with_manual`).
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def validate_report_groupings(
     Returns
     -------
     DataFrame
-        One row per theme grouping: answers, manual codes, themes found, and accuracy, kappa,
-        alpha, ARI with 95% intervals and permutation p-values (scope ``all``).
+        One row per theme grouping and level (``themes``, and ``nets`` when the model has
+        them): answers, manual codes, groups found, and accuracy, kappa, alpha, ARI with 95%
+        intervals and permutation p-values (scope ``all``).
         ``attrs["not_validated"]`` lists the groupings left out.
     """
     path = Path(path) if path is not None else default_report_groupings()
@@ -75,24 +76,37 @@ def validate_report_groupings(
         model = ThemeModel(embedder=embedder, random_state=random_state, verbose=False)
         model.fit(group.rename(columns={"item_id": "id"})[["id", "text"]])
         manual = group.rename(columns={"item_id": "id", "theme": "code"})[["id", "code"]]
-        report = compare_with_manual(
-            model.assignments_, manual, code_column="code", n_boot=n_boot, n_perm=n_perm, random_state=random_state
-        )
-        figures = report.summary[report.summary["scope"] == "all"].set_index("metric")
-        row: dict[str, Any] = {
-            "grouping": name,
-            "kind": group["kind"].iloc[0],
-            "answers": len(group),
-            "manual codes": report.counts["n_manual_codes"],
-            "themes": report.counts["n_themes"],
-            "embedder": model.summary_["embedder"],
-        }
-        for metric in ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari"):
-            r = figures.loc[metric]
-            row[metric] = r["value"]
-            row[f"{metric} 95% CI"] = f"[{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
-            row[f"{metric} p"] = r["p_value"]
-        rows.append(row)
+        for level, pred in _levels(model.assignments_):
+            report = compare_with_manual(
+                pred, manual, code_column="code", n_boot=n_boot, n_perm=n_perm, random_state=random_state
+            )
+            figures = report.summary[report.summary["scope"] == "all"].set_index("metric")
+            row: dict[str, Any] = {
+                "grouping": name,
+                "kind": group["kind"].iloc[0],
+                "level": level,
+                "answers": len(group),
+                "manual codes": report.counts["n_manual_codes"],
+                "groups found": report.counts["n_themes"],
+                "embedder": model.summary_["embedder"],
+            }
+            for metric in ("accuracy", "cohen_kappa", "krippendorff_alpha", "ari"):
+                r = figures.loc[metric]
+                row[metric] = r["value"]
+                row[f"{metric} 95% CI"] = f"[{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+                row[f"{metric} p"] = r["p_value"]
+            rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["not_validated"] = skipped
     return table
+
+
+def _levels(assignments: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The answers' themes, and their nets as if they were themes (when the model has nets)."""
+    levels = [("themes", assignments)]
+    if "net_id" in assignments.columns:
+        nets = assignments.drop(columns=["theme_id", "theme_label"]).rename(
+            columns={"net_id": "theme_id", "net_label": "theme_label"}
+        )
+        levels.append(("nets", nets))
+    return levels
