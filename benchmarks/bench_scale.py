@@ -9,7 +9,11 @@ the evaluation folder, a word dropped from repeated texts) in a scratch folder, 
 * coding a new wave (another draw of the same size, other seed) against the frozen model
   (``ThemeModel.load(...).transform``, timed from the loaded model to the coded frame):
   answers per second;
-* each step runs ``--repeats`` times (fresh processes, same input): the median and the range.
+* each step runs ``--repeats`` times (fresh processes, same input): the median and the range;
+* with ``--compare-encoder``, the same file with the encoder on every answer
+  (``--student-above 0``): its time, and the ARI between its themes and the fast path's on a
+  seeded subsample of 10,000 answers;
+* with ``--warm``, a run that fills an embedding cache of its own, then the same run again.
 * with ``--bertopic``, BERTopic's defaults on the same vectors at the smallest size, for the
   ratio of times.
 
@@ -80,8 +84,8 @@ _BERTOPIC = (
 )
 
 
-def _run_json(args: list[str]) -> dict:
-    result = subprocess.run(args, capture_output=True, text=True, check=False)
+def _run_json(args: list[str], env: dict[str, str] | None = None) -> dict:
+    result = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if not lines:
         raise RuntimeError(f"{args[:4]} failed:\n{result.stderr[-2000:]}")
@@ -97,9 +101,9 @@ def ari_by_source(frame: pd.DataFrame, themes: np.ndarray) -> dict[str, float]:
     return out
 
 
-def _median_run(args: list[str], repeats: int) -> tuple[dict, list[float]]:
+def _median_run(args: list[str], repeats: int, env: dict[str, str] | None = None) -> tuple[dict, list[float]]:
     """Run ``args`` ``repeats`` times; the run of median time and all the times."""
-    runs = sorted((_run_json(args) for _ in range(repeats)), key=lambda r: r["seconds"])
+    runs = sorted((_run_json(args, env) for _ in range(repeats)), key=lambda r: r["seconds"])
     return runs[len(runs) // 2], [r["seconds"] for r in runs]
 
 
@@ -108,8 +112,50 @@ def _seconds(times: list[float]) -> str:
     return f"{median:.1f}" if len(times) == 1 else f"{median:.1f} ({min(times):.1f}-{max(times):.1f})"
 
 
+def _fit(source: Path, out: Path, embedder: str, repeats: int, extra: list[str], cache: Path | None) -> tuple:
+    """``rtc-nlp themes`` in fresh processes: the run of median time, all the times, the
+    assignments and ``model.json``."""
+    command = [sys.executable, "-c", _TIMED, sys.executable, "-m", "rtc_nlp.cli", "themes", str(source)]
+    command += ["--id-column", "id", "--embedder", embedder, "--quiet", "--overwrite", "--out", str(out), *extra]
+    if cache is None:
+        command.append("--no-cache")
+    env = None if cache is None else {**os.environ, "RTC_NLP_CACHE": str(cache)}
+    timed, times = _median_run(command, repeats, env)
+    if timed["code"] != 0:
+        raise RuntimeError(f"rtc-nlp themes failed on {source}")
+    answers = pd.read_parquet(out / "model" / "assignments.parquet")
+    model = json.loads((out / "model" / "model.json").read_text(encoding="utf-8"))
+    return timed, times, answers, model
+
+
+def _fit_row(rows: int, data: pd.DataFrame, method: str, timed: dict, times: list[float], answers, model) -> dict:
+    assert answers["id"].tolist() == data["id"].tolist()
+    clustering = model["summary"]["clustering"]
+    fast = model["summary"].get("fast_path") or {}
+    return {
+        "rows": rows,
+        "distinct": int(data["text"].nunique()),
+        "method": method,
+        "seconds": _seconds(times),
+        "peak MB": round(timed["peak_mb"]),
+        "themes": int(model["summary"]["n_themes"]),
+        "fitted on": clustering.get("fitted_on"),
+        "encoder answers": fast.get("encoder_answers", int(data["text"].nunique())),
+        "routed": fast.get("routed"),
+        "stability": round(clustering.get("stability", float("nan")), 3),
+        "ARI by source": ari_by_source(data, answers["theme_id"].to_numpy()),
+    }
+
+
 def run_size(
-    rows: int, folder: Path, scratch: Path, bertopic: bool, repeats: int = 1, embedder: str = "use"
+    rows: int,
+    folder: Path,
+    scratch: Path,
+    bertopic: bool,
+    repeats: int = 1,
+    embedder: str = "use",
+    compare: bool = False,
+    warm: bool = False,
 ) -> list[dict]:
     data = make_large(rows, folder, seed=0)
     wave = make_large(rows, folder, seed=1)
@@ -118,50 +164,37 @@ def run_size(
     wave_file = scratch / f"wave_{rows}.parquet"
     wave[["id", "text"]].to_parquet(wave_file, index=False)
     out = scratch / f"out_{rows}"
-    timed, fit_times = _median_run(
-        [
-            sys.executable,
-            "-c",
-            _TIMED,
-            sys.executable,
-            "-m",
-            "rtc_nlp.cli",
-            "themes",
-            str(source),
-            "--id-column",
-            "id",
-            "--embedder",
-            embedder,
-            "--no-cache",
-            "--quiet",
-            "--overwrite",
-            "--out",
-            str(out),
-        ],
-        repeats,
-    )
-    if timed["code"] != 0:
-        raise RuntimeError(f"rtc-nlp themes failed on {rows} rows")
-    answers = pd.read_parquet(out / "model" / "assignments.parquet")
-    assert answers["id"].tolist() == data["id"].tolist()
-    model = json.loads((out / "model" / "model.json").read_text(encoding="utf-8"))
-    clustering = model["summary"]["clustering"]
-    themes = answers["theme_id"].to_numpy()
-    row = {
-        "rows": rows,
-        "distinct": int(data["text"].nunique()),
-        "method": "rtc_nlp (CLI, file to themes)",
-        "seconds": _seconds(fit_times),
-        "peak MB": round(timed["peak_mb"]),
-        "themes": int(model["summary"]["n_themes"]),
-        "fitted on": clustering.get("fitted_on"),
-        "stability": round(clustering.get("stability", float("nan")), 3),
-        "ARI by source": ari_by_source(data, themes),
-    }
+    timed, fit_times, answers, model = _fit(source, out, embedder, repeats, [], None)
+    row = _fit_row(rows, data, "rtc_nlp (CLI, file to themes)", timed, fit_times, answers, model)
+    rows_out = [row]
+    if compare:
+        # The encoder on every answer, side by side: the reference the fast path must agree with.
+        full_out = scratch / f"full_{rows}"
+        f_timed, f_times, f_answers, f_model = _fit(source, full_out, embedder, repeats, ["--student-above", "0"], None)
+        full = _fit_row(rows, data, "encoder on every answer (--student-above 0)", f_timed, f_times, f_answers, f_model)
+        pick = np.sort(np.random.default_rng(0).choice(rows, min(rows, 10_000), replace=False))
+        fast_themes, full_themes = answers["theme_id"].to_numpy(), f_answers["theme_id"].to_numpy()
+        agreement = adjusted_rand_score(full_themes[pick], fast_themes[pick])
+        row["ARI vs encoder (10,000 answers)"] = round(float(agreement), 3)
+        row["x encoder's time"] = round(float(np.median(fit_times)) / float(np.median(f_times)), 2)
+        rows_out.append(full)
+    if warm:
+        # A cache of its own: the first run fills it, the second finds every vector it needs.
+        cache = scratch / f"cache_{rows}"
+        cold_timed, cold_times, _, _ = _fit(source, scratch / f"cold_{rows}", embedder, 1, [], cache)
+        warm_timed, warm_times, _, _ = _fit(source, scratch / f"warm_{rows}", embedder, repeats, [], cache)
+        rows_out.append(
+            {
+                "rows": rows,
+                "method": "second run, embedding cache warm",
+                "seconds": _seconds(warm_times),
+                "peak MB": round(warm_timed["peak_mb"]),
+                "x first run (cache cold)": round(float(np.median(warm_times)) / float(np.median(cold_times)), 2),
+            }
+        )
     coded, code_times = _median_run([sys.executable, "-c", _CODE_WAVE, str(out / "model"), str(wave_file)], repeats)
     rates = sorted(rows / t for t in code_times)
-    rows_out = [
-        row,
+    rows_out.append(
         {
             "rows": rows,
             "method": "coding a new wave (frozen model)",
@@ -169,8 +202,8 @@ def run_size(
             "peak MB": round(coded["peak_mb"]),
             "answers/s": f"{np.median(rates):,.0f}"
             + (f" ({rates[0]:,.0f}-{rates[-1]:,.0f})" if len(rates) > 1 else ""),
-        },
-    ]
+        }
+    )
     if bertopic:
         topics_file = scratch / f"bertopic_{rows}.npy"
         result = _run_json([sys.executable, "-c", _BERTOPIC, str(out / "model"), str(source), str(topics_file)])
@@ -197,16 +230,30 @@ def main() -> None:
     parser.add_argument("--bertopic", action="store_true", help="also run BERTopic at the smallest size")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each rtc_nlp step (median and range)")
     parser.add_argument("--embedder", default="use", help="rtc_nlp's embedder (default: %(default)s)")
+    parser.add_argument(
+        "--compare-encoder",
+        action="store_true",
+        help="also run with the encoder on every answer (--student-above 0): time and agreement",
+    )
+    parser.add_argument("--warm", action="store_true", help="also time a second run with the embedding cache warm")
     args = parser.parse_args()
     sizes = sorted(int(r) for r in args.rows.split(","))
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     results = []
     with tempfile.TemporaryDirectory(prefix="rtc_nlp_scale_") as scratch:
         for i, rows in enumerate(sizes):
-            results += run_size(
-                rows, Path(args.folder), Path(scratch), args.bertopic and i == 0, args.repeats, args.embedder
+            found = run_size(
+                rows,
+                Path(args.folder),
+                Path(scratch),
+                args.bertopic and i == 0,
+                args.repeats,
+                args.embedder,
+                args.compare_encoder,
+                args.warm,
             )
-            print(json.dumps(results[-1 if not (args.bertopic and i == 0) else -3 :], ensure_ascii=False), flush=True)
+            results += found
+            print(json.dumps(found, ensure_ascii=False), flush=True)
     table = pd.DataFrame(results)
     print(table.to_string(index=False))
     if args.bertopic:

@@ -241,6 +241,7 @@ def _themes(args: argparse.Namespace) -> int:
         verbose=not args.quiet,
         n_jobs=args.jobs,
         max_fit_answers=args.max_fit_answers,
+        student_above=args.student_above or None,
     )
     try:
         model.fit(answers)
@@ -280,6 +281,20 @@ def format_summary(model: object, width: int = 100) -> str:
         lines.append(
             f"{summary['n_truncated']} answers longer than the embedder's limit "
             f"({summary['max_chars']} characters) were embedded from their start only"
+        )
+    fast = summary.get("fast_path") or {}
+    if fast:
+        lines.append(
+            f"fast path ({fast['distinct_answers']} distinct answers, above --student-above): a lexical student "
+            f"of the encoder assigned {fast['distinct_answers'] - fast['routed']} of them; the encoder embedded "
+            f"{fast['encoder_answers']} (the fit sample, and answers the student was unsure of: "
+            f"{fast['routed']} assigned by the encoder)"
+            + (
+                f"; where sure, the student gave the encoder's theme {fast['kept_agreement']:.0%} of the time "
+                f"({fast['calibration_answers']} answers checked)"
+                if fast.get("kept_agreement") is not None
+                else ""
+            )
         )
     clustering = summary.get("clustering", {})
     if "stability" in clustering:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from .formats import FORMATS
+from .student import STUDENT_ABOVE
 
 __all__ = ["build_parser", "version"]
 
@@ -131,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=20_000,
         help="above this many distinct answers, fit the themes on a seeded sample of this "
         "size and assign the rest (default: %(default)s)",
+    )
+    themes.add_argument(
+        "--student-above",
+        type=int,
+        default=STUDENT_ABOVE,
+        help="above this many distinct answers an encoder embeds only the fit sample and a lexical "
+        "student of it the rest, the answers it is unsure of going to the encoder; 0 never "
+        "(default: %(default)s)",
     )
     _add_redact_option(themes)
     themes.add_argument("--quiet", action="store_true", help="print only errors")

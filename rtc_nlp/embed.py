@@ -102,6 +102,9 @@ class Embedder(BaseEstimator):
     #: changes nothing in the embedder, and its heavy parts release the GIL. A model that uses
     #: every core by itself, like torch, says no.
     parallel_safe: ClassVar[bool] = False
+    #: Whether embedding is cheap enough that the fast path for large files (a lexical student
+    #: of the embedder, :mod:`rtc_nlp.student`) would not pay: true of the lexical embedder.
+    fast: ClassVar[bool] = False
     #: Texts longer than this many characters are cut there before embedding (``None``: never).
     max_chars: int | None = None
 

@@ -60,6 +60,7 @@ class LexicalEmbedder(Embedder):
     kind = "lexical"
     learns_from_texts = True
     parallel_safe = True
+    fast = True
 
     def __init__(
         self,
@@ -123,11 +124,28 @@ class LexicalEmbedder(Embedder):
 
     def fit(self, texts: Sequence[str]) -> LexicalEmbedder:
         """Learn the vocabularies, idf weights and SVD basis from ``texts``."""
+        if not (isinstance(self.n_components, int) and self.n_components >= 1):
+            raise ValueError(f"n_components must be a positive int, got {self.n_components!r}")
+        matrix = self.fit_terms(texts)
+        rank = min(self.n_components, matrix.shape[0], matrix.shape[1])
+        if min(matrix.shape) <= max(2 * rank, 200):
+            # Small inputs: the exact SVD is cheap and has no random part.
+            _, _, vt = np.linalg.svd(matrix.toarray().astype(np.float64), full_matrices=False)
+            vt = vt[:rank]
+        else:
+            _, _, vt = randomized_svd(matrix, rank, n_iter=5, random_state=self.random_state)
+        # Fix signs so that the basis does not depend on the SVD solver's arbitrary choice.
+        _, vt = svd_flip(np.zeros((1, vt.shape[0])), vt, u_based_decision=False)
+        self.set_components(vt)
+        return self
+
+    def fit_terms(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Learn the vocabularies and idf weights only (no basis), and return the weighted term
+        matrix of ``texts`` (as :meth:`term_matrix` gives it). :meth:`set_components` then
+        sets the basis, e.g. a regression onto another embedder's space."""
         texts = list(texts)
         if not texts:
             raise ValueError("LexicalEmbedder.fit needs at least one text")
-        if not (isinstance(self.n_components, int) and self.n_components >= 1):
-            raise ValueError(f"n_components must be a positive int, got {self.n_components!r}")
         min_df = self.min_df if self.min_df is not None else (2 if len(texts) >= 50 else 1)
         self.vectorizers_ = []
         self.idf_ = []
@@ -155,17 +173,26 @@ class LexicalEmbedder(Embedder):
             self.vectorizers_.append(fitted)
             self.idf_.append(idf)
             blocks.append(self._weight(counts, idf))
-        matrix = sp.hstack(blocks).tocsr()
-        rank = min(self.n_components, matrix.shape[0], matrix.shape[1])
-        if min(matrix.shape) <= max(2 * rank, 200):
-            # Small inputs: the exact SVD is cheap and has no random part.
-            _, _, vt = np.linalg.svd(matrix.toarray().astype(np.float64), full_matrices=False)
-            vt = vt[:rank]
-        else:
-            _, _, vt = randomized_svd(matrix, rank, n_iter=5, random_state=self.random_state)
-        # Fix signs so that the basis does not depend on the SVD solver's arbitrary choice.
-        _, vt = svd_flip(np.zeros((1, vt.shape[0])), vt, u_based_decision=False)
-        self.components_ = np.ascontiguousarray(vt, dtype=np.float32)
+        self._counter = NgramCounter(self.vectorizers_)
+        return sp.hstack(blocks).tocsr()
+
+    def term_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The weighted term matrix of ``texts`` (sublinear tf times idf; the word and the
+        character block each of norm 1/sqrt(2)), one column per term of the vocabularies."""
+        check_fitted(self, "idf_")
+        return sp.hstack(
+            [self._weight(b, idf) for b, idf in zip(self._counter.transform(list(texts)), self.idf_)]
+        ).tocsr()
+
+    def set_components(self, components: np.ndarray) -> LexicalEmbedder:
+        """Set the basis the weighted terms are projected on (one row per output dimension, one
+        column per term), after :meth:`fit_terms` or :meth:`fit`."""
+        check_fitted(self, "idf_")
+        components = np.asarray(components, dtype=np.float32)
+        n_terms = sum(len(idf) for idf in self.idf_)
+        if components.ndim != 2 or components.shape[1] != n_terms:
+            raise ValueError(f"components must have shape (k, {n_terms}), got {components.shape}")
+        self.components_ = np.ascontiguousarray(components)
         self._ready()
         return self
 

@@ -1,7 +1,8 @@
 """A fitted ThemeModel as a folder of plain files, and back.
 
 ``model.json`` (parameters in the constructor's order, versions, summary, themes, nets),
-``centroids.npy``, ``assignments.parquet`` and the embedder's own folder. Nothing is pickled;
+``centroids.npy``, ``assignments.parquet``, the embedder's own folder and, when the model was
+fitted on the fast path, the student's (``student/``). Nothing is pickled;
 every file is checked when read.
 """
 
@@ -19,6 +20,7 @@ from .embed import load_embedder
 from .errors import ModelFileError
 from .persist import load_array, read_json, read_parquet, save_array, write_json, write_parquet
 from .schema import ID, TEXT, versions
+from .student import LexicalStudent
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "read_model", "write_model"]
 
@@ -40,6 +42,9 @@ def write_model(model: Any, folder: str | Path) -> None:
     params = {k: values[k] for k in order if k in values and k not in _STEPS}
     params["reducer"] = None if model.reducer is None else type(model.reducer).__name__
     params["clusterer"] = None if model.clusterer is None else type(model.clusterer).__name__
+    student = getattr(model, "student_", None)
+    if student is not None:
+        student.save(folder / "student")
     document = {
         "params": params,
         "versions": versions(),
@@ -47,6 +52,9 @@ def write_model(model: Any, folder: str | Path) -> None:
         "themes": model.themes_.to_dict(orient="records"),
         "nets": model.nets_.to_dict(orient="records"),
     }
+    if student is not None:
+        threshold = float(model.student_threshold_)
+        document["student"] = {"threshold": threshold if np.isfinite(threshold) else None}
     write_json(folder / "model.json", document, kind=MODEL_FORMAT, version=MODEL_FORMAT_VERSION)
 
 
@@ -76,6 +84,12 @@ def read_model(cls: type, folder: str | Path, *, cache_dir: str | Path | bool | 
     # Models saved before nets existed have none.
     model.nets_ = pd.DataFrame(document.get("nets") or [], columns=[*NET_COLUMNS])
     model.summary_ = summary
+    # The fast path's student, when the model was fitted on it (models before 0.4 have none).
+    model.student_, model.student_info_ = None, dict(summary.get("fast_path") or {})
+    if document.get("student") is not None:
+        threshold = document["student"].get("threshold")
+        model.student_ = LexicalStudent.load(folder / "student")
+        model.student_threshold_ = float("inf") if threshold is None else float(threshold)
     model.assignments_ = read_parquet(
         folder / "assignments.parquet", required=(ID, TEXT, "theme_id", "theme_label", "status")
     )

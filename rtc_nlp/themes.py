@@ -41,6 +41,7 @@ from .schema import (
     UNCLASSIFIED,
     as_frame,
 )
+from .student import STUDENT_ABOVE, STUDENT_TRAIN, LexicalStudent, calibrate, routed
 from .text import NON_ANSWER_REASONS, prepare_texts
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,13 @@ class ThemeModel(BaseEstimator):
         sample of this many distinct answers (drawn in proportion to how often each is
         given), and every answer is then assigned to its nearest theme in batches: a million
         answers fit in about 75 s and 2.1 GB on two cores. ``None`` always fits on everything.
+    student_above : int or None, default 40000
+        The fast path for large files (:mod:`rtc_nlp.student`): above this many distinct
+        answers, and with a sample to fit on (``max_fit_answers``), a slow embedder (an
+        encoder, not the lexical one) embeds only the sample; a lexical student trained on
+        part of it embeds the rest, and the answers it is unsure of go to the encoder. The
+        saved model keeps the student, so coding a new wave takes the same path. ``None``
+        never takes it.
     n_keywords : int, default 10
         Keywords per theme.
     n_examples : int, default 5
@@ -139,6 +147,7 @@ class ThemeModel(BaseEstimator):
         min_similarity: float | None = None,
         merge_similarity: float | str | None = "auto",
         max_fit_answers: int | None = 20_000,
+        student_above: int | None = STUDENT_ABOVE,
         n_keywords: int = 10,
         n_examples: int = 5,
         cache_dir: str | Path | bool | None = None,
@@ -155,6 +164,7 @@ class ThemeModel(BaseEstimator):
         self.min_similarity = min_similarity
         self.merge_similarity = merge_similarity
         self.max_fit_answers = max_fit_answers
+        self.student_above = student_above
         self.n_keywords = n_keywords
         self.n_examples = n_examples
         self.cache_dir = cache_dir
@@ -173,6 +183,7 @@ class ThemeModel(BaseEstimator):
         positive_int("n_themes", self.n_themes, True)
         positive_int("min_theme_size", self.min_theme_size, True)
         positive_int("max_fit_answers", self.max_fit_answers, True)
+        positive_int("student_above", self.student_above, True)
         positive_int("n_keywords", self.n_keywords, False)
         positive_int("n_examples", self.n_examples, False)
         if self.min_similarity is not None and not -1.0 <= float(self.min_similarity) <= 1.0:
@@ -240,20 +251,71 @@ class ThemeModel(BaseEstimator):
         # The user's steps are cloned, never fitted in place (scikit-learn's convention).
         self.embedder_ = resolve_embedder(fresh(self.embedder), verbose=self.verbose)
         self.embedder_.fit(fit_texts if self.embedder_.learns_from_texts else [])
-        vectors = self._embed(unique_texts)
+        self.student_: LexicalStudent | None = None
+        self.student_info_: dict[str, Any] = {}
         if sample is None:
+            vectors = self._embed(unique_texts)
             self.centroids_, proposed = self._find_centroids(vectors, weights, len(frame))
         else:
+            fast = self.student_above is not None and len(unique_texts) > self.student_above
+            fast = fast and not self.embedder_.fast
+            # On the fast path the encoder embeds the sample only, for now.
+            sample_vectors = self._embed(fit_texts) if fast else None
+            vectors = self._embed(unique_texts) if not fast else sample_vectors
             # The size floor scales with the share of the answers the sample stands for.
             scale = float(weights[sample].sum()) / float(weights.sum())
             self.centroids_, proposed = self._find_centroids(
-                vectors[sample], weights[sample], max(1, round(len(frame) * scale))
+                vectors if fast else vectors[sample], weights[sample], max(1, round(len(frame) * scale))
             )
             logger.info("themes fitted on %d of %d distinct answers", len(sample), len(unique_texts))
+            if fast:
+                vectors = self._fit_student(unique_texts, sample, sample_vectors)
         self.clustering_["fitted_on"] = len(fit_texts)
         self.clustering_["distinct_answers"] = len(unique_texts)
         self._finish(frame, prepared, vectors, unique_texts, codes, usable, proposed)
         return self
+
+    def _fit_student(self, texts: list[str], sample: np.ndarray, sample_vectors: np.ndarray) -> np.ndarray:
+        """The fast path: train the student on part of the sample, calibrate its routing on
+        the rest, and return the vectors every distinct answer is assigned by."""
+        order = np.random.default_rng(self.random_state).permutation(len(sample))
+        n_train = min(STUDENT_TRAIN, len(sample) // 2)
+        train, held_out = np.sort(order[:n_train]), np.sort(order[n_train:])
+        logger.info("fast path: a lexical student of the encoder learns from %d answers", n_train)
+        self.student_ = LexicalStudent(random_state=self.random_state).fit(
+            [texts[sample[i]] for i in train], sample_vectors[train]
+        )
+        self.student_threshold_, info = calibrate(
+            self.student_.transform([texts[sample[i]] for i in held_out]), sample_vectors[held_out], self.centroids_
+        )
+        known = np.full(len(texts), -1, dtype=np.int64)
+        known[sample] = np.arange(len(sample))
+        vectors, n_routed, n_embedded = self._student_vectors(texts, known, sample_vectors)
+        self.student_info_ = {
+            **info,
+            "student_answers": int(n_train),
+            "distinct_answers": len(texts),
+            "routed": n_routed,
+            "encoder_answers": len(sample) + n_embedded,
+        }
+        return vectors
+
+    def _student_vectors(
+        self, texts: list[str], known: np.ndarray | None = None, known_vectors: np.ndarray | None = None
+    ) -> tuple[np.ndarray, int, int]:
+        """The student's vectors of ``texts``, with those it is unsure of (margin below the
+        calibrated threshold) replaced by the encoder's: taken from ``known_vectors`` where
+        ``known`` gives a row (else -1), embedded otherwise. Returns the vectors, how many were
+        routed to the encoder and how many of those it embedded."""
+        vectors = self.student_.transform(texts)
+        at = routed(vectors, self.centroids_, self.student_threshold_)
+        rows = known[at] if known is not None else np.full(len(at), -1, dtype=np.int64)
+        have = rows >= 0
+        if have.any():
+            vectors[at[have]] = known_vectors[rows[have]]
+        if (~have).any():
+            vectors[at[~have]] = self._embed([texts[i] for i in at[~have]])
+        return vectors, len(at), int(np.count_nonzero(~have))
 
     def _with_nets(self) -> bool:
         return self.n_nets != 0
@@ -423,6 +485,7 @@ class ThemeModel(BaseEstimator):
             "embedder": self.embedder_.description,
             "embedder_identity": self.embedder_.identity,
             "clustering": getattr(self, "clustering_", {}),
+            "fast_path": dict(getattr(self, "student_info_", {})),
         }
 
     # ----------------------------------------------------------------- coding
@@ -442,11 +505,13 @@ class ThemeModel(BaseEstimator):
         prepared = prepare_texts(frame[TEXT])
         usable = prepared["non_answer"].isna().to_numpy(copy=True)
         codes, unique = pd.factorize(pd.Series(prepared["clean_text"].to_numpy(dtype=object)[usable], dtype=object))
-        vectors = (
-            self._embed([str(t) for t in unique])
-            if len(unique)
-            else np.zeros((0, self.centroids_.shape[1]), np.float32)
-        )
+        texts = [str(t) for t in unique]
+        if not texts:
+            vectors = np.zeros((0, self.centroids_.shape[1]), np.float32)
+        elif getattr(self, "student_", None) is not None:  # the fast path, as in fit
+            vectors = self._student_vectors(texts)[0]
+        else:
+            vectors = self._embed(texts)
         index, sims, reasons = self._assign(vectors)
         row_index = np.full(len(frame), -2, dtype=np.int64)
         row_index[usable] = index[codes] if len(codes) else []

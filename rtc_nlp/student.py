@@ -1,0 +1,183 @@
+"""The fast path for large files: a lexical student of the encoder.
+
+A pretrained encoder embeds a few hundred to a few thousand answers a second on a laptop, so a
+file of 100,000 distinct answers would spend minutes in it. Above :data:`STUDENT_ABOVE` distinct
+answers the encoder embeds only the seeded sample the themes are fitted on; a linear map from the
+lexical features (TF-IDF of word and character n-grams) to the encoder's vectors, trained on part
+of that sample (:class:`LexicalStudent`), embeds the rest. Where the student is unsure, because
+its vector lies near the boundary between two themes, the encoder embeds the answer after all
+(:func:`routed`): the margin below which it does is calibrated on the part of the sample the
+student did not learn from, so that the answers it keeps agree with the encoder's theme at least
+:data:`STUDENT_AGREEMENT` of the time (:func:`calibrate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .errors import ModelFileError
+from .estimator import check_fitted
+from .lexical import LexicalEmbedder
+from .persist import read_json, write_json
+
+__all__ = [
+    "STUDENT_ABOVE",
+    "STUDENT_AGREEMENT",
+    "STUDENT_TRAIN",
+    "LexicalStudent",
+    "calibrate",
+    "margins",
+    "routed",
+]
+
+#: Distinct answers above which the fast path pays: below it every answer goes through the
+#: encoder. Measured with ``benchmarks/bench_scale.py`` (``docs/benchmarks.md``).
+STUDENT_ABOVE = 40_000
+#: Answers of the fit sample the student learns from (the rest calibrates the routing). The
+#: ridge is solved in its dual form, whose cost grows with the cube of this number.
+STUDENT_TRAIN = 8_000
+#: Share of the answers the student keeps that must get the encoder's theme (calibration).
+STUDENT_AGREEMENT = 0.95
+
+_FORMAT, _VERSION = "rtc_nlp.lexical_student", 1
+
+
+class LexicalStudent(BaseEstimator):
+    """A linear map from lexical features to an encoder's vectors (kernel ridge regression).
+
+    The features are :class:`~rtc_nlp.LexicalEmbedder`'s weighted word and character n-grams,
+    learned from the training texts. The map is solved in the dual form (one Cholesky of the
+    texts' Gram matrix), so its cost depends on the number of training texts, not of terms; it
+    is then folded into a term-by-dimension basis, and embedding a text is one sparse product,
+    as fast as the lexical embedder itself.
+
+    Parameters
+    ----------
+    alpha : float, default 0.3
+        Ridge penalty.
+    random_state : int, default 0
+        Passed to the lexical features (which have no random part here).
+
+    Attributes
+    ----------
+    lexical_ : LexicalEmbedder
+        The features, with the fitted map as its basis: ``lexical_.transform`` is the student.
+    """
+
+    def __init__(self, alpha: float = 0.3, random_state: int = 0) -> None:
+        self.alpha = alpha
+        self.random_state = random_state
+
+    def fit(self, texts: Sequence[str], vectors: np.ndarray) -> LexicalStudent:
+        """Learn to map ``texts`` onto ``vectors`` (the encoder's, one row per text).
+
+        Parameters
+        ----------
+        texts : sequence of str
+        vectors : ndarray of shape (len(texts), d)
+        """
+        import scipy.linalg
+
+        texts = list(texts)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(texts):
+            raise ValueError(f"vectors must have one row per text ({len(texts)}), got shape {vectors.shape}")
+        if not (isinstance(self.alpha, (int, float)) and self.alpha > 0):
+            raise ValueError(f"alpha must be a positive number, got {self.alpha!r}")
+        self.lexical_ = LexicalEmbedder(random_state=self.random_state)
+        terms = self.lexical_.fit_terms(texts)
+        gram = (terms @ terms.T).toarray()
+        gram[np.diag_indices_from(gram)] += np.float32(self.alpha)
+        dual = scipy.linalg.cho_solve(
+            scipy.linalg.cho_factor(gram, lower=True, overwrite_a=True, check_finite=False),
+            vectors,
+            check_finite=False,
+        )
+        self.lexical_.set_components(np.asarray((terms.T @ dual).T, dtype=np.float32))
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors in the encoder's space (zero for a text with no known term)."""
+        check_fitted(self, "lexical_")
+        return self.lexical_.transform(list(texts))
+
+    def save(self, folder: str | Path) -> None:
+        """Write ``student.json`` and the lexical features' folder."""
+        check_fitted(self, "lexical_")
+        folder = Path(folder)
+        self.lexical_.save(folder / "lexical")
+        write_json(folder / "student.json", {"params": self.get_params()}, kind=_FORMAT, version=_VERSION)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> LexicalStudent:
+        """Read a student written by :meth:`save`."""
+        from .embed import load_embedder
+
+        folder = Path(folder)
+        document = read_json(folder / "student.json", kind=_FORMAT, max_version=_VERSION)
+        try:
+            student = cls(**document["params"])
+        except (KeyError, TypeError) as exc:
+            raise ModelFileError(f"{folder / 'student.json'}: missing or invalid field ({exc})") from None
+        lexical = load_embedder(folder / "lexical")
+        if not isinstance(lexical, LexicalEmbedder):
+            raise ModelFileError(f"{folder / 'lexical'}: expected the lexical features, found {lexical.kind!r}")
+        student.lexical_ = lexical
+        return student
+
+
+def margins(vectors: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest theme of each vector and its margin: the similarity to that theme minus the
+    similarity to the next one (infinite with one theme; 0 for a zero vector)."""
+    sims = np.asarray(vectors, dtype=np.float32) @ np.asarray(centroids, dtype=np.float32).T
+    best = np.argmax(sims, axis=1)
+    if sims.shape[1] < 2:
+        margin = np.full(len(sims), np.inf, dtype=np.float32)
+    else:
+        top = np.partition(sims, -2, axis=1)[:, -2:]
+        margin = top[:, 1] - top[:, 0]
+    margin[~np.any(vectors, axis=1)] = 0.0
+    return best, margin
+
+
+def calibrate(
+    student_vectors: np.ndarray,
+    encoder_vectors: np.ndarray,
+    centroids: np.ndarray,
+    agreement: float = STUDENT_AGREEMENT,
+) -> tuple[float, dict[str, Any]]:
+    """The margin below which an answer goes to the encoder, learned on answers both embedded.
+
+    The answers are ordered by the student's margin, largest first; the threshold keeps the
+    longest run whose share of answers with the encoder's nearest theme is at least
+    ``agreement``. Returns the threshold (infinite: every answer goes to the encoder) and the
+    figures it was set on, for the summary.
+    """
+    student_theme, margin = margins(student_vectors, centroids)
+    encoder_theme = np.argmax(np.asarray(encoder_vectors, dtype=np.float32) @ centroids.T, axis=1)
+    order = np.argsort(-margin, kind="stable")
+    agree = (student_theme == encoder_theme)[order]
+    running = np.cumsum(agree) / np.arange(1, len(agree) + 1)
+    ok = np.flatnonzero(running >= agreement)
+    threshold = float(margin[order][ok[-1]]) if len(ok) else float("inf")
+    kept = margin >= threshold
+    info = {
+        "calibration_answers": len(margin),
+        "threshold": threshold if np.isfinite(threshold) else None,
+        "student_agreement": round(float(agree.mean()), 4) if len(agree) else None,
+        "kept_agreement": round(float((student_theme == encoder_theme)[kept].mean()), 4) if kept.any() else None,
+        "routed_share": round(float(1.0 - kept.mean()), 4) if len(margin) else None,
+    }
+    return threshold, info
+
+
+def routed(vectors: np.ndarray, centroids: np.ndarray, threshold: float) -> np.ndarray:
+    """Positions of the student vectors whose margin is below ``threshold``: the encoder embeds
+    those answers after all."""
+    _, margin = margins(vectors, centroids)
+    return np.flatnonzero(margin < threshold)
