@@ -18,6 +18,11 @@ highest ARI any labelling with rtc_nlp's theme sizes could reach, however pure i
 90% of the oracle's ARI. A count outside that range misses the target whatever goes into the
 themes.
 
+An embedder may carry a mode: ``use:fast`` forces the fast path for large files at the size of
+a dev set (themes fitted on half of the distinct answers, a lexical student of the encoder for
+the rest; ``rtc_nlp.student``), ``use:sample`` the same half-sample with the encoder on every
+answer.
+
 Usage::
 
     python benchmarks/bench_themes.py [FOLDER] [--sets xsid_ita,tweet] [--out docs/bench.md]
@@ -148,6 +153,21 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def path_options(mode: str, texts: list[str]) -> dict[str, object]:
+    """ThemeModel options of an embedder's ``:mode`` (``use:fast``): the fast path for large files
+    forced at the size of a dev set (themes fitted on half of the distinct answers, a lexical
+    student of the encoder for the rest), or ``:sample`` the same half-sample with the encoder
+    on every answer, which isolates what the student changes."""
+    half = max(2, len(set(texts)) // 2)
+    if mode == "fast":
+        return {"max_fit_answers": half, "student_above": 1}
+    if mode == "sample":
+        return {"max_fit_answers": half, "student_above": None}
+    if mode:
+        raise ValueError(f"unknown embedder mode {mode!r}: use ':fast' or ':sample'")
+    return {}
+
+
 def _child(method: str, path: str, seed: int, vectors_file: str, cache: str, queue: multiprocessing.Queue) -> None:
     """Run one method on one set in a fresh process; report labels, seconds and peak memory.
 
@@ -157,10 +177,12 @@ def _child(method: str, path: str, seed: int, vectors_file: str, cache: str, que
     data = pd.read_csv(path, dtype=str, keep_default_na=False)
     texts = data["text"].tolist()
     if method.startswith("rtc_nlp"):
-        embedder = method.split()[1]
+        embedder, _, mode = method.split()[1].partition(":")
         before = _rss_mb()
         start = time.perf_counter()
-        model = ThemeModel(embedder=embedder, random_state=seed, cache_dir=cache or False, verbose=False).fit(texts)
+        model = ThemeModel(
+            embedder=embedder, random_state=seed, cache_dir=cache or False, verbose=False, **path_options(mode, texts)
+        ).fit(texts)
         seconds = time.perf_counter() - start
         labels = model.assignments_["theme_id"].to_numpy()
         unassigned = labels <= 0

@@ -64,26 +64,37 @@ def read_partitions(source: Any, text_column: str = TEXT, id_column: str = ID) -
     return frame.astype({ID: str})
 
 
-def _embed_partition(part: pd.DataFrame, embedder: Embedder, dim: int) -> pd.DataFrame:
+def _embed_partition(part: pd.DataFrame, embedder: Embedder | ThemeModel, dim: int) -> pd.DataFrame:
     texts = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in part[TEXT]]
-    vectors = embedder.transform(texts) if texts else np.zeros((0, dim), dtype=np.float32)
+    embed = embedder.embed if isinstance(embedder, ThemeModel) else embedder.transform
+    vectors = embed(texts) if texts else np.zeros((0, dim), dtype=np.float32)
     out = pd.DataFrame(vectors, columns=[f"v{i}" for i in range(dim)], index=part.index)
     out.insert(0, ID, part[ID].astype(str).to_numpy())
     return out
 
 
-def embed_partitions(source: Any, embedder: Embedder, *, text_column: str = TEXT, id_column: str = ID) -> Any:
+def embed_partitions(
+    source: Any, embedder: Embedder | ThemeModel, *, text_column: str = TEXT, id_column: str = ID
+) -> Any:
     """Embed every answer with a fitted ``embedder``, partition by partition.
+
+    A fitted :class:`ThemeModel` embeds as it assigns (:meth:`ThemeModel.embed`): on the fast
+    path for large files, with its lexical student and the encoder for the unsure answers.
 
     Returns
     -------
     dask.dataframe.DataFrame
         Lazy: ``id`` and one float32 column per dimension (``v0``, ``v1``, ...), row for row
-        equal to ``embedder.transform`` on all the texts. Call ``.compute()`` or
+        equal to ``embedder.transform`` (``model.embed``) on all the texts. Call ``.compute()`` or
         ``.to_parquet(folder)``.
     """
     frame = read_partitions(source, text_column, id_column)
-    dim = int(embedder.transform(["rtc_nlp"]).shape[1])
+    if isinstance(embedder, ThemeModel):
+        embedder = copy.copy(embedder)
+        embedder.cache_dir, embedder.n_jobs, embedder.verbose = False, 1, False
+        dim = int(embedder.centroids_.shape[1])
+    else:
+        dim = int(embedder.transform(["rtc_nlp"]).shape[1])
     meta = pd.DataFrame({ID: pd.Series(dtype=str), **{f"v{i}": pd.Series(dtype=np.float32) for i in range(dim)}})
     return frame.map_partitions(_embed_partition, embedder, dim, meta=meta)
 

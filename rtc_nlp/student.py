@@ -14,10 +14,12 @@ student did not learn from, so that the answers it keeps agree with the encoder'
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 
 from .errors import ModelFileError
@@ -45,6 +47,7 @@ STUDENT_TRAIN = 8_000
 STUDENT_AGREEMENT = 0.95
 
 _FORMAT, _VERSION = "rtc_nlp.lexical_student", 1
+_MIN_CHUNK = 5_000  # texts per thread below which threads cost more than they save
 
 
 class LexicalStudent(BaseEstimator):
@@ -101,10 +104,22 @@ class LexicalStudent(BaseEstimator):
         self.lexical_.set_components(np.asarray((terms.T @ dual).T, dtype=np.float32))
         return self
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors in the encoder's space (zero for a text with no known term)."""
+    def transform(self, texts: Sequence[str], n_jobs: int | None = None) -> np.ndarray:
+        """Unit vectors in the encoder's space (zero for a text with no known term).
+
+        ``n_jobs`` threads (``None`` = 1, ``-1`` = all cores) share the texts; each row depends
+        on its text only, so the result does not depend on them.
+        """
         check_fitted(self, "lexical_")
-        return self.lexical_.transform(list(texts))
+        texts = list(texts)
+        jobs = min(effective_n_jobs(n_jobs if n_jobs is not None else 1), max(1, len(texts) // _MIN_CHUNK))
+        if jobs <= 1:
+            return self.lexical_.transform(texts)
+        bounds = np.linspace(0, len(texts), jobs + 1).astype(int)
+        # The sparse products release the GIL: threads share the work without copies.
+        with ThreadPoolExecutor(jobs) as pool:
+            parts = pool.map(self.lexical_.transform, [texts[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+            return np.vstack(list(parts))
 
     def save(self, folder: str | Path) -> None:
         """Write ``student.json`` and the lexical features' folder."""
@@ -155,8 +170,8 @@ def calibrate(
 
     The answers are ordered by the student's margin, largest first; the threshold keeps the
     longest run whose share of answers with the encoder's nearest theme is at least
-    ``agreement``. Returns the threshold (infinite: every answer goes to the encoder) and the
-    figures it was set on, for the summary.
+    ``agreement`` (halfway between the last margin kept and the next). Returns the threshold
+    (infinite: every answer goes to the encoder) and the figures it was set on, for the summary.
     """
     student_theme, margin = margins(student_vectors, centroids)
     encoder_theme = np.argmax(np.asarray(encoder_vectors, dtype=np.float32) @ centroids.T, axis=1)
@@ -164,7 +179,16 @@ def calibrate(
     agree = (student_theme == encoder_theme)[order]
     running = np.cumsum(agree) / np.arange(1, len(agree) + 1)
     ok = np.flatnonzero(running >= agreement)
-    threshold = float(margin[order][ok[-1]]) if len(ok) else float("inf")
+    ordered = margin[order].astype(np.float64)
+    if not len(ok):
+        threshold = float("inf")
+    elif ok[-1] + 1 < len(ordered):
+        # Halfway to the next margin: an answer of the calibration, embedded again in another
+        # batch, must not fall on the threshold's other side by a last-bit difference.
+        threshold = float((ordered[ok[-1]] + ordered[ok[-1] + 1]) / 2)
+    else:
+        threshold = float(ordered[-1]) / 2  # every answer kept
+
     kept = margin >= threshold
     info = {
         "calibration_answers": len(margin),
@@ -177,7 +201,7 @@ def calibrate(
 
 
 def routed(vectors: np.ndarray, centroids: np.ndarray, threshold: float) -> np.ndarray:
-    """Positions of the student vectors whose margin is below ``threshold``: the encoder embeds
-    those answers after all."""
+    """Positions of the student vectors whose margin is below ``threshold``, and of those that
+    are zero (no term the student knows): the encoder embeds those answers after all."""
     _, margin = margins(vectors, centroids)
-    return np.flatnonzero(margin < threshold)
+    return np.flatnonzero((margin < threshold) | ~np.any(vectors, axis=1))

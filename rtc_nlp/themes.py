@@ -8,6 +8,7 @@ transform alike, so coding the training answers again gives exactly the fitted t
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -285,12 +286,13 @@ class ThemeModel(BaseEstimator):
         self.student_ = LexicalStudent(random_state=self.random_state).fit(
             [texts[sample[i]] for i in train], sample_vectors[train]
         )
+        student_vectors = self.student_.transform(texts, n_jobs=self.n_jobs)
         self.student_threshold_, info = calibrate(
-            self.student_.transform([texts[sample[i]] for i in held_out]), sample_vectors[held_out], self.centroids_
+            student_vectors[sample[held_out]], sample_vectors[held_out], self.centroids_
         )
         known = np.full(len(texts), -1, dtype=np.int64)
         known[sample] = np.arange(len(sample))
-        vectors, n_routed, n_embedded = self._student_vectors(texts, known, sample_vectors)
+        vectors, n_routed, n_embedded = self._route(texts, student_vectors, known, sample_vectors)
         self.student_info_ = {
             **info,
             "student_answers": int(n_train),
@@ -300,14 +302,17 @@ class ThemeModel(BaseEstimator):
         }
         return vectors
 
-    def _student_vectors(
-        self, texts: list[str], known: np.ndarray | None = None, known_vectors: np.ndarray | None = None
+    def _route(
+        self,
+        texts: list[str],
+        vectors: np.ndarray,
+        known: np.ndarray | None = None,
+        known_vectors: np.ndarray | None = None,
     ) -> tuple[np.ndarray, int, int]:
-        """The student's vectors of ``texts``, with those it is unsure of (margin below the
+        """The student's ``vectors`` of ``texts``, with those it is unsure of (margin below the
         calibrated threshold) replaced by the encoder's: taken from ``known_vectors`` where
         ``known`` gives a row (else -1), embedded otherwise. Returns the vectors, how many were
         routed to the encoder and how many of those it embedded."""
-        vectors = self.student_.transform(texts)
         at = routed(vectors, self.centroids_, self.student_threshold_)
         rows = known[at] if known is not None else np.full(len(at), -1, dtype=np.int64)
         have = rows >= 0
@@ -505,17 +510,23 @@ class ThemeModel(BaseEstimator):
         prepared = prepare_texts(frame[TEXT])
         usable = prepared["non_answer"].isna().to_numpy(copy=True)
         codes, unique = pd.factorize(pd.Series(prepared["clean_text"].to_numpy(dtype=object)[usable], dtype=object))
-        texts = [str(t) for t in unique]
-        if not texts:
-            vectors = np.zeros((0, self.centroids_.shape[1]), np.float32)
-        elif getattr(self, "student_", None) is not None:  # the fast path, as in fit
-            vectors = self._student_vectors(texts)[0]
-        else:
-            vectors = self._embed(texts)
+        vectors = self.embed([str(t) for t in unique])
         index, sims, reasons = self._assign(vectors)
         row_index = np.full(len(frame), -2, dtype=np.int64)
         row_index[usable] = index[codes] if len(codes) else []
         return answer_table(frame, prepared, usable, codes, row_index, sims, reasons, self.themes_, self.nets_)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors answers are assigned by: the embedder's, or on the fast path (a model
+        fitted with a student) the student's, with the answers it is unsure of embedded by the
+        encoder, as in :meth:`fit`. Texts are embedded as given (``transform`` cleans first)."""
+        self._check_fitted()
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.centroids_.shape[1]), np.float32)
+        if getattr(self, "student_", None) is not None:
+            return self._route(texts, self.student_.transform(texts, n_jobs=self.n_jobs))[0]
+        return self._embed(texts)
 
     def fit_transform(self, answers: Any, y: Any = None) -> pd.DataFrame:
         """Fit and return ``assignments_``."""

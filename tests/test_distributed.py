@@ -45,6 +45,33 @@ def test_code_and_embed_on_two_workers_match_one_process(client, survey, tmp_pat
     np.testing.assert_allclose(vectors.drop(columns=["id"]).to_numpy(), expected, atol=1e-6)
 
 
+def test_the_fast_path_embeds_and_codes_the_same_on_two_workers(client, tmp_path):
+    """A model fitted on the fast path (a lexical student, unsure answers to the encoder) gives
+    the workers its rule: each answer's vector depends on that answer only."""
+    from test_student import SlowEncoder
+    from test_themes import _many_answers
+
+    texts = _many_answers(60)
+    fitted = ThemeModel(
+        embedder=SlowEncoder(n_components=20), max_fit_answers=60, student_above=100, cache_dir=False, verbose=False
+    ).fit(texts)
+    assert fitted.student_ is not None and 0 < fitted.summary_["fast_path"]["routed"] < len(texts)
+    fitted.save(tmp_path / "model")
+    model = ThemeModel.load(tmp_path / "model", cache_dir=False)  # workers get plain classes
+    wave = pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts})
+    for i, part in enumerate(np.array_split(np.arange(len(wave)), 3)):
+        wave.iloc[part].to_parquet(tmp_path / f"part{i}.parquet", index=False)
+
+    from rtc_nlp.distributed import code_partitions, embed_partitions
+
+    coded = code_partitions(str(tmp_path / "part*.parquet"), tmp_path / "model").compute().reset_index(drop=True)
+    assert coded["theme_id"].tolist() == fitted.assignments_["theme_id"].tolist()
+    vectors = embed_partitions(str(tmp_path / "part*.parquet"), model).compute()
+    np.testing.assert_allclose(vectors.drop(columns=["id"]).to_numpy(), model.embed(texts), atol=1e-6)
+    # The student's vectors, not the encoder's, for the answers it is sure of.
+    assert not np.allclose(model.embed(texts), model.embedder_.transform(texts), atol=1e-3)
+
+
 def test_a_missing_column_is_named(tmp_path):
     pd.DataFrame({"id": ["1"], "testo": ["uno"]}).to_parquet(tmp_path / "a.parquet")
     from rtc_nlp.distributed import read_partitions

@@ -59,9 +59,11 @@ def test_margins_and_the_calibrated_threshold():
     student[:, 1] = 0.5 - margin_values / 2
     encoder = np.where(agree[:, None], [[1.0, 0.0]], [[0.0, 1.0]]).astype(np.float32)
     threshold, info = calibrate(student, encoder, np.eye(2, dtype=np.float32), agreement=0.75)
-    assert threshold == pytest.approx(margin_values[8], abs=1e-6)
+    assert threshold == pytest.approx((margin_values[8] + margin_values[9]) / 2, abs=1e-6)
     assert info["kept_agreement"] == pytest.approx(7 / 9, abs=1e-4) and info["routed_share"] == pytest.approx(0.1)
     assert routed(student, np.eye(2, dtype=np.float32), threshold).tolist() == [9]
+    unknown = np.vstack([student, np.zeros((1, 2), np.float32)])  # a text with no known term
+    assert routed(unknown, np.eye(2, dtype=np.float32), 0.0).tolist() == [10]
     nothing, _ = calibrate(student, encoder, np.eye(2, dtype=np.float32), agreement=1.01)
     assert nothing == np.inf  # no run agrees enough: every answer goes to the encoder
 
