@@ -22,6 +22,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 
+from .embed import load_embedder
 from .errors import ModelFileError
 from .estimator import check_fitted
 from .lexical import LexicalEmbedder
@@ -47,7 +48,7 @@ STUDENT_TRAIN = 8_000
 STUDENT_AGREEMENT = 0.95
 
 _FORMAT, _VERSION = "rtc_nlp.lexical_student", 1
-_MIN_CHUNK = 5_000  # texts per thread below which threads cost more than they save
+_BATCH = 10_000  # texts embedded at once by one thread
 
 
 class LexicalStudent(BaseEstimator):
@@ -107,19 +108,28 @@ class LexicalStudent(BaseEstimator):
     def transform(self, texts: Sequence[str], n_jobs: int | None = None) -> np.ndarray:
         """Unit vectors in the encoder's space (zero for a text with no known term).
 
-        ``n_jobs`` threads (``None`` = 1, ``-1`` = all cores) share the texts; each row depends
-        on its text only, so the result does not depend on them.
+        Texts are embedded in batches of :data:`_BATCH` written into one array, so memory
+        holds the result and a batch per thread; ``n_jobs`` threads (``None`` = 1, ``-1`` = all
+        cores) share the batches. Each row depends on its text only, so the result depends on
+        neither.
         """
         check_fitted(self, "lexical_")
         texts = list(texts)
-        jobs = min(effective_n_jobs(n_jobs if n_jobs is not None else 1), max(1, len(texts) // _MIN_CHUNK))
+        out = np.empty((len(texts), self.lexical_.components_.shape[0]), dtype=np.float32)
+        starts = range(0, len(texts), _BATCH)
+
+        def embed(start: int) -> None:
+            out[start : start + _BATCH] = self.lexical_.transform(texts[start : start + _BATCH])
+
+        jobs = min(effective_n_jobs(n_jobs if n_jobs is not None else 1), len(starts))
         if jobs <= 1:
-            return self.lexical_.transform(texts)
-        bounds = np.linspace(0, len(texts), jobs + 1).astype(int)
-        # The sparse products release the GIL: threads share the work without copies.
-        with ThreadPoolExecutor(jobs) as pool:
-            parts = pool.map(self.lexical_.transform, [texts[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
-            return np.vstack(list(parts))
+            for start in starts:
+                embed(start)
+        else:
+            # The sparse products release the GIL: threads share the batches.
+            with ThreadPoolExecutor(jobs) as pool:
+                list(pool.map(embed, starts))
+        return out
 
     def save(self, folder: str | Path) -> None:
         """Write ``student.json`` and the lexical features' folder."""
@@ -131,8 +141,6 @@ class LexicalStudent(BaseEstimator):
     @classmethod
     def load(cls, folder: str | Path) -> LexicalStudent:
         """Read a student written by :meth:`save`."""
-        from .embed import load_embedder
-
         folder = Path(folder)
         document = read_json(folder / "student.json", kind=_FORMAT, max_version=_VERSION)
         try:

@@ -130,9 +130,13 @@ class ThemeModel(BaseEstimator):
         and ``net_label`` (with nets), ``similarity``, ``status``, ``reason``, ``duplicate``
         and the input's other columns.
     summary_ : dict
-        Counts and shares: answers, non-answers by reason, unclassified, themes, embedder.
+        Counts and shares: answers, non-answers by reason, unclassified, themes, embedder;
+        ``fast_path`` says what the fast path did (empty when it was not taken).
     embedder_ : Embedder
         The fitted embedder.
+    student_ : LexicalStudent or None
+        On the fast path, the lexical student of the encoder; ``student_threshold_`` is the
+        margin below which an answer goes to the encoder.
     centroids_ : ndarray of shape (n_themes, dim)
         Unit-length theme centres, row ``i`` for ``theme_id == i + 1``.
     """
@@ -258,15 +262,15 @@ class ThemeModel(BaseEstimator):
             vectors = self._embed(unique_texts)
             self.centroids_, proposed = self._find_centroids(vectors, weights, len(frame))
         else:
+            # The fast path: a slow embedder embeds the sample only; a student does the rest.
             fast = self.student_above is not None and len(unique_texts) > self.student_above
             fast = fast and not self.embedder_.fast
-            # On the fast path the encoder embeds the sample only, for now.
-            sample_vectors = self._embed(fit_texts) if fast else None
-            vectors = self._embed(unique_texts) if not fast else sample_vectors
+            vectors = self._embed(fit_texts if fast else unique_texts)
+            sample_vectors = vectors if fast else vectors[sample]
             # The size floor scales with the share of the answers the sample stands for.
             scale = float(weights[sample].sum()) / float(weights.sum())
             self.centroids_, proposed = self._find_centroids(
-                vectors if fast else vectors[sample], weights[sample], max(1, round(len(frame) * scale))
+                sample_vectors, weights[sample], max(1, round(len(frame) * scale))
             )
             logger.info("themes fitted on %d of %d distinct answers", len(sample), len(unique_texts))
             if fast:

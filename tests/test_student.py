@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from test_themes import _many_answers
 
+import rtc_nlp.student as student_module
 from rtc_nlp import LexicalEmbedder, ThemeModel
 from rtc_nlp.student import LexicalStudent, calibrate, margins, routed
 
@@ -24,7 +25,7 @@ class SlowEncoder(LexicalEmbedder):
         return super().transform(texts)
 
 
-def test_the_student_learns_the_encoders_space_from_the_texts():
+def test_the_student_learns_the_encoders_space_from_the_texts(monkeypatch):
     texts = _many_answers(40)
     rng = np.random.default_rng(0)
     truth = np.repeat(np.arange(3), 40)
@@ -36,6 +37,11 @@ def test_the_student_learns_the_encoders_space_from_the_texts():
     predicted = student.transform([texts[i] for i in test])
     assert np.allclose(np.linalg.norm(predicted, axis=1), 1.0, atol=1e-5)
     assert (np.argmax(predicted, axis=1) == truth[test]).mean() >= 0.9
+    # Batches and threads change nothing: each row depends on its text only.
+    monkeypatch.setattr(student_module, "_BATCH", 7)
+    whole = student.lexical_.transform(texts)
+    assert np.array_equal(student.transform(texts, n_jobs=2), whole)
+    assert np.array_equal(student.transform(texts), whole)
     # A text with no known term gets a zero vector, which is always routed to the encoder.
     assert not student.transform(["zzzz qqqq"]).any()
     with pytest.raises(ValueError, match="one row per text"):
