@@ -87,7 +87,9 @@ def read_model(cls: type, folder: str | Path, *, cache_dir: str | Path | bool | 
     # The fast path's student, when the model was fitted on it (models before 0.4 have none).
     model.student_, model.student_info_ = None, dict(summary.get("fast_path") or {})
     if document.get("student") is not None:
-        threshold = document["student"].get("threshold")
+        threshold = document["student"].get("threshold") if isinstance(document["student"], dict) else "?"
+        if threshold is not None and not isinstance(threshold, (int, float)):
+            raise ModelFileError(f"{folder / 'model.json'}: student threshold must be a number, got {threshold!r}")
         model.student_ = LexicalStudent.load(folder / "student")
         model.student_threshold_ = float("inf") if threshold is None else float(threshold)
     model.assignments_ = read_parquet(

@@ -164,8 +164,14 @@ def margins(vectors: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.
     else:
         top = np.partition(sims, -2, axis=1)[:, -2:]
         margin = top[:, 1] - top[:, 0]
-    margin[~np.any(vectors, axis=1)] = 0.0
+    margin[_zero_rows(vectors)] = 0.0
     return best, margin
+
+
+def _zero_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows of zeros (squared norms by einsum: no temporary as large as ``vectors``)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return np.einsum("ij,ij->i", vectors, vectors) == 0
 
 
 def calibrate(
@@ -212,4 +218,4 @@ def routed(vectors: np.ndarray, centroids: np.ndarray, threshold: float) -> np.n
     """Positions of the student vectors whose margin is below ``threshold``, and of those that
     are zero (no term the student knows): the encoder embeds those answers after all."""
     _, margin = margins(vectors, centroids)
-    return np.flatnonzero((margin < threshold) | ~np.any(vectors, axis=1))
+    return np.flatnonzero((margin < threshold) | _zero_rows(vectors))

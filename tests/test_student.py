@@ -10,6 +10,7 @@ from test_themes import _many_answers
 
 import rtc_nlp.student as student_module
 from rtc_nlp import LexicalEmbedder, ThemeModel
+from rtc_nlp.errors import ModelFileError
 from rtc_nlp.student import LexicalStudent, calibrate, margins, routed
 
 EMBEDDED: list[str] = []  # every text the "encoder" below embedded, in order
@@ -113,6 +114,10 @@ def test_recoding_takes_the_same_path_and_gives_the_same_themes(fast_fit, tmp_pa
     assert (tmp_path / "model" / "student" / "lexical" / "components.npy").exists()
     loaded = ThemeModel.load(tmp_path / "model", cache_dir=False)
     assert loaded.transform(texts)["theme_id"].tolist() == model.assignments_["theme_id"].tolist()
+    document["student"]["threshold"] = "0.1"  # tampered with: refused, not guessed
+    (tmp_path / "model" / "model.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="student threshold must be a number, got '0.1'"):
+        ThemeModel.load(tmp_path / "model", cache_dir=False)
 
 
 @pytest.mark.parametrize(
