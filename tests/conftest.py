@@ -17,6 +17,23 @@ def themes_args(answers: Path, out: Path, *extra: str) -> list[str]:
     return ["themes", str(answers), "--id-column", "id", "--embedder", "lexical", "--out", str(out), *extra]
 
 
+def code_args(answers: Path, codebook: Path, out: Path, *extra: str) -> list[str]:
+    """``rtc-nlp code`` of a survey CSV with an ``id`` column, with the lexical embedder."""
+    return [
+        "code",
+        str(answers),
+        "--codebook",
+        str(codebook),
+        "--id-column",
+        "id",
+        "--embedder",
+        "lexical",
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
 # Three well separated themes, written for the tests (not data from the report).
 SURVEY_THEMES = {
     "sicurezza": [

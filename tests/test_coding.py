@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, SURVEY_THEMES, themes_args
+from conftest import REPO, SURVEY_THEMES, code_args, themes_args
 
 from rtc_nlp import InputError, compare_with_manual, read_answers
 from rtc_nlp.cli import main
@@ -152,23 +152,7 @@ def test_cli_codebook_code_compare(survey, tmp_path, capsys):
     assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "cb.json")]) == 0
     book = Codebook.load(tmp_path / "cb.json")
     for wave in ("w1", "w2"):
-        assert (
-            main(
-                [
-                    "code",
-                    str(answers),
-                    "--codebook",
-                    str(tmp_path / "cb.json"),
-                    "--id-column",
-                    "id",
-                    "--embedder",
-                    "lexical",
-                    "--out",
-                    str(tmp_path / wave),
-                ]
-            )
-            == 0
-        )
+        assert main(code_args(answers, tmp_path / "cb.json", tmp_path / wave)) == 0
     coded = pd.read_csv(tmp_path / "w1" / "answers_with_codes.csv", dtype={"codes": str})
     assert len(coded) == len(survey) and set(coded["theme_id"]) - {-1, 0} <= set(book.ids)
     assert (tmp_path / "w1" / "review.xlsx").read_bytes()[:2] == b"PK"

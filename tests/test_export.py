@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 import pytest
-from conftest import themes_args
+from conftest import code_args, themes_args
 
 from rtc_nlp import InputError, compare_with_manual
 from rtc_nlp.cli import main
@@ -248,23 +248,7 @@ def test_cli_export_from_code_and_themes_folders(survey, tmp_path, capsys):
     _Codebook.from_records(
         [{"label": "sicurezza", "keywords": ["dati"]}, {"label": "formazione", "keywords": ["corsi"]}]
     ).save(tmp_path / "cb.json")
-    assert (
-        main(
-            [
-                "code",
-                str(answers),
-                "--codebook",
-                str(tmp_path / "cb.json"),
-                "--id-column",
-                "id",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "c"),
-            ]
-        )
-        == 0
-    )
+    assert main(code_args(answers, tmp_path / "cb.json", tmp_path / "c")) == 0
     assert main(["export", str(tmp_path / "c"), "--format", "json", "--out", str(tmp_path / "e2")]) == 0
     run = json.loads((tmp_path / "e2" / "codes.json").read_text(encoding="utf-8"))["run"]
     assert run["input_sha256"] == file_sha256(answers) and run["embedder"].startswith("lexical")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import themes_args
+from conftest import code_args, themes_args
 
 from rtc_nlp.cache import text_key
 from rtc_nlp.cli import main
@@ -82,24 +82,7 @@ def test_cli_redact_keeps_personal_data_out_of_cache_model_and_outputs(survey, t
     from rtc_nlp.codebook import Codebook
 
     Codebook.from_records([{"label": "sicurezza", "keywords": ["dati"]}]).save(tmp_path / "cb.json")
-    assert (
-        main(
-            [
-                "code",
-                str(answers),
-                "--codebook",
-                str(tmp_path / "cb.json"),
-                "--id-column",
-                "id",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "c"),
-                "--redact",
-            ]
-        )
-        == 0
-    )
+    assert main(code_args(answers, tmp_path / "cb.json", tmp_path / "c", "--redact")) == 0
     assert main(["export", str(tmp_path / "c"), "--out", str(tmp_path / "e")]) == 0
     outputs = [p for p in tmp_path.rglob("*") if p.is_file() and p != answers and cache not in p.parents]
     assert len(outputs) > 20

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import code_args, themes_args
 from openpyxl import load_workbook
 
 from rtc_nlp.cli import main
@@ -66,19 +67,8 @@ def test_every_csv_and_xlsx_written_is_safe(survey, tmp_path):
         manual, index=False
     )
     run = [
-        ["themes", answers, "--id-column", "id", "--embedder", "lexical", "--out", tmp_path / "t", "--quiet"],
-        [
-            "code",
-            answers,
-            "--codebook",
-            tmp_path / "cb.json",
-            "--id-column",
-            "id",
-            "--embedder",
-            "lexical",
-            "--out",
-            tmp_path / "c",
-        ],
+        themes_args(answers, tmp_path / "t", "--quiet"),
+        code_args(answers, tmp_path / "cb.json", tmp_path / "c"),
         [
             "validate",
             "--pred",
