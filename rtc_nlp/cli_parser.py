@@ -51,6 +51,21 @@ def _add_redact_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_embedder_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--embedder",
+        default="auto",
+        help="auto (default: the Universal Sentence Encoder when installed), use, e5, lexical, "
+        "sentence-transformers, or a sentence-transformers model name or folder",
+    )
+
+
+def _add_overwrite_folder_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
+    )
+
+
 def version() -> str:
     from . import __version__
 
@@ -81,9 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_answer_options(themes)
     themes.add_argument("--out", required=True, help="output folder")
-    themes.add_argument(
-        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
-    )
+    _add_overwrite_folder_option(themes)
     themes.add_argument("--n-themes", type=int, help="number of themes (default: found automatically)")
     themes.add_argument(
         "--n-nets",
@@ -104,12 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: 0.7 with --n-nets 0, no merging under nets)",
     )
     themes.add_argument("--examples", type=int, default=5, help="typical answers per theme (default: %(default)s)")
-    themes.add_argument(
-        "--embedder",
-        default="auto",
-        help="auto (default: the Universal Sentence Encoder when installed), use, e5, lexical, "
-        "sentence-transformers, or a sentence-transformers model name or folder",
-    )
+    _add_embedder_option(themes)
     themes.add_argument(
         "--split",
         choices=["paragraph", "sentence"],
@@ -172,9 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--groupings",
         help="with --report: the report_groupings.csv to use (default: data/report/ of the source checkout)",
     )
-    validate.add_argument(
-        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
-    )
+    _add_overwrite_folder_option(validate)
 
     codebook = sub.add_parser(
         "codebook",
@@ -198,11 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--codebook", required=True, help="codebook JSON")
     _add_answer_options(code)
     code.add_argument("--out", required=True, help="output folder")
-    code.add_argument(
-        "--embedder",
-        default="auto",
-        help="auto (default), use, e5, lexical, sentence-transformers, or a model name or folder",
-    )
+    _add_embedder_option(code)
     code.add_argument("--min-similarity", type=float, help="below this, 'non classificato' (default: automatic)")
     code.add_argument("--max-codes", type=int, default=2, help="most codes per answer (default: %(default)s)")
     code.add_argument("--manual", help="manually coded answers (CSV/XLSX: id, code) that sharpen the themes")
@@ -211,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--review", type=int, default=30, help="answers in the review queue (default: %(default)s)")
     code.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     _add_redact_option(code)
-    code.add_argument("--overwrite", action="store_true", help="allow writing into an output folder that is not empty")
+    _add_overwrite_folder_option(code)
 
     compare = sub.add_parser(
         "compare",
@@ -229,9 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="count themes, or nets (an answer counts once per net) (default: %(default)s)",
     )
     compare.add_argument("--out", help="folder for prevalence.csv and prevalence.png")
-    compare.add_argument(
-        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
-    )
+    _add_overwrite_folder_option(compare)
 
     export = sub.add_parser(
         "export",
@@ -250,9 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace personal data in the answers by placeholders in every exported file",
     )
-    export.add_argument(
-        "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
-    )
+    _add_overwrite_folder_option(export)
 
     report = sub.add_parser(
         "report",
