@@ -13,7 +13,8 @@ student did not learn from, so that the answers it keeps agree with the encoder'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,13 @@ __all__ = [
     "STUDENT_TRAIN",
     "LexicalStudent",
     "calibrate",
+    "fit_student",
     "margins",
+    "route_to_encoder",
     "routed",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Distinct answers above which the fast path pays: below it every answer goes through the
 #: encoder. Measured with ``benchmarks/bench_scale.py`` (``docs/benchmarks.md``).
@@ -219,3 +224,52 @@ def routed(vectors: np.ndarray, centroids: np.ndarray, threshold: float) -> np.n
     are zero (no term the student knows): the encoder embeds those answers after all."""
     _, margin = margins(vectors, centroids)
     return np.flatnonzero((margin < threshold) | _zero_rows(vectors))
+
+
+def fit_student(
+    texts: Sequence[str],
+    sample: np.ndarray,
+    sample_vectors: np.ndarray,
+    centroids: np.ndarray,
+    *,
+    random_state: int = 0,
+    n_jobs: int | None = None,
+) -> tuple[LexicalStudent, float, dict[str, Any], np.ndarray]:
+    """Train a student on :data:`STUDENT_TRAIN` answers of the encoder's ``sample`` (positions
+    in ``texts``, with their ``sample_vectors``), embed every text with it, and calibrate the
+    routing threshold on the sample answers it did not learn from.
+
+    Returns the student, the threshold, the calibration figures and the student's vectors of
+    every text.
+    """
+    order = np.random.default_rng(random_state).permutation(len(sample))
+    n_train = min(STUDENT_TRAIN, len(sample) // 2)
+    train, held_out = np.sort(order[:n_train]), np.sort(order[n_train:])
+    logger.info("fast path: a lexical student of the encoder learns from %d answers", n_train)
+    student = LexicalStudent(random_state=random_state).fit([texts[sample[i]] for i in train], sample_vectors[train])
+    vectors = student.transform(texts, n_jobs=n_jobs)
+    threshold, info = calibrate(vectors[sample[held_out]], sample_vectors[held_out], centroids)
+    return student, threshold, {**info, "student_answers": int(n_train)}, vectors
+
+
+def route_to_encoder(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    centroids: np.ndarray,
+    threshold: float,
+    embed: Callable[[list[str]], np.ndarray],
+    known: np.ndarray | None = None,
+    known_vectors: np.ndarray | None = None,
+) -> tuple[np.ndarray, int, int]:
+    """The student's ``vectors`` of ``texts`` (changed in place), with those it is unsure of
+    (:func:`routed`) replaced by the encoder's: taken from ``known_vectors`` where ``known``
+    gives a row (else -1), embedded by ``embed`` otherwise. Returns the vectors, how many were
+    routed to the encoder and how many of those it embedded."""
+    at = routed(vectors, centroids, threshold)
+    rows = known[at] if known is not None else np.full(len(at), -1, dtype=np.int64)
+    have = rows >= 0
+    if have.any():
+        vectors[at[have]] = known_vectors[rows[have]]
+    if (~have).any():
+        vectors[at[~have]] = embed([texts[i] for i in at[~have]])
+    return vectors, len(at), int(np.count_nonzero(~have))

@@ -42,7 +42,7 @@ from .schema import (
     UNCLASSIFIED,
     as_frame,
 )
-from .student import STUDENT_ABOVE, STUDENT_TRAIN, LexicalStudent, calibrate, routed
+from .student import STUDENT_ABOVE, LexicalStudent, fit_student, route_to_encoder
 from .text import NON_ANSWER_REASONS, prepare_texts
 
 logger = logging.getLogger(__name__)
@@ -281,50 +281,23 @@ class ThemeModel(BaseEstimator):
         return self
 
     def _fit_student(self, texts: list[str], sample: np.ndarray, sample_vectors: np.ndarray) -> np.ndarray:
-        """The fast path: train the student on part of the sample, calibrate its routing on
-        the rest, and return the vectors every distinct answer is assigned by."""
-        order = np.random.default_rng(self.random_state).permutation(len(sample))
-        n_train = min(STUDENT_TRAIN, len(sample) // 2)
-        train, held_out = np.sort(order[:n_train]), np.sort(order[n_train:])
-        logger.info("fast path: a lexical student of the encoder learns from %d answers", n_train)
-        self.student_ = LexicalStudent(random_state=self.random_state).fit(
-            [texts[sample[i]] for i in train], sample_vectors[train]
-        )
-        student_vectors = self.student_.transform(texts, n_jobs=self.n_jobs)
-        self.student_threshold_, info = calibrate(
-            student_vectors[sample[held_out]], sample_vectors[held_out], self.centroids_
+        """The fast path: the student and its threshold, and the vectors every distinct
+        answer is assigned by."""
+        self.student_, self.student_threshold_, info, student_vectors = fit_student(
+            texts, sample, sample_vectors, self.centroids_, random_state=self.random_state, n_jobs=self.n_jobs
         )
         known = np.full(len(texts), -1, dtype=np.int64)
         known[sample] = np.arange(len(sample))
-        vectors, n_routed, n_embedded = self._route(texts, student_vectors, known, sample_vectors)
+        vectors, n_routed, n_embedded = route_to_encoder(
+            texts, student_vectors, self.centroids_, self.student_threshold_, self._embed, known, sample_vectors
+        )
         self.student_info_ = {
             **info,
-            "student_answers": int(n_train),
             "distinct_answers": len(texts),
             "routed": n_routed,
             "encoder_answers": len(sample) + n_embedded,
         }
         return vectors
-
-    def _route(
-        self,
-        texts: list[str],
-        vectors: np.ndarray,
-        known: np.ndarray | None = None,
-        known_vectors: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, int, int]:
-        """The student's ``vectors`` of ``texts``, with those it is unsure of (margin below the
-        calibrated threshold) replaced by the encoder's: taken from ``known_vectors`` where
-        ``known`` gives a row (else -1), embedded otherwise. Returns the vectors, how many were
-        routed to the encoder and how many of those it embedded."""
-        at = routed(vectors, self.centroids_, self.student_threshold_)
-        rows = known[at] if known is not None else np.full(len(at), -1, dtype=np.int64)
-        have = rows >= 0
-        if have.any():
-            vectors[at[have]] = known_vectors[rows[have]]
-        if (~have).any():
-            vectors[at[~have]] = self._embed([texts[i] for i in at[~have]])
-        return vectors, len(at), int(np.count_nonzero(~have))
 
     def _with_nets(self) -> bool:
         return self.n_nets != 0
@@ -442,19 +415,15 @@ class ThemeModel(BaseEstimator):
     ) -> None:
         """The theme table (``themes_``) and the nets that group the themes (``nets_``): the
         clusterer's ``proposed`` nets unless the analyst gave their number."""
-        fitted_on = getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts))
-        self.themes_ = describe_themes(
-            unique_texts,
-            unique_theme,
-            counts,
-            vectors,
-            self.centroids_,
-            n_rows=n_rows,
-            n_keywords=self.n_keywords,
-            n_examples=self.n_examples,
-            fitted_on=fitted_on,
-            random_state=self.random_state,
-        )
+        # The same settings describe both levels.
+        settings = {
+            "n_rows": n_rows,
+            "n_keywords": self.n_keywords,
+            "n_examples": self.n_examples,
+            "fitted_on": getattr(self, "clustering_", {}).get("fitted_on", len(unique_texts)),
+            "random_state": self.random_state,
+        }
+        self.themes_ = describe_themes(unique_texts, unique_theme, counts, vectors, self.centroids_, **settings)
         # The nets that group the themes, numbered by size (none with n_nets=0).
         self.nets_ = pd.DataFrame(columns=[*NET_COLUMNS])
         self.nets_info_: dict[str, Any] = {}
@@ -475,11 +444,7 @@ class ThemeModel(BaseEstimator):
             self.centroids_,
             self.themes_["size"].to_numpy(dtype=np.float64),
             row_index,
-            n_rows=n_rows,
-            n_keywords=self.n_keywords,
-            n_examples=self.n_examples,
-            fitted_on=fitted_on,
-            random_state=self.random_state,
+            **settings,
         )
         self.nets_ = nets
         self.themes_.insert(1, "net_id", net_of_theme)
@@ -529,7 +494,8 @@ class ThemeModel(BaseEstimator):
         if not texts:
             return np.zeros((0, self.centroids_.shape[1]), np.float32)
         if getattr(self, "student_", None) is not None:
-            return self._route(texts, self.student_.transform(texts, n_jobs=self.n_jobs))[0]
+            student_vectors = self.student_.transform(texts, n_jobs=self.n_jobs)
+            return route_to_encoder(texts, student_vectors, self.centroids_, self.student_threshold_, self._embed)[0]
         return self._embed(texts)
 
     def fit_transform(self, answers: Any, y: Any = None) -> pd.DataFrame:
