@@ -8,11 +8,13 @@ given when they come within ``ratio`` of the best one and pass the threshold too
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 __all__ = ["Assignment", "nearest_themes"]
+
+_BLOCK = 32_768  # rows assigned at once: about 13 MB of work arrays per 100 themes
 
 
 @dataclass
@@ -92,6 +94,30 @@ def nearest_themes(
             np.full((n, max_codes), -1, dtype=np.int64),
             np.zeros((n, max_codes)),
         )
+    # Rows are assigned a block at a time: each row's themes depend on its similarities only,
+    # and the work arrays (similarities, their ranking) stay a block's size on a large wave.
+    blocks = [
+        _nearest_block(vectors[start : start + _BLOCK], prototypes, min_similarity, max_codes, ratio, decimals)
+        for start in range(0, n, _BLOCK)
+    ] or [_nearest_block(vectors[:0], prototypes, min_similarity, max_codes, ratio, decimals)]
+    return Assignment(*(np.concatenate(parts) for parts in zip(*(_fields(b) for b in blocks))))
+
+
+def _fields(found: Assignment) -> tuple[np.ndarray, ...]:
+    """The fields of ``found`` in order (``dataclasses.astuple`` would deep-copy the arrays)."""
+    return tuple(getattr(found, field.name) for field in fields(found))
+
+
+def _nearest_block(
+    vectors: np.ndarray,
+    prototypes: np.ndarray,
+    min_similarity: float | None,
+    max_codes: int,
+    ratio: float,
+    decimals: int | None,
+) -> Assignment:
+    """:func:`nearest_themes` on one block of rows, with at least one prototype."""
+    n, k = len(vectors), len(prototypes)
     sims = vectors @ prototypes.T
     if decimals is not None:
         sims = np.round(sims, decimals)

@@ -26,6 +26,7 @@ __all__ = [
 
 #: The fewest distinct answers per theme the keywords read on large inputs.
 KEYWORD_TEXTS_PER_THEME = 500
+_BLOCK = 8_192  # rows compared with their centre at once (about 70 MB of work arrays)
 
 # Words of two or more letters (accents kept: keywords are read by people), no digits.
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
@@ -124,7 +125,11 @@ def label_from_keywords(keywords: Sequence[str], n_terms: int = 3) -> str:
 
 def typical_indices(vectors: np.ndarray, centroid: np.ndarray, texts: Sequence[str], n: int) -> list[int]:
     """Indices of the ``n`` rows closest to ``centroid``, one per distinct text."""
-    sims = vectors @ centroid
+    return _most_similar(vectors @ centroid, texts, n)
+
+
+def _most_similar(sims: np.ndarray, texts: Sequence[str], n: int) -> list[int]:
+    """Indices of the ``n`` largest ``sims`` (first row among equals), one per distinct text."""
     order = np.lexsort((np.arange(len(sims)), -sims))
     seen: set[str] = set()
     picked: list[int] = []
@@ -136,6 +141,19 @@ def typical_indices(vectors: np.ndarray, centroid: np.ndarray, texts: Sequence[s
         if len(picked) == n:
             break
     return picked
+
+
+def _own_similarity(vectors: np.ndarray, centroids: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Each row's similarity to the centre of its own group (NaN without one), a block of rows
+    at a time: copying a large group's vectors, or casting them to the centres' precision, would
+    take gigabytes on a million answers."""
+    dtype = np.result_type(vectors.dtype, centroids.dtype)
+    out = np.full(len(vectors), np.nan, dtype=dtype)
+    for start in range(0, len(vectors), _BLOCK):
+        rows = np.arange(start, min(start + _BLOCK, len(vectors)))
+        rows = rows[group[rows] >= 0]
+        out[rows] = np.einsum("ij,ij->i", vectors[rows].astype(dtype), centroids[group[rows]].astype(dtype))
+    return out
 
 
 THEME_COLUMNS = ["theme_id", "label", "keywords", "size", "share", "share_of_answered", "typical_answers"]
@@ -189,11 +207,12 @@ def describe_themes(
     keyword_weights = per_group_sample(theme, counts, k, per_theme, random_state)
     keywords = class_keywords(texts, theme, list(range(k)), n_keywords, weights=keyword_weights)
     n_usable = int(counts.sum())
+    own = _own_similarity(vectors, centroids, theme)
     rows = []
     labels_seen: dict[str, int] = {}
     for t in range(k):
         members = np.flatnonzero(theme == t)
-        picked = typical_indices(vectors[members], centroids[t], [texts[i] for i in members], n_examples)
+        picked = _most_similar(own[members], [texts[i] for i in members], n_examples)
         label = label_from_keywords(keywords[t]) or f"{fallback} {t + 1}"
         labels_seen[label] = labels_seen.get(label, 0) + 1
         if labels_seen[label] > 1:  # two themes never share a label

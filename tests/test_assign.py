@@ -57,3 +57,22 @@ def test_no_theme_left_standing_leaves_every_answer_unclassified():
 def test_one_theme_has_no_second():
     found = nearest_themes(unit([1, 0]), np.array([[1.0, 0.0]], dtype=np.float32), max_codes=2)
     assert found.theme.tolist() == [0] and found.second.tolist() == [-1] and np.isnan(found.margin[0])
+
+
+def test_assigning_in_blocks_gives_each_row_what_it_gets_alone(monkeypatch):
+    import rtc_nlp.assign as assign
+
+    rng = np.random.default_rng(0)
+    vectors = unit(*rng.normal(size=(50, 3)), [0, 0, 0], [1, 1, 0])  # with nothing in common and a tie
+    whole = nearest_themes(vectors, PROTOTYPES, min_similarity=0.3, max_codes=2, ratio=0.5)
+    monkeypatch.setattr(assign, "_BLOCK", 7)  # 8 blocks, the last one short
+    blocked = nearest_themes(vectors, PROTOTYPES, min_similarity=0.3, max_codes=2, ratio=0.5)
+    alone = [
+        nearest_themes(vectors[i : i + 1], PROTOTYPES, min_similarity=0.3, max_codes=2, ratio=0.5) for i in (0, 50, 51)
+    ]
+    for field in ("theme", "similarity", "reason", "nearest", "second", "margin", "codes", "scores"):
+        np.testing.assert_array_equal(getattr(blocked, field), getattr(whole, field))
+        assert len(getattr(blocked, field)) == len(vectors)
+    assert [a.theme[0] for a in alone] == blocked.theme[[0, 50, 51]].tolist()
+    assert blocked.reason[50] == "no_known_terms" and blocked.theme[51] == 0
+    assert len(nearest_themes(vectors[:0], PROTOTYPES, max_codes=2).codes) == 0

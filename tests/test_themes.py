@@ -147,6 +147,24 @@ def test_typical_answers_are_members_closest_to_the_centre(survey):
     assert model.themes_["label"].is_unique
 
 
+def test_typical_answers_compared_a_block_at_a_time_are_those_of_each_theme_alone(monkeypatch):
+    import rtc_nlp.describe as describe
+
+    rng = np.random.default_rng(1)
+    texts = [f"risposta {i % 17} numero {i}" for i in range(40)]
+    vectors = rng.normal(size=(40, 5)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    theme = rng.integers(-1, 3, size=40)  # -1: answers without theme sit between the others
+    centroids = rng.normal(size=(3, 5))
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    monkeypatch.setattr(describe, "_BLOCK", 6)
+    table = describe.describe_themes(texts, theme, np.ones(40), vectors, centroids, n_rows=40, n_examples=4)
+    for t in range(3):
+        members = np.flatnonzero(theme == t)
+        alone = describe.typical_indices(vectors[members], centroids[t], [texts[i] for i in members], 4)
+        assert table["typical_answers"][t] == [texts[members[i]] for i in alone]
+
+
 def test_labels_come_from_the_theme_vocabulary(survey):
     labels = " ".join(fit(survey).themes_["label"])
     for word in ("dati", "formazione", "reputazione"):
