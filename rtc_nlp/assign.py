@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = ["Assignment", "nearest_themes"]
 
-_BLOCK = 32_768  # rows assigned at once: about 13 MB of work arrays per 100 themes
+_BLOCK = 32_768  # rows assigned at once: about 65 MB of work arrays per 100 themes
 
 
 @dataclass

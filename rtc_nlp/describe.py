@@ -26,7 +26,7 @@ __all__ = [
 
 #: The fewest distinct answers per theme the keywords read on large inputs.
 KEYWORD_TEXTS_PER_THEME = 500
-_BLOCK = 8_192  # rows compared with their centre at once (about 70 MB of work arrays)
+_BLOCK = 8_192  # rows compared with their centre at once (about 80 MB of work arrays at 512 dimensions)
 
 # Words of two or more letters (accents kept: keywords are read by people), no digits.
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
