@@ -45,6 +45,10 @@ def test_the_student_learns_the_encoders_space_from_the_texts(monkeypatch):
     np.testing.assert_allclose(batched, student.lexical_.transform(texts), atol=1e-6)
     # A text with no known term gets a zero vector, which is always routed to the encoder.
     assert not student.transform(["zzzz qqqq"]).any()
+    # The Gram matrix built in blocks of rows, by threads, gives the same student.
+    monkeypatch.setattr(student_module, "_GRAM_BLOCK", 9)
+    fitted = [LexicalStudent().fit([texts[i] for i in train], target[train], n_jobs=j) for j in (1, 2)]
+    assert [np.array_equal(f.lexical_.components_, student.lexical_.components_) for f in fitted] == [True, True]
     with pytest.raises(ValueError, match="one row per text"):
         LexicalStudent().fit(texts[:3], target[:2])
 
