@@ -124,8 +124,7 @@ def _code(args: argparse.Namespace) -> int:
         "command": "code",
         "input": str(args.input),
         "input_sha256": answers.attrs.get("sha256", ""),
-        "text_column": args.text_column,
-        "id_column": args.id_column,
+        **_input_record(args, answers),
         "embedder": coder.embedder_.description,
         "parameters": {
             "min_similarity": args.min_similarity,
@@ -167,13 +166,15 @@ def _code(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from .codebook import Codebook
     from .persist import atomic_write
-    from .results import CODEBOOK, PREVALENCE, PREVALENCE_FIGURE, read_waves
-    from .waves import compare_waves, prevalence_figure
+    from .results import PREVALENCE, PREVALENCE_FIGURE, read_waves
+    from .waves import compare_waves, describe_bases, prevalence_figure
 
     folders = [Path(w) for w in args.waves]
-    waves = read_waves(folders)
-    book = Codebook.load(args.codebook or folders[0] / CODEBOOK)
+    waves, book = read_waves(folders)
+    book = Codebook.load(args.codebook) if args.codebook else book
     table = compare_waves(waves, book, by=args.by, level=args.level)
+    for line in describe_bases(waves):
+        print(line)
     shown = table.assign(
         prevalence=table["prevalence"].map("{:.1%}".format),
         interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])],
@@ -195,11 +196,28 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
 
     source = Path(args.input)
     if source.is_dir() or source.suffix.lower() == ".txt":
-        return _maybe_redact(read_interviews(source, by=args.split or "paragraph", max_chars=args.max_chars), args)
-    answers = read_answers(source, args.text_column, args.id_column, sheet=_sheet(args.sheet))
+        interviews = read_interviews(
+            source, by=args.split or "paragraph", max_chars=args.max_chars, encoding=args.encoding
+        )
+        return _maybe_redact(interviews, args)
+    answers = read_answers(source, args.text_column, args.id_column, sheet=_sheet(args.sheet), encoding=args.encoding)
     if args.split:
         answers = split_snippets(answers, by=args.split, max_chars=args.max_chars)
     return _maybe_redact(answers, args)
+
+
+def _input_record(args: argparse.Namespace, answers: pd.DataFrame) -> dict[str, Any]:
+    """How the answers were read, for the run's summary: columns, where the ids come from,
+    columns renamed and control characters removed."""
+    attrs = answers.attrs
+    return {
+        "text_column": attrs.get("text_column", args.text_column),
+        "id_column": attrs.get("id_column", args.id_column),
+        "id_source": attrs.get("id_source", "row number"),
+        "encoding": attrs.get("encoding"),
+        "renamed_columns": attrs.get("renamed_columns", {}),
+        "control_characters": attrs.get("control_characters", {"removed": 0, "rows": []}),
+    }
 
 
 def _maybe_redact(answers: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
@@ -227,7 +245,7 @@ def _themes(args: argparse.Namespace) -> int:
     check_output(out, [Path(args.input)], args.overwrite)
     answers = _read(args)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a))
-    say(f"rtc-nlp: {len(answers)} answers from {args.input}")
+    say(f"rtc-nlp: {len(answers)} answers from {args.input} (ids: {answers.attrs.get('id_source', 'row number')})")
     model = ThemeModel(
         embedder=args.embedder,
         n_themes=args.n_themes,
@@ -252,8 +270,7 @@ def _themes(args: argparse.Namespace) -> int:
     model.summary_["input"] = {
         "path": str(args.input),
         "sha256": answers.attrs.get("sha256", ""),
-        "text_column": args.text_column,
-        "id_column": args.id_column,
+        **_input_record(args, answers),
     }
     model.summary_["redaction"] = answers.attrs.get("redaction")
     answers_file, table_file, model_dir = write_themes(out, model)
@@ -414,7 +431,10 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad option (one line said why)
+        return exc.code if isinstance(exc.code, int) else 2
     if args.command is None:
         parser.print_help()
         return 2

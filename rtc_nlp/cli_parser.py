@@ -6,6 +6,9 @@ What each subcommand does is :mod:`rtc_nlp.cli`.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
 
 from .formats import FORMATS
 from .student import STUDENT_ABOVE
@@ -35,11 +38,61 @@ VALIDATE_EPILOG = """examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad option stops with one line, like every other error, before anything is read."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"rtc-nlp: error: {message} (see '{self.prog} --help')\n")
+
+
+def _whole(low: int, what: str) -> Callable[[str], int]:
+    """An option type: a whole number from ``low``, else an error that says what was expected."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+        return value
+
+    return parse
+
+
+_positive = _whole(1, "a positive integer (1 or more)")
+_non_negative = _whole(0, "a whole number >= 0")
+
+
+def _similarity(text: str) -> float:
+    """An option type: a cosine similarity, between -1 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not -1 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"min_similarity must be between -1 and 1 (a cosine similarity), got {text!r}")
+    return value
+
+
+def _existing_file(text: str) -> str:
+    """An option type: a file that exists, checked before any slow step."""
+    if not Path(text).is_file():
+        found = "is a folder; expected a file" if Path(text).exists() else "file not found"
+        raise argparse.ArgumentTypeError(f"{text}: {found}")
+    return text
+
+
 def _add_answer_options(parser: argparse.ArgumentParser) -> None:
     """The options that say how to read a file of answers (themes, code)."""
     parser.add_argument("--text-column", default="text", help="column holding the answers (default: %(default)s)")
-    parser.add_argument("--id-column", help="respondent id column (default: the row number)")
+    parser.add_argument(
+        "--id-column",
+        help="respondent id column (default: a column named id, respondent_id, ResponseId or Respondent ID "
+        "when there is one, else the row number)",
+    )
     parser.add_argument("--sheet", help="XLSX sheet name or 0-based number (default: the first)")
+    parser.add_argument("--encoding", help="encoding of a CSV file, e.g. cp1252 or latin-1 (default: detected)")
 
 
 def _add_redact_option(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +126,7 @@ def version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rtc-nlp",
         description="Themes from open survey answers and interview snippets.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -97,18 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_answer_options(themes)
     themes.add_argument("--out", required=True, help="output folder")
     _add_overwrite_folder_option(themes)
-    themes.add_argument("--n-themes", type=int, help="number of themes (default: found automatically)")
+    themes.add_argument("--n-themes", type=_positive, help="number of themes (default: found automatically)")
     themes.add_argument(
         "--n-nets",
-        type=int,
+        type=_non_negative,
         help="number of nets, the broad themes that group the themes (default: 3 to 15, chosen automatically; "
         "0: one level of themes only)",
     )
     themes.add_argument(
-        "--min-theme-size", type=int, help="smallest theme, in answers (default: 0.5%% of the answers, 2 to 50)"
+        "--min-theme-size", type=_positive, help="smallest theme, in answers (default: 0.5%% of the answers, 2 to 50)"
     )
     themes.add_argument(
-        "--min-similarity", type=float, help="answers less similar than this to every theme are 'non classificato'"
+        "--min-similarity",
+        type=_similarity,
+        help="answers less similar than this to every theme are 'non classificato'",
     )
     themes.add_argument(
         "--merge-similarity",
@@ -116,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="merge themes whose centres are at least this cosine-similar; 1 merges only identical ones "
         "(default: 0.7 with --n-nets 0, no merging under nets)",
     )
-    themes.add_argument("--examples", type=int, default=5, help="typical answers per theme (default: %(default)s)")
+    themes.add_argument(
+        "--examples", type=_positive, default=5, help="typical answers per theme (default: %(default)s)"
+    )
     _add_embedder_option(themes)
     themes.add_argument(
         "--split",
@@ -124,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="cut long texts (interviews) into snippets before finding themes",
     )
     themes.add_argument(
-        "--max-chars", type=int, default=500, help="longest snippet with --split sentence (default: %(default)s)"
+        "--max-chars", type=_positive, default=500, help="longest snippet with --split sentence (default: %(default)s)"
     )
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
@@ -136,14 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     themes.add_argument(
         "--max-fit-answers",
-        type=int,
+        type=_positive,
         default=20_000,
         help="above this many distinct answers, fit the themes on a seeded sample of this "
         "size and assign the rest (default: %(default)s)",
     )
     themes.add_argument(
         "--student-above",
-        type=int,
+        type=_non_negative,
         default=STUDENT_ABOVE,
         help="above this many distinct answers an encoder embeds only the fit sample and a lexical "
         "student of it the rest, the answers it is unsure of going to the encoder; 0 never "
@@ -170,8 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--pred-id-column", default="id", help="id column of the predictions (default: %(default)s)")
     validate.add_argument("--code-column", help="code column of a long-form manual file (default: detected)")
     validate.add_argument("--sheet", help="XLSX sheet of the manual file, name or 0-based number")
-    validate.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default: %(default)s)")
-    validate.add_argument("--n-perm", type=int, default=999, help="permutations for the test (default: %(default)s)")
+    validate.add_argument(
+        "--n-boot", type=_non_negative, default=1000, help="bootstrap resamples (default: %(default)s)"
+    )
+    validate.add_argument(
+        "--n-perm", type=_non_negative, default=999, help="permutations for the test (default: %(default)s)"
+    )
     validate.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     validate.add_argument(
         "--report", action="store_true", help="validate the default pipeline on the report's groupings (data/report/)"
@@ -201,16 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
         "by hand) and new_themes.csv (candidate themes the codebook lacks).",
     )
     code.add_argument("input", help="CSV, XLSX or Parquet file of answers")
-    code.add_argument("--codebook", required=True, help="codebook JSON")
+    code.add_argument("--codebook", required=True, type=_existing_file, help="codebook JSON")
     _add_answer_options(code)
     code.add_argument("--out", required=True, help="output folder")
     _add_embedder_option(code)
-    code.add_argument("--min-similarity", type=float, help="below this, 'non classificato' (default: automatic)")
-    code.add_argument("--max-codes", type=int, default=2, help="most codes per answer (default: %(default)s)")
-    code.add_argument("--manual", help="manually coded answers (CSV/XLSX: id, code) that sharpen the themes")
+    code.add_argument("--min-similarity", type=_similarity, help="below this, 'non classificato' (default: automatic)")
+    code.add_argument("--max-codes", type=_positive, default=2, help="most codes per answer (default: %(default)s)")
+    code.add_argument(
+        "--manual", type=_existing_file, help="manually coded answers (CSV/XLSX: id, code) that sharpen the themes"
+    )
     code.add_argument("--manual-code-column", help="code column of --manual (default: detected)")
-    code.add_argument("--overrides", help="a filled-in review sheet (review.xlsx): its corrections win")
-    code.add_argument("--review", type=int, default=30, help="answers in the review queue (default: %(default)s)")
+    code.add_argument(
+        "--overrides", type=_existing_file, help="a filled-in review sheet (review.xlsx): its corrections win"
+    )
+    code.add_argument(
+        "--review", type=_non_negative, default=30, help="answers in the review queue (default: %(default)s)"
+    )
     code.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     _add_redact_option(code)
     _add_overwrite_folder_option(code)

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
+from .errors import InputError, format_rows
 from .io import resolve_column
 from .schema import UNCLASSIFIED, UNCLASSIFIED_ID
 
-__all__ = ["compare_waves", "count_carrying", "prevalence_figure", "wilson_interval"]
+__all__ = ["compare_waves", "count_carrying", "describe_bases", "prevalence_figure", "wilson_interval"]
 
 
 def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +66,7 @@ def compare_waves(
         members = {t.id: [t.id] for t in units}
     from scipy.stats import norm
 
+    _check_codes(waves, codebook)
     names = list(waves)
     rows = []
     for wave in names:
@@ -149,3 +151,45 @@ def prevalence_figure(table: pd.DataFrame) -> Any:
             ax.set_title(str(group))
     axes[0].legend(loc="lower right")
     return fig
+
+
+def _codes_of(coded: pd.DataFrame) -> pd.Series:
+    """The theme ids each answer carries, one per row of the result (index: the answer's row)."""
+    exploded = coded["codes"].fillna("").astype(str).reset_index(drop=True).str.split(";").explode()
+    exploded = exploded[exploded.str.strip() != ""]
+    return exploded.astype(float).astype(int)
+
+
+def _check_codes(waves: dict[str, pd.DataFrame], codebook: Codebook) -> None:
+    """Every theme id a wave carries must be in the codebook: an answer coded to a theme the
+    codebook merged away or deleted would otherwise silently count for nothing."""
+    known = set(codebook.ids)
+    for wave, coded in waves.items():
+        codes = _codes_of(coded)
+        unknown = codes[~codes.isin(known)]
+        if len(unknown):
+            rows = sorted({int(r) + 2 for r in unknown.index})
+            raise InputError(
+                f"{len(rows)} answer(s) carry theme ids the codebook does not have "
+                f"({', '.join(map(str, sorted(set(unknown))))}; rows {format_rows(rows)}): the codebook was edited "
+                "after these answers were coded. Code this wave again with it (rtc-nlp code ... --codebook)",
+                path=wave,
+            )
+
+
+def describe_bases(waves: dict[str, pd.DataFrame]) -> list[str]:
+    """One line per wave that says what its counts rest on: rows, non-answers (outside the
+    base), the base, the "non classificato" in it, and answers carrying several codes (which
+    count for each, so the prevalences of a wave can add up to more than 100%)."""
+    lines = []
+    for wave, coded in waves.items():
+        status = coded["status"]
+        non_answers = int((status == "non_answer").sum())
+        codes = _codes_of(coded)
+        several = int((codes.index.value_counts() > 1).sum())
+        lines.append(
+            f"{wave}: {len(coded)} rows; {non_answers} non-answers outside the base; base "
+            f"{len(coded) - non_answers} answers, {int((status == 'unclassified').sum())} of them "
+            f"'{UNCLASSIFIED}'; {several} carry two or more codes and count for each"
+        )
+    return lines

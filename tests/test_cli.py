@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import REPO, code_args, themes_args
 
 from rtc_nlp.cli import main
 
@@ -170,3 +171,57 @@ def test_cache_command_shows_and_wipes_a_cache_that_holds_no_text(survey, tmp_pa
     assert code == 0 and "cleared" in out
     assert not [p for p in cache.rglob("*") if p.is_file()]
     assert (tmp_path / "out" / "themes.csv").exists()  # results are not part of the cache
+
+
+def test_a_survey_with_an_id_column_needs_no_id_option_from_themes_to_validation(survey, tmp_path, capsys):
+    answers = tmp_path / "survey.csv"
+    survey.to_csv(answers, index=False)
+    manual = tmp_path / "manual.csv"
+    survey.dropna(subset=["truth"])[["id", "truth"]].rename(columns={"truth": "code"}).to_csv(manual, index=False)
+    code, stdout, _ = run(["themes", answers, "--embedder", "lexical", "--out", tmp_path / "r"], capsys)
+    assert code == 0 and "(ids: column 'id' (found by its name))" in stdout.splitlines()[0]
+    written = pd.read_csv(tmp_path / "r" / "answers_with_themes.csv", dtype=str)
+    assert written["id"].tolist() == survey["id"].tolist() and "id_meta" not in written.columns
+    record = json.loads((tmp_path / "r" / "model" / "model.json").read_text(encoding="utf-8"))["summary"]["input"]
+    assert record["id_column"] == "id" and record["control_characters"] == {"removed": 0, "rows": []}
+    code, _, err = run(
+        ["validate", "--pred", tmp_path / "r" / "answers_with_themes.csv", "--manual", manual, "--out", tmp_path / "v"],
+        capsys,
+    )
+    assert code == 0, err
+    assert (tmp_path / "v" / "summary.csv").exists()
+
+
+def test_a_bad_option_stops_in_one_line_that_names_it_before_anything_is_read(tmp_path, capsys):
+    code, stdout, err = run(["themes", tmp_path / "missing.csv", "--n-themes", "0", "--out", tmp_path / "o"], capsys)
+    assert code == 2 and stdout == ""  # nothing read or said before the error
+    assert err.strip() == (
+        "rtc-nlp: error: argument --n-themes: must be a positive integer (1 or more), got '0' "
+        "(see 'rtc-nlp themes --help')"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_compare_takes_a_themes_run_as_the_first_wave_and_says_what_the_counts_rest_on(survey, tmp_path, capsys):
+    answers = tmp_path / "survey.csv"
+    survey.to_csv(answers, index=False)
+    assert main(themes_args(answers, tmp_path / "w1", "--quiet")) == 0
+    assert main(["codebook", str(tmp_path / "w1"), "--out", str(tmp_path / "cb.json")]) == 0
+    assert main(code_args(answers, tmp_path / "cb.json", tmp_path / "w2")) == 0
+    capsys.readouterr()
+    code, stdout, err = run(["compare", tmp_path / "w1", tmp_path / "w2", "--out", tmp_path / "cmp"], capsys)
+    assert code == 0, err
+    table = pd.read_csv(tmp_path / "cmp" / "prevalence.csv")
+    first = table[table["wave"] == "w1"].set_index("theme_id")
+    fitted = pd.read_csv(tmp_path / "w1" / "answers_with_themes.csv")
+    # The themes run counts one code per answer, over every answer but the non-answers.
+    base = int((fitted["status"] != "non_answer").sum())
+    assert (first["base"] == base).all()
+    for theme_id, count in fitted.loc[fitted["theme_id"] > 0, "theme_id"].value_counts().items():
+        assert first.loc[theme_id, "count"] == count
+    lines = [line for line in stdout.splitlines() if line.startswith(("w1:", "w2:"))]
+    non_answers = int((fitted["status"] == "non_answer").sum())
+    assert lines[0].startswith(
+        f"w1: {len(fitted)} rows; {non_answers} non-answers outside the base; base {base} answers"
+    )
+    assert "0 carry two or more codes" in lines[0] and lines[1].startswith("w2: ")

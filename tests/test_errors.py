@@ -162,6 +162,27 @@ def _(tmp, ctx):
 
 @case("file not found")
 def _(tmp, ctx):
+    # Checked when the options are read, not after the slow coding step.
+    return code_with(tmp, ctx, ctx.codebook, "--overrides", tmp / "review_filled.xlsx")
+
+
+@case("is a folder; expected a file")
+def _(tmp, ctx):
+    return code_with(tmp, ctx, ctx.results)
+
+
+@case("unrecognized arguments: ...")
+def _(tmp, ctx):
+    return themes(ctx.survey, tmp, "--n-topics", "5")
+
+
+@case("the following arguments are required: ...")
+def _(tmp, ctx):
+    return ["themes", ctx.survey]
+
+
+@case("file not found")
+def _(tmp, ctx):
     return [
         "validate",
         "--pred",
@@ -317,7 +338,17 @@ def _(tmp, ctx):
     return code_with(tmp, ctx, ctx.codebook, "--review", "-1")
 
 
-@case("... must be whole numbers >= 0, got ...")
+@case("... must be a positive integer..., got ...")
+def _(tmp, ctx):
+    return themes(ctx.survey, tmp, "--max-chars", "zero")
+
+
+@case("... must be a whole number >= 0, got ...")
+def _(tmp, ctx):
+    return themes(ctx.survey, tmp, "--n-nets", "-1")
+
+
+@case("... must be a whole number >= 0, got ...")
 def _(tmp, ctx):
     return [
         "validate",
@@ -678,9 +709,18 @@ def _(tmp, ctx):
     return code_with(tmp, ctx, ctx.codebook, "--overrides", sheet)
 
 
-@case("has no answers_with_codes.csv: give output folders of 'rtc-nlp code'")
+@case("holds no answers_with_codes.csv or answers_with_themes.csv")
 def _(tmp, ctx):
-    return ["compare", ctx.coded, ctx.results]
+    (tmp / "empty").mkdir()
+    return ["compare", ctx.coded, tmp / "empty"]
+
+
+@case("answer(s) carry theme ids the codebook does not have")
+def _(tmp, ctx):
+    from rtc_nlp import Codebook
+
+    Codebook.load(ctx.codebook).merge([1, 2]).save(tmp / "edited.json")
+    return ["compare", ctx.results, ctx.coded, "--codebook", tmp / "edited.json"]
 
 
 @case("holds no answers_with_codes.csv or answers_with_themes.csv")

@@ -44,11 +44,74 @@ def test_input_file_is_not_modified(tmp_path):
 
 
 def test_default_ids_are_spreadsheet_rows_and_columns_tolerate_case(tmp_path):
-    path = _write_csv(tmp_path / "a.csv", ",", "utf-8")
+    path = tmp_path / "a.csv"
+    path.write_text("Codice,Risposta\nA1,uno\nA2,due\nA3,tre\n", encoding="utf-8")
     answers = read_answers(path, text_column=" risposta ")
-    assert answers["id"].tolist() == ["2", "3", "4"]
+    assert answers["id"].tolist() == ["2", "3", "4"] and answers.attrs["id_source"] == "row number"
     assert answers["source_row"].tolist() == [2, 3, 4]
-    assert "ID" in answers.columns  # an id column not chosen as id stays as metadata
+    assert answers["Codice"].tolist() == ["A1", "A2", "A3"]  # a column not named as an id stays as metadata
+
+
+@pytest.mark.parametrize("name", ["id", "ID", "respondent_id", "ResponseId", "Respondent ID", "id_rispondente"])
+def test_a_column_named_as_an_id_is_the_id_and_the_summary_says_so(tmp_path, name):
+    path = tmp_path / "a.csv"
+    pd.DataFrame({"Risposta": ["uno", "due", "tre"], name: ["R7", "R8", "R9"], "x": [1, 2, 3]}).to_csv(
+        path, index=False
+    )
+    answers = read_answers(path, "Risposta")
+    assert answers["id"].tolist() == ["R7", "R8", "R9"]
+    assert answers.attrs["id_column"] == name and answers.attrs["id_source"] == f"column {name!r} (found by its name)"
+    assert answers.columns.tolist() == ["id", "text", "source_row", "x"] and answers.attrs["renamed_columns"] == {}
+    # Given by hand, another column wins and the one named as an id stays as metadata.
+    given = read_answers(path, "Risposta", "x")
+    assert given["id"].tolist() == ["1", "2", "3"] and given.attrs["id_source"] == "column 'x'"
+
+
+def test_a_column_named_id_with_repeated_ids_is_not_the_id_and_a_warning_says_why(tmp_path, caplog):
+    path = tmp_path / "a.csv"
+    path.write_text("id,Risposta\nA,uno\nA,due\nB,tre\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="rtc_nlp.io"):
+        answers = read_answers(path, "Risposta")
+    assert answers["id"].tolist() == ["2", "3", "4"] and answers.attrs["id_source"] == "row number"
+    assert answers["id_meta"].tolist() == ["A", "A", "B"] and answers.attrs["renamed_columns"] == {"id": "id_meta"}
+    said = caplog.text
+    assert "'id' is not used as the id" in said and "rows 2, 3" in said and "'id' -> 'id_meta'" in said
+    # Named by hand, the same column is an error, as before.
+    with pytest.raises(InputError, match="must be unique"):
+        read_answers(path, "Risposta", "id")
+
+
+def test_nul_and_control_bytes_in_a_cell_are_removed_and_counted_and_the_row_kept(tmp_path, caplog):
+    path = tmp_path / "a.csv"
+    raw = 'id,Risposta,settore\nR1,uno\x00 due,ICT\nR2,"tre\x07\nquattro",Tel\x00co\nR3,cinque,ICT\n'.encode()
+    path.write_bytes(raw)
+    with caplog.at_level("WARNING", logger="rtc_nlp.io"):
+        answers = read_answers(path, "Risposta")
+    assert answers["text"].tolist() == ["uno due", "tre\nquattro", "cinque"]  # the line break is text
+    assert answers["settore"].tolist() == ["ICT", "Telco", "ICT"]
+    assert answers.attrs["control_characters"] == {"removed": 3, "rows": [2, 3]}
+    assert "removed 3 control character(s)" in caplog.text and "rows 2, 3" in caplog.text
+    assert path.read_bytes() == raw  # the file is not touched
+    # A file of NULs (UTF-16 without a byte-order mark, binary data) is still not text.
+    path.write_bytes("id,Risposta\nR1,uno\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match="not a text file in a known encoding.*--encoding"):
+        read_answers(path, "Risposta")
+    assert read_answers(path, "Risposta", encoding="utf-16-le")["text"].tolist() == ["uno"]
+
+
+def test_a_missing_text_column_in_a_workbook_lists_every_sheet_and_its_columns(tmp_path):
+    path = tmp_path / "a.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["x"]}).to_excel(writer, sheet_name="Leggimi", index=False)
+        pd.DataFrame({"ID": [1], "Risposta": ["uno"]}).to_excel(writer, sheet_name="Risposte", index=False)
+    with pytest.raises(
+        InputError,
+        match=r"'note'; every sheet .*'Leggimi' \(columns 'note'\); 'Risposte' \(columns 'ID', 'Risposta'\)",
+    ):
+        read_answers(path, "Risposta")
+    with pytest.raises(InputError, match=r"no sheet 'Foglio1'; sheets: 'Leggimi' \(columns 'note'\)"):
+        read_answers(path, "Risposta", sheet="Foglio1")
+    assert read_answers(path, "Risposta", sheet="Risposte")["id"].tolist() == ["1"]
 
 
 def test_xlsx_by_sheet_name_and_index_with_typed_cells(tmp_path):
@@ -111,10 +174,11 @@ def test_duplicate_and_missing_ids_name_the_rows(tmp_path):
 
 def test_metadata_column_named_like_ours_is_kept(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_text("risposta,text,id\nuno,x,7\n", encoding="utf-8")
-    answers = read_answers(path, "risposta")
-    assert answers.loc[0, "text"] == "uno"
-    assert answers.loc[0, "text_meta"] == "x" and answers.loc[0, "id_meta"] == "7"
+    path.write_text("risposta,text,source_row,ID\nuno,x,y,7\n", encoding="utf-8")
+    answers = read_answers(path, "risposta", "ID")
+    assert answers.loc[0, "text"] == "uno" and answers.loc[0, "id"] == "7"
+    assert answers.loc[0, "text_meta"] == "x" and answers.loc[0, "source_row_meta"] == "y"
+    assert answers.attrs["renamed_columns"] == {"text": "text_meta", "source_row": "source_row_meta"}
 
 
 def test_interviews_are_cut_into_snippets_with_source_and_position(tmp_path):
