@@ -115,7 +115,7 @@ def test_spss_file_reads_back_with_labels(coded, tmp_path, caplog):
     frame, meta = pyreadstat.read_sav(str(tmp_path / "out" / "codes.sav"))
     names = spss_names([t.label for t in BOOK.codes])
     net = spss_names(["Dati e competenze"], prefix="N")[0]
-    assert list(frame.columns) == ["id", "risposta", "tema_princ", "net_princ", *names, net]
+    assert list(frame.columns) == ["id", "risposta", "tema_princ", "net_princ", *names, net, "dimensione"]
     assert frame[net].tolist() == [0, 1, 1, 0, 0, 1] and meta.column_names_to_labels[net] == "net: Dati e competenze"
     assert meta.variable_value_labels["net_princ"][4] == "Dati e competenze"
     assert meta.column_names_to_labels[names[0]] == "Reputazione & <immagine>"
@@ -128,6 +128,43 @@ def test_spss_file_reads_back_with_labels(coded, tmp_path, caplog):
     sps = (tmp_path / "out" / "codes.sps").read_text(encoding="utf-8")
     assert "MRSETS /MDGROUP" in sps and all(n in sps for n in names)
     assert "NAME=$net" in sps and net in sps
+
+
+def test_spss_file_keeps_every_respondent_attribute_with_its_label_type_and_measure(coded, tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    coded = coded.assign(
+        **{
+            "Respondent ID": ["a", "b", "c", "d", "e", "f"],  # not a valid SPSS name
+            "età": [34, 51, None, 28, 40, 62],  # numbers with a missing value
+            "ondata": ["1", "1", "2", "2", "", "2"],  # numbers read as text from a CSV
+            "settore": ["ICT", 7, "Telco", None, "ICT", "Retail"],  # mixed: text
+        }
+    )
+    export(coded, tmp_path / "out", ["sav"], codebook=BOOK)
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "out" / "codes.sav"))
+    attributes = frame.columns[frame.columns.get_loc("dimensione") :].tolist()
+    assert [meta.column_names_to_labels[a] for a in attributes] == [
+        "dimensione",
+        "Respondent ID",
+        "età",
+        "ondata",
+        "settore",
+    ]
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,31}", a) for a in attributes)
+    by_label = dict(zip([meta.column_names_to_labels[a] for a in attributes], attributes))
+    assert frame[by_label["dimensione"]].tolist() == coded["dimensione"].tolist()
+    assert frame[by_label["età"]].tolist()[:2] == [34.0, 51.0] and pd.isna(frame[by_label["età"]][2])
+    assert frame[by_label["ondata"]].tolist()[:4] == [1.0, 1.0, 2.0, 2.0] and pd.isna(frame[by_label["ondata"]][4])
+    assert frame[by_label["settore"]].tolist() == ["ICT", "7", "Telco", "", "ICT", "Retail"]
+    measure = meta.variable_measure
+    assert [measure[by_label[c]] for c in ("dimensione", "età", "ondata", "settore")] == [
+        "nominal",
+        "scale",
+        "scale",
+        "nominal",
+    ]
+    assert meta.readstat_variable_types[by_label["età"]] == "double"
+    assert meta.readstat_variable_types[by_label["settore"]] == "string"
 
 
 def test_spss_names_are_valid_and_unique():

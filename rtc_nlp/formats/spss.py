@@ -1,5 +1,7 @@
-"""SPSS: a ``.sav`` with one 0/1 variable per theme (labelled) and the main theme, and an
-``.sps`` that declares the themes as a multiple-dichotomy set (SPSS stores it only when told)."""
+"""SPSS: a ``.sav`` with one 0/1 variable per theme (labelled), the main theme and every
+respondent attribute of the file (``dimensione``, ``settore``, ...: numbers as scale variables,
+text as nominal ones, each labelled with its column name), and an ``.sps`` that declares the
+themes as a multiple-dichotomy set (SPSS stores it only when told)."""
 
 from __future__ import annotations
 
@@ -80,6 +82,14 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
         value_labels[name] = {0: "no", 1: "sì"}
     labels.update({name: t.label[:250] for name, t in zip(names, codes)})
     labels.update({name: f"net: {t.label}"[:250] for name, t in zip(net_names, nets)})
+    measures = {n: "nominal" for n in [*names, *net_names, "tema_princ", *(["net_princ"] if nets else [])]}
+    # The respondent attributes: the wide table's columns after its status, as the file had them.
+    attributes = list(wide.columns[wide.columns.get_loc("status") + 1 :])
+    taken = {c.upper() for c in frame.columns}
+    for column in attributes:
+        name = _attribute_name(str(column), taken)
+        frame[name], measures[name] = _spss_values(wide[column])
+        labels[name] = str(column)[:250]
 
     def write_sav(tmp: str) -> None:
         pyreadstat.write_sav(
@@ -87,9 +97,7 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
             tmp,
             column_labels=labels,
             variable_value_labels=value_labels,
-            variable_measure={
-                n: "nominal" for n in [*names, *net_names, "tema_princ", *(["net_princ"] if nets else [])]
-            },
+            variable_measure=measures,
             note=f"rtc_nlp codebook {book.name!r} revision {book.revision}",
         )
         _fix_header_date(Path(tmp))
@@ -108,6 +116,31 @@ def _sav(wide: pd.DataFrame, book: Codebook, path: Path) -> list[str]:
         )
     atomic_write(path.with_suffix(".sps"), lambda tmp: Path(tmp).write_text(syntax, encoding="utf-8"))
     return sorted(set(notes))
+
+
+def _attribute_name(column: str, taken: set[str]) -> str:
+    """A valid SPSS name for a respondent attribute, unique among ``taken`` (updated): letters,
+    digits and underscores, starting with a letter, at most 32 characters."""
+    base = re.sub(r"[^A-Za-z0-9_]+", "_", strip_accents(column)).strip("_")[:32] or "var"
+    base = base if base[0].isalpha() else f"v_{base}"[:32]
+    name, n = base, 1
+    while name.upper() in taken:
+        n += 1
+        name = f"{base[:28]}_{n}"
+    taken.add(name.upper())
+    return name
+
+
+def _spss_values(values: pd.Series) -> tuple[pd.Series, str]:
+    """An attribute as SPSS stores it, and its measure level: numbers (every filled cell a
+    number) as a scale variable, anything else as text, nominal; empty cells stay missing."""
+    values = values.reset_index(drop=True)
+    filled = values.notna() & (values.astype(str).str.strip() != "")
+    numbers = pd.to_numeric(values.where(filled), errors="coerce")
+    if filled.any() and numbers[filled].notna().all() and not pd.api.types.is_bool_dtype(values):
+        return numbers.astype(float), "scale"
+    text = values.where(filled, "").astype(str)
+    return text.map(lambda v: v.encode("utf-8")[:SPSS_MAX_BYTES].decode("utf-8", errors="ignore")), "nominal"
 
 
 def _fix_header_date(path: Path) -> None:
