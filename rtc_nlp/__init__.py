@@ -22,7 +22,8 @@ from .coding import CodebookCoder, code_answers
 from .e5_encoder import E5Encoder
 from .embed import Embedder, register_embedder, resolve_embedder
 from .errors import InputError, ModelFileError, RtcNlpError
-from .io import read_answers, read_interviews, split_snippets
+from .interviews import read_interviews, split_snippets
+from .io import read_answers
 from .lexical import LexicalEmbedder
 from .manual_codes import ManualCodes, read_manual_codes
 from .report_groupings import validate_report_groupings

@@ -104,7 +104,7 @@ def _code(args: argparse.Namespace) -> int:
     inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]
     check_output(out, inputs, args.overwrite)
     book = Codebook.load(args.codebook)
-    args.split, args.max_chars = None, 500
+    args.split, args.keep_interviewer, args.interviewer_tag = None, False, None
     answers = _read(args)
     manual = manual_examples(args.manual, answers, book, code_column=args.manual_code_column) if args.manual else None
     coder = CodebookCoder(
@@ -192,17 +192,17 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _read(args: argparse.Namespace) -> pd.DataFrame:
-    from .io import read_answers, read_interviews, split_snippets
+    from .interviews import read_interviews, split_snippets
+    from .io import read_answers
 
     source = Path(args.input)
+    turns = {"keep_interviewer": args.keep_interviewer, "interviewer_tags": args.interviewer_tag}
     if source.is_dir() or source.suffix.lower() == ".txt":
-        interviews = read_interviews(
-            source, by=args.split or "paragraph", max_chars=args.max_chars, encoding=args.encoding
-        )
+        interviews = read_interviews(source, by=args.split or "paragraph", encoding=args.encoding, **turns)
         return _maybe_redact(interviews, args)
     answers = read_answers(source, args.text_column, args.id_column, sheet=_sheet(args.sheet), encoding=args.encoding)
     if args.split:
-        answers = split_snippets(answers, by=args.split, max_chars=args.max_chars)
+        answers = split_snippets(answers, by=args.split, **turns)
     return _maybe_redact(answers, args)
 
 
@@ -217,6 +217,7 @@ def _input_record(args: argparse.Namespace, answers: pd.DataFrame) -> dict[str, 
         "encoding": attrs.get("encoding"),
         "renamed_columns": attrs.get("renamed_columns", {}),
         "control_characters": attrs.get("control_characters", {"removed": 0, "rows": []}),
+        "interviewer_turns_left_out": attrs.get("interviewer_turns_left_out"),
     }
 
 
@@ -245,7 +246,13 @@ def _themes(args: argparse.Namespace) -> int:
     check_output(out, [Path(args.input)], args.overwrite)
     answers = _read(args)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a))
-    say(f"rtc-nlp: {len(answers)} answers from {args.input} (ids: {answers.attrs.get('id_source', 'row number')})")
+    left_out = answers.attrs.get("interviewer_turns_left_out")
+    said = (
+        f"ids: {answers.attrs.get('id_source', 'row number')}"
+        if left_out is None
+        else (f"{left_out} interviewer turns left out (--keep-interviewer keeps them)")
+    )
+    say(f"rtc-nlp: {len(answers)} answers from {args.input} ({said})")
     model = ThemeModel(
         embedder=args.embedder,
         n_themes=args.n_themes,

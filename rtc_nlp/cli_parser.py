@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .formats import FORMATS
+from .interviews import SPLITS
 from .student import STUDENT_ABOVE
 
 __all__ = ["build_parser", "version"]
@@ -19,7 +20,7 @@ EPILOG = """\
 examples:
   rtc-nlp themes answers.xlsx --text-column "Risposta" --id-column "ID" --out results/
   rtc-nlp themes wave1.csv --text-column risposta --n-themes 6 --out results/
-  rtc-nlp themes interviews/ --split paragraph --out results/   (a folder of .txt files)
+  rtc-nlp themes interviews/ --split sentence --out results/   (a folder of .txt transcripts)
   rtc-nlp validate --pred results/answers_with_themes.csv --manual manual_codes.xlsx --out validation/
   rtc-nlp codebook results/ --out codebook.json
   rtc-nlp code wave2.csv --codebook codebook.json --text-column risposta --out wave2/
@@ -177,11 +178,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_embedder_option(themes)
     themes.add_argument(
         "--split",
-        choices=["paragraph", "sentence"],
-        help="cut long texts (interviews) into snippets before finding themes",
+        choices=SPLITS,
+        help="cut long texts (interviews) into snippets: one per speaker turn, paragraph or sentence "
+        "(default for .txt interviews: paragraph)",
     )
     themes.add_argument(
-        "--max-chars", type=_positive, default=500, help="longest snippet with --split sentence (default: %(default)s)"
+        "--keep-interviewer",
+        action="store_true",
+        help="keep the interviewer's turns (left out by default: questions are not answers)",
+    )
+    themes.add_argument(
+        "--interviewer-tag",
+        action="append",
+        metavar="TAG",
+        help="the interviewer's speaker tag, without the colon (repeatable; default: D, Domanda, "
+        "Intervistatore, Intervistatrice, Int, Moderatore, Ricercatore, Q, Interviewer, ...)",
     )
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")

@@ -1,4 +1,6 @@
-"""Reading answers: CSV (delimiter and encoding detected), XLSX, Parquet and interview texts.
+"""Reading answers: CSV (delimiter and encoding detected), XLSX and Parquet.
+
+Interview transcripts are :mod:`rtc_nlp.interviews`.
 
 The result is always one DataFrame with ``id``, ``text`` and ``source_row`` first and every
 other column of the file kept, unchanged, as metadata.
@@ -11,7 +13,6 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ from .schema import ID, SOURCE_ROW, TEXT, id_to_str
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ID_COLUMN_NAMES", "read_answers", "read_interviews", "split_snippets", "file_sha256"]
+__all__ = ["ID_COLUMN_NAMES", "decode_bytes", "file_sha256", "read_answers", "read_table"]
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -45,7 +46,7 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _decode(raw: bytes, path: str, encoding: str | None) -> tuple[str, str]:
+def decode_bytes(raw: bytes, path: str, encoding: str | None) -> tuple[str, str]:
     """Decode CSV bytes: the given encoding, else a BOM, else UTF-8, else cp1252."""
     if encoding:
         try:
@@ -93,7 +94,7 @@ def _sniff_delimiter(text: str) -> str:
 
 def _read_csv(path: str, encoding: str | None, delimiter: str | None) -> pd.DataFrame:
     raw = Path(path).read_bytes()
-    text, used = _decode(raw, path, encoding)
+    text, used = decode_bytes(raw, path, encoding)
     if not text.strip():
         raise InputError("is empty: expected a header row and at least one answer", path=path)
     delim = delimiter or _sniff_delimiter(text)
@@ -353,138 +354,3 @@ def _remove_control_characters(
         format_rows(rows_sorted),
     )
     return frame.assign(**cleaned), {"removed": removed, "rows": rows_sorted}
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“(]?[A-ZÀ-ÖØ-Þ0-9])")
-
-
-def _cut(text: str, by: str, max_chars: int) -> list[tuple[int, str]]:
-    """Cut one long text into (start offset, snippet) pairs."""
-    pieces: list[tuple[int, str]] = []
-    if by == "paragraph":
-        for match in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text):
-            chunk = match.group(0)
-            if chunk.strip():
-                pieces.append((match.start() + len(chunk) - len(chunk.lstrip()), chunk.strip()))
-    elif by == "sentence":
-        start = 0
-        buffer_start, buffer = None, ""
-        for part in _SENTENCE_END.split(text):
-            offset = text.index(part, start) if part else start
-            start = offset + len(part)
-            part = " ".join(part.split())
-            if not part:
-                continue
-            if buffer and len(buffer) + 1 + len(part) > max_chars:
-                pieces.append((buffer_start, buffer))
-                buffer_start, buffer = None, ""
-            if buffer_start is None:
-                buffer_start = offset
-            buffer = f"{buffer} {part}".strip()
-        if buffer:
-            pieces.append((buffer_start, buffer))
-    else:
-        raise ValueError(f"by must be 'paragraph' or 'sentence', got {by!r}")
-    return [(pos, " ".join(chunk.split())) for pos, chunk in pieces]
-
-
-def split_snippets(
-    frame: pd.DataFrame,
-    text_column: str = TEXT,
-    *,
-    by: str = "paragraph",
-    max_chars: int = 500,
-    id_column: str = ID,
-) -> pd.DataFrame:
-    """Cut a column of long texts (interviews) into snippets.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per long text, e.g. from :func:`read_answers`.
-    text_column : str
-        The column of long texts.
-    by : {"paragraph", "sentence"}
-        Cut at blank lines, or into runs of whole sentences up to ``max_chars``.
-    max_chars : int
-        With ``by="sentence"``, the longest snippet (a single longer sentence is kept whole).
-    id_column : str
-        The column identifying each long text.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per snippet: ``id`` (``"<source id>#<position>"``), ``text``, ``source_id``,
-        ``position`` (1-based), ``start_char`` and the other columns of the source row.
-    """
-    if text_column not in frame.columns:
-        raise InputError(f"no column {text_column!r}; columns: {list(frame.columns)}")
-    rows = []
-    for _, record in frame.iterrows():
-        text = record[text_column]
-        text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
-        for position, (start, snippet) in enumerate(_cut(text, by, max_chars), start=1):
-            row = record.drop(labels=[text_column]).to_dict()
-            source_id = str(record[id_column]) if id_column in frame.columns else str(_)
-            row.update(
-                {
-                    ID: f"{source_id}#{position}",
-                    TEXT: snippet,
-                    "source_id": source_id,
-                    "position": position,
-                    "start_char": start,
-                }
-            )
-            rows.append(row)
-    columns = [ID, TEXT, "source_id", "position", "start_char"]
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return pd.DataFrame(columns=columns)
-    rest = [c for c in out.columns if c not in columns and c != id_column]
-    return out[columns + rest].reset_index(drop=True)
-
-
-def read_interviews(
-    paths: str | Path | Iterable[str | Path],
-    *,
-    by: str = "paragraph",
-    max_chars: int = 500,
-    encoding: str | None = None,
-) -> pd.DataFrame:
-    """Read interview transcripts (``.txt`` files, or a folder of them) as snippets.
-
-    Parameters
-    ----------
-    paths : path, folder or iterable of paths
-        Text files; a folder means every ``*.txt`` in it, in name order.
-    by, max_chars
-        How to cut, see :func:`split_snippets`.
-    encoding : str, optional
-        Force an encoding instead of detecting UTF-8 / cp1252.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per snippet with ``id``, ``text``, ``source_id`` (the file name),
-        ``position``, ``start_char`` and ``source`` (the file path).
-    """
-    if isinstance(paths, (str, Path)):
-        root = Path(paths)
-        if root.is_dir():
-            files: Sequence[Path] = sorted(root.glob("*.txt"))
-            if not files:
-                raise InputError("folder holds no .txt files", path=str(root))
-        else:
-            files = [root]
-    else:
-        files = [Path(p) for p in paths]
-    texts = []
-    for file in files:
-        if not file.exists():
-            raise InputError("file not found", path=str(file))
-        text, _ = _decode(file.read_bytes(), str(file), encoding)
-        texts.append({ID: file.name, TEXT: text.replace("\r\n", "\n").replace("\r", "\n"), "source": str(file)})
-    snippets = split_snippets(pd.DataFrame(texts), by=by, max_chars=max_chars)
-    if snippets.empty:
-        raise InputError("no text found in " + ", ".join(str(f) for f in files))
-    return snippets

@@ -340,7 +340,7 @@ def _(tmp, ctx):
 
 @case("... must be a positive integer..., got ...")
 def _(tmp, ctx):
-    return themes(ctx.survey, tmp, "--max-chars", "zero")
+    return themes(ctx.survey, tmp, "--max-fit-answers", "zero")
 
 
 @case("... must be a whole number >= 0, got ...")

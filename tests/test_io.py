@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from rtc_nlp import InputError, read_answers, read_interviews, split_snippets
+from rtc_nlp import InputError, read_answers
 
 ROWS = [
     ("A1", "La sicurezza dei dati è importante", "grande"),
@@ -179,28 +179,6 @@ def test_metadata_column_named_like_ours_is_kept(tmp_path):
     assert answers.loc[0, "text"] == "uno" and answers.loc[0, "id"] == "7"
     assert answers.loc[0, "text_meta"] == "x" and answers.loc[0, "source_row_meta"] == "y"
     assert answers.attrs["renamed_columns"] == {"text": "text_meta", "source_row": "source_row_meta"}
-
-
-def test_interviews_are_cut_into_snippets_with_source_and_position(tmp_path):
-    (tmp_path / "int01.txt").write_text("Primo paragrafo.\nStessa riga.\n\nSecondo paragrafo.\n", encoding="utf-8")
-    (tmp_path / "int02.txt").write_bytes("Un'intervista in cp1252: qualità.".encode("cp1252"))
-    snippets = read_interviews(tmp_path)
-    assert snippets["id"].tolist() == ["int01.txt#1", "int01.txt#2", "int02.txt#1"]
-    assert snippets["text"].tolist() == [
-        "Primo paragrafo. Stessa riga.",
-        "Secondo paragrafo.",
-        "Un'intervista in cp1252: qualità.",
-    ]
-    assert snippets["position"].tolist() == [1, 2, 1]
-    text = (tmp_path / "int01.txt").read_text(encoding="utf-8")
-    assert text[snippets.loc[1, "start_char"] :].startswith("Secondo")
-
-
-def test_sentence_snippets_respect_max_chars():
-    frame = pd.DataFrame({"id": ["x"], "text": ["Una frase breve. Un'altra frase breve. Una terza frase qui."]})
-    snippets = split_snippets(frame, by="sentence", max_chars=40)
-    assert snippets["text"].tolist() == ["Una frase breve. Un'altra frase breve.", "Una terza frase qui."]
-    assert all(len(t) <= 40 for t in snippets["text"])
 
 
 def test_written_files_get_ordinary_permissions(tmp_path):

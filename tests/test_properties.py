@@ -19,7 +19,7 @@ from rtc_nlp import InputError, ThemeModel, read_answers
 from rtc_nlp.codebook import Codebook
 from rtc_nlp.coding import code_answers
 from rtc_nlp.export import export
-from rtc_nlp.io import read_interviews
+from rtc_nlp.interviews import read_interviews, speaker_turns
 from rtc_nlp.text import NON_ANSWER_REASONS, prepare_texts
 
 # 30 cases each in CI; set RTC_NLP_HYPOTHESIS_EXAMPLES for a longer hunt.
@@ -191,16 +191,16 @@ _CP1252_SAFE = "abcdefghij klmnopqrstuvwxyz ABC.!?,;\n\tàèéìòù"  # never v
 @given(
     text=st.one_of(
         st.text(max_size=400).map(lambda t: t.replace("\x00", "")),
-        st.lists(st.sampled_from(WORDS + [".", "!", "\n\n", "\r\n", "\r\n\r\n", "Poi", "È"]), max_size=80).map(
-            " ".join
-        ),
+        st.lists(
+            st.sampled_from(WORDS + [".", "!", "\n\n", "\r\n", "\r\n\r\n", "Poi", "È", "\nD:", "\nR:", "\nAnna:"]),
+            max_size=80,
+        ).map(" ".join),
         st.text(alphabet=_CP1252_SAFE, max_size=400),
     ),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
-    by=st.sampled_from(["paragraph", "sentence"]),
-    max_chars=st.integers(20, 300),
+    by=st.sampled_from(["turn", "paragraph", "sentence"]),
 )
-def test_interview_snippets_keep_every_word_in_order(tmp_path_factory, text, encoding, by, max_chars):
+def test_interview_snippets_keep_every_word_of_every_turn_in_order(tmp_path_factory, text, encoding, by):
     if encoding == "cp1252" and not set(text) <= set(_CP1252_SAFE):
         encoding = "utf-8"
     path = tmp_path_factory.mktemp("txt") / "intervista.txt"
@@ -208,16 +208,18 @@ def test_interview_snippets_keep_every_word_in_order(tmp_path_factory, text, enc
     if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         return  # lone surrogates are not text any encoder can write
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not normalised.split():
+    # Every word but the speaker tags, in order, with the interviewer's turns kept.
+    words = [w for turn in speaker_turns(normalised) for w in normalised[turn.body_start : turn.end].split()]
+    if not words:
         with pytest.raises(InputError, match="no text found"):
-            read_interviews(path, by=by, max_chars=max_chars)
+            read_interviews(path, by=by, keep_interviewer=True)
         return
-    snippets = read_interviews(path, by=by, max_chars=max_chars)
-    assert [w for s in snippets["text"] for w in s.split()] == normalised.split()
+    snippets = read_interviews(path, by=by, keep_interviewer=True)
+    assert [w for s in snippets["text"] for w in s.split()] == words
     assert snippets["position"].tolist() == list(range(1, len(snippets) + 1))
-    assert snippets["id"].is_unique
-    for start, snippet in zip(snippets["start_char"], snippets["text"]):
-        assert normalised[start:].split()[0] == snippet.split()[0]
+    assert snippets["id"].is_unique and snippets["turn"].is_monotonic_increasing
+    for start, end, snippet in zip(snippets["start_char"], snippets["end_char"], snippets["text"]):
+        assert normalised[start:end].split() == snippet.split()
 
 
 def test_a_100000_character_answer_is_kept_whole():

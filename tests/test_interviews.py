@@ -1,0 +1,118 @@
+"""Interviews: speaker turns, the interviewer left out, paragraphs and sentences, offsets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rtc_nlp import read_interviews, split_snippets
+from rtc_nlp.cli import main
+from rtc_nlp.interviews import speaker_turns
+
+TRANSCRIPTS = {
+    "int01.txt": (
+        "Intervista a un responsabile HR, 12 marzo.\n\n"
+        "Intervistatore: Perché avete scelto un contact center in carcere?\n"
+        "Intervistato: Per la reputazione. Il dott. Rossi, il nostro direttore, ci teneva molto.\n\n"
+        "Temevamo però per la sicurezza dei dati dei clienti.\n"
+        "Intervistatore: E la formazione?\n"
+        "Intervistato: Sì. La formazione specialistica è durata tre mesi.\n"
+    ),
+    "int02.txt": (
+        "D: Quali difficoltà avete incontrato?\n"
+        "R: I permessi e la burocrazia, ecc. ecc. Tempi lunghi per ogni autorizzazione.\n"
+        "D: E oggi?\n"
+        "R: Oggi il servizio è stabile.\n"
+    ),
+    "int03.txt": (
+        "[00:00:05] Moderatrice: Vi presentate?\n"
+        "[00:00:09] Anna Bianchi: Lavoro nel customer care da dieci anni.\n"
+        "[00:01:12] Moderatrice: Cosa ne pensa?\n"
+        "[00:01:15] Anna Bianchi: Nota: il dimensionamento del servizio è la parte più difficile.\n"
+    ),
+}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name, text in TRANSCRIPTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_snippets_are_the_interviewees_turns_with_their_speaker_and_offsets(folder):
+    snippets = read_interviews(folder, by="turn")
+    assert set(snippets["speaker"]) == {"", "Intervistato", "R", "Anna Bianchi"}
+    assert not snippets["text"].str.contains(r"^(?:Intervistat|D:|R:|Moderatrice)").any()  # tags are not text
+    assert not snippets["text"].str.contains("Perché avete scelto|Quali difficoltà|Vi presentate").any()
+    first = snippets[snippets["source_id"] == "int01.txt"]
+    assert first["text"].tolist() == [
+        "Intervista a un responsabile HR, 12 marzo.",  # the header before the first tag
+        "Per la reputazione. Il dott. Rossi, il nostro direttore, ci teneva molto. Temevamo però per la "
+        "sicurezza dei dati dei clienti.",
+        "Sì. La formazione specialistica è durata tre mesi.",
+    ]
+    assert first["turn"].tolist() == [1, 3, 5] and first["position"].tolist() == [1, 2, 3]
+    assert first["id"].tolist() == ["int01.txt#1", "int01.txt#2", "int01.txt#3"]
+    for row in snippets.itertuples():
+        source = TRANSCRIPTS[row.source_id]
+        assert " ".join(source[row.start_char : row.end_char].split()) == row.text
+    # A tag inside a turn ("Nota:") that opens no other line is text, not a speaker.
+    assert snippets["text"].iloc[-1].startswith("Nota: il dimensionamento")
+    assert snippets.attrs["interviewer_turns_left_out"] == 6
+
+
+def test_the_interviewer_is_kept_when_asked_and_named_by_the_analyst(folder):
+    kept = read_interviews(folder, by="turn", keep_interviewer=True)
+    assert "Perché avete scelto un contact center in carcere?" in kept["text"].tolist()
+    assert kept.attrs["interviewer_turns_left_out"] == 0
+    # The analyst's own tags replace the defaults: here Anna Bianchi asks the questions.
+    asked = read_interviews(folder / "int03.txt", by="turn", interviewer_tags=["anna bianchi"])
+    assert asked["speaker"].tolist() == ["Moderatrice", "Moderatrice"]
+
+
+def test_sentences_know_italian_abbreviations_and_short_ones_join_the_next(folder):
+    snippets = read_interviews(folder / "int01.txt", by="sentence")
+    assert snippets["text"].tolist() == [
+        "Intervista a un responsabile HR, 12 marzo.",
+        # "dott." ends no sentence; "Per la reputazione." is too short alone and joins the next.
+        "Per la reputazione. Il dott. Rossi, il nostro direttore, ci teneva molto.",
+        "Temevamo però per la sicurezza dei dati dei clienti.",
+        "Sì. La formazione specialistica è durata tre mesi.",
+    ]
+    assert snippets["turn"].tolist() == [1, 3, 3, 5]  # two sentences of one turn share its number
+    assert snippets["position"].tolist() == [1, 2, 3, 4]
+
+
+def test_paragraphs_are_cut_inside_a_turn():
+    frame = pd.DataFrame(
+        {"id": ["x"], "text": ["R: Primo paragrafo.\nStessa riga.\n\nSecondo paragrafo.\nD: Altro?\n"]}
+    )
+    snippets = split_snippets(frame, by="paragraph")
+    assert snippets["text"].tolist() == ["Primo paragrafo. Stessa riga.", "Secondo paragrafo."]
+    assert snippets["turn"].tolist() == [1, 1] and snippets["speaker"].tolist() == ["R", "R"]
+
+
+def test_a_text_without_speakers_is_one_turn_and_a_single_label_is_text():
+    text = "Nota: le risposte sono anonime.\n\nSecondo paragrafo, senza etichette."
+    assert [(t.speaker, t.start) for t in speaker_turns(text)] == [("", 0)]
+    cp1252 = "Un'intervista in cp1252: qualità."
+    assert [t.speaker for t in speaker_turns(cp1252)] == [""]
+
+
+def test_interviews_read_in_any_known_encoding(tmp_path):
+    (tmp_path / "int02.txt").write_bytes("Un'intervista in cp1252: qualità.".encode("cp1252"))
+    assert read_interviews(tmp_path)["text"].tolist() == ["Un'intervista in cp1252: qualità."]
+
+
+def test_themes_of_three_transcripts_come_from_the_interviewees_only(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["themes", str(folder), "--split", "sentence", "--embedder", "lexical", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "6 interviewer turns left out (--keep-interviewer keeps them)" in said.splitlines()[0]
+    written = pd.read_csv(out / "answers_with_themes.csv", keep_default_na=False)
+    assert {"turn", "speaker", "start_char", "end_char", "source_id"} <= set(written.columns)
+    assert set(written["speaker"]) == {"", "Intervistato", "R", "Anna Bianchi"}
+    assert not written["text"].str.contains("Perché avete scelto|Quali difficoltà|Vi presentate").any()
+    for row in written.itertuples():
+        assert " ".join(TRANSCRIPTS[row.source_id][row.start_char : row.end_char].split()) == row.text
