@@ -79,33 +79,89 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _codebook(args: argparse.Namespace) -> int:
     from .codebook import Codebook
+    from .questions import read_questions, write_questions
     from .results import model_folder
     from .themes import ThemeModel
 
-    folder = model_folder(args.results)
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
-    book = Codebook.from_model(ThemeModel.load(folder), name=args.name)
-    book.save(out)
-    print(f"wrote {out}: {len(book)} themes; edit labels and descriptions, then 'rtc-nlp code ... --codebook {out}'")
+    questions = read_questions(args.results)
+    if questions is None:
+        book = Codebook.from_model(ThemeModel.load(model_folder(args.results)), name=args.name)
+        book.save(out)
+        print(
+            f"wrote {out}: {len(book)} themes; edit labels and descriptions, then 'rtc-nlp code ... --codebook {out}'"
+        )
+        return 0
+    if out.suffix.lower() == ".json":
+        raise InputError(
+            f"{args.results} holds {len(questions)} questions: --out is the folder of their codebooks, "
+            "not a .json file",
+            path=str(out),
+        )
+    books = [
+        Codebook.from_model(ThemeModel.load(model_folder(Path(args.results) / q.folder)), name=args.name or q.name)
+        for q in questions
+    ]  # every model read before anything is written
+    for question, book in zip(questions, books):
+        (out / question.folder).mkdir(parents=True, exist_ok=True)
+        book.save(out / question.folder / "codebook.json")
+        print(f"wrote {out / question.folder / 'codebook.json'}: {len(book)} themes of {question.name!r}")
+    write_questions(out, questions, command="codebook", results=str(args.results))
+    print(f"edit the codebooks, then 'rtc-nlp code ... --codebook {out}' codes every question with its own")
     return 0
 
 
 def _code(args: argparse.Namespace) -> int:
     from .codebook import Codebook
+    from .questions import read_questions, write_questions
+
+    out = Path(args.out)
+    inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]
+    check_output(out, inputs, args.overwrite)
+    books = read_questions(args.codebook) if Path(args.codebook).is_dir() else None
+    if books is None:
+        book = Codebook.load(args.codebook)  # before the answers are read: a bad codebook stops first
+    args.split, args.keep_interviewer, args.interviewer_tag = None, False, None
+    questions = _read_questions(args)
+    if questions[0][0] is None and books is None:
+        return _code_one(args, questions[0][1], book, out)
+    if books is None:
+        raise InputError(
+            f"holds one codebook, but the answers hold {len(questions)} questions: give the folder of "
+            "codebooks that 'rtc-nlp codebook' wrote for them",
+            path=args.codebook,
+        )
+    if args.manual or args.overrides:
+        raise InputError(
+            "--manual and --overrides belong to one question: code that question on its own "
+            f"(--text-column with its column), with its codebook from {args.codebook}",
+            path=args.input,
+        )
+    by_name = {q.name: q for q in books}
+    lacking = [q.name for q, _ in questions if q is None or q.name not in by_name]
+    if lacking:
+        raise InputError(
+            f"has no codebook for the question(s) {lacking}; it has: {list(by_name)}",
+            path=args.codebook,
+        )
+    for question, answers in questions:
+        print(f"\n=== {question.name} -> {out / question.folder}{os.sep}")
+        folder = Path(args.codebook) / by_name[question.name].folder
+        _code_one(args, answers, Codebook.load(folder / "codebook.json"), out / question.folder)
+    write_questions(out, [q for q, _ in questions], command="code", input=str(args.input))
+    return 0
+
+
+def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: Path) -> int:
+    """Code one question's answers with its codebook and write them to ``out``."""
     from .coding import CodebookCoder
     from .manual_codes import manual_examples
     from .results import NEW_THEMES, write_coded
     from .review import apply_overrides, read_overrides, review_queue
     from .schema import versions
 
-    out = Path(args.out)
-    inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]
-    check_output(out, inputs, args.overwrite)
-    book = Codebook.load(args.codebook)
-    args.split, args.keep_interviewer, args.interviewer_tag = None, False, None
-    answers = _read(args)
     manual = manual_examples(args.manual, answers, book, code_column=args.manual_code_column) if args.manual else None
     coder = CodebookCoder(
         book,
@@ -164,13 +220,45 @@ def _code(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from .questions import read_questions
+
+    folders = [Path(w) for w in args.waves]
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        check_output(out, folders, args.overwrite)
+    questions = read_questions(folders[0])
+    if questions is None:
+        return _compare_one(args, folders, out)
+    for question in questions:
+        for folder in folders[1:]:
+            if question.name not in {q.name for q in read_questions(folder) or []}:
+                raise InputError(f"has no question {question.name!r}, which {folders[0]} has", path=str(folder))
+    names = [f.name or str(f) for f in folders]
+    names = names if len(set(names)) == len(names) else [str(f) for f in folders]
+    for question in questions:
+        print(f"\n=== {question.name}")
+        waves = [folder / _question_folder(folder, question.name) for folder in folders]
+        _compare_one(args, waves, out / question.folder if out is not None else None, names)
+    return 0
+
+
+def _question_folder(folder: Path, name: str) -> str:
+    from .questions import read_questions
+
+    return next(q.folder for q in read_questions(folder) or [] if q.name == name)
+
+
+def _compare_one(
+    args: argparse.Namespace, folders: list[Path], out: Path | None, names: list[str] | None = None
+) -> int:
+    """Compare one question's waves (folders, shown as ``names``) and write the prevalence
+    table to ``out``."""
     from .codebook import Codebook
     from .persist import atomic_write
     from .results import PREVALENCE, PREVALENCE_FIGURE, read_waves
     from .waves import compare_waves, describe_bases, prevalence_figure
 
-    folders = [Path(w) for w in args.waves]
-    waves, book = read_waves(folders)
+    waves, book = read_waves(folders, names)
     book = Codebook.load(args.codebook) if args.codebook else book
     table = compare_waves(waves, book, by=args.by, level=args.level)
     for line in describe_bases(waves):
@@ -180,9 +268,7 @@ def _compare(args: argparse.Namespace) -> int:
         interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])],
     )
     print(shown.drop(columns=["ci_low", "ci_high"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    if args.out:
-        out = Path(args.out)
-        check_output(out, folders, args.overwrite)
+    if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         write_csv(table, out / PREVALENCE)
         fig = prevalence_figure(table)
@@ -191,19 +277,30 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(args: argparse.Namespace) -> pd.DataFrame:
+def _read_questions(args: argparse.Namespace) -> list[tuple[Any, pd.DataFrame]]:
+    """The answers of each question of the input, as (Question, answers); one question given
+    as one text column and no question column is ``[(None, answers)]``: no sub-folders."""
     from .interviews import read_interviews, split_snippets
     from .io import read_answers
+    from .questions import split_questions
 
     source = Path(args.input)
     turns = {"keep_interviewer": args.keep_interviewer, "interviewer_tags": args.interviewer_tag}
     if source.is_dir() or source.suffix.lower() == ".txt":
         interviews = read_interviews(source, by=args.split or "paragraph", encoding=args.encoding, **turns)
-        return _maybe_redact(interviews, args)
-    answers = read_answers(source, args.text_column, args.id_column, sheet=_sheet(args.sheet), encoding=args.encoding)
-    if args.split:
-        answers = split_snippets(answers, by=args.split, **turns)
-    return _maybe_redact(answers, args)
+        return [(None, _maybe_redact(interviews, args))]
+
+    def read(column: str) -> pd.DataFrame:
+        answers = read_answers(source, column, args.id_column, sheet=_sheet(args.sheet), encoding=args.encoding)
+        if args.split:
+            answers = split_snippets(answers, by=args.split, **turns)
+        return answers
+
+    columns = args.text_column
+    if len(columns) == 1 and args.question_column is None:
+        return [(None, _maybe_redact(read(columns[0]), args))]
+    questions = split_questions(read, columns, args.question_column, path=str(source))
+    return [(question, _maybe_redact(answers, args)) for question, answers in questions]
 
 
 def _input_record(args: argparse.Namespace, answers: pd.DataFrame) -> dict[str, Any]:
@@ -211,7 +308,7 @@ def _input_record(args: argparse.Namespace, answers: pd.DataFrame) -> dict[str, 
     columns renamed and control characters removed."""
     attrs = answers.attrs
     return {
-        "text_column": attrs.get("text_column", args.text_column),
+        "text_column": attrs.get("text_column"),
         "id_column": attrs.get("id_column", args.id_column),
         "id_source": attrs.get("id_source", "row number"),
         "encoding": attrs.get("encoding"),
@@ -239,12 +336,28 @@ def _maybe_redact(answers: pd.DataFrame, args: argparse.Namespace) -> pd.DataFra
 
 
 def _themes(args: argparse.Namespace) -> int:
-    from .results import write_themes
-    from .themes import ThemeModel
+    from .questions import write_questions
 
     out = Path(args.out)
     check_output(out, [Path(args.input)], args.overwrite)
-    answers = _read(args)
+    questions = _read_questions(args)
+    if questions[0][0] is None:
+        return _fit_themes(args, questions[0][1], out)
+    for question, answers in questions:
+        if not args.quiet:
+            print(f"\n=== {question.name} -> {out / question.folder}{os.sep}")
+        _fit_themes(args, answers, out / question.folder)
+    write_questions(out, [q for q, _ in questions], command="themes", input=str(args.input))
+    if not args.quiet:
+        print(f"\n{len(questions)} questions; wrote {out / 'questions.json'}")
+    return 0
+
+
+def _fit_themes(args: argparse.Namespace, answers: pd.DataFrame, out: Path) -> int:
+    """Find the themes of one question's answers and write them to ``out``."""
+    from .results import write_themes
+    from .themes import ThemeModel
+
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a))
     left_out = answers.attrs.get("interviewer_turns_left_out")
     said = (
@@ -385,10 +498,21 @@ def _alternatives(summary: dict[str, Any]) -> list[str]:
 
 def _export(args: argparse.Namespace) -> int:
     from .export import export
+    from .questions import read_questions
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    files = export(args.results, args.out, formats, overwrite=args.overwrite, name=args.name, redact=args.redact)
-    print(f"wrote {len(files)} files to {args.out}{os.sep}: " + ", ".join(f.name for f in files))
+    questions = read_questions(args.results)
+    parts = (
+        [(None, Path(args.results), Path(args.out))]
+        if questions is None
+        else [(q, Path(args.results) / q.folder, Path(args.out) / q.folder) for q in questions]
+    )
+    if questions is not None:
+        check_output(Path(args.out), [Path(args.results)], args.overwrite)
+    for question, results, out in parts:
+        name = args.name if question is None else f"{args.name or 'rtc_nlp'}: {question.name}"
+        files = export(results, out, formats, overwrite=args.overwrite, name=name, redact=args.redact)
+        print(f"wrote {len(files)} files to {out}{os.sep}: " + ", ".join(f.name for f in files))
     return 0
 
 

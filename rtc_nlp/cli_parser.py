@@ -76,6 +76,18 @@ def _similarity(text: str) -> float:
     return value
 
 
+def _codebook_path(text: str) -> str:
+    """An option type: a codebook file, or the folder of codebooks of several questions."""
+    if Path(text).is_dir() and (Path(text) / "questions.json").is_file():
+        return text
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text}: is a folder; expected a file (a codebook .json, or the folder of codebooks that "
+            "'rtc-nlp codebook' wrote for several questions, with its questions.json)"
+        )
+    return _existing_file(text)
+
+
 def _existing_file(text: str) -> str:
     """An option type: a file that exists, checked before any slow step."""
     if not Path(text).is_file():
@@ -86,7 +98,19 @@ def _existing_file(text: str) -> str:
 
 def _add_answer_options(parser: argparse.ArgumentParser) -> None:
     """The options that say how to read a file of answers (themes, code)."""
-    parser.add_argument("--text-column", default="text", help="column holding the answers (default: %(default)s)")
+    parser.add_argument(
+        "--text-column",
+        nargs="+",
+        default=["text"],
+        metavar="COLUMN",
+        help="column holding the answers (default: text); several columns are several open questions, each "
+        "with its own themes in a sub-folder of --out",
+    )
+    parser.add_argument(
+        "--question-column",
+        help="in a long file (one row per answer), the column that names each answer's question: each "
+        "question gets its own themes in a sub-folder of --out",
+    )
     parser.add_argument(
         "--id-column",
         help="respondent id column (default: a column named id, respondent_id, ResponseId or Respondent ID "
@@ -273,7 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
         "by hand) and new_themes.csv (candidate themes the codebook lacks).",
     )
     code.add_argument("input", help="CSV, XLSX or Parquet file of answers")
-    code.add_argument("--codebook", required=True, type=_existing_file, help="codebook JSON")
+    code.add_argument(
+        "--codebook",
+        required=True,
+        type=_codebook_path,
+        help="codebook JSON; with several questions, the folder of codebooks 'rtc-nlp codebook' wrote",
+    )
     _add_answer_options(code)
     code.add_argument("--out", required=True, help="output folder")
     _add_embedder_option(code)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import InputError
 from .persist import atomic_write
+from .questions import read_questions
 from .results import COMPARISON_FOLDER, PREVALENCE, VALIDATION_FOLDER, open_results
 from .schema import TEXT
 from .waves import count_carrying
@@ -272,48 +273,26 @@ def _reproducibility(clustering: dict[str, Any]) -> str:
             "(--seed) può dare temi più fini o più ampi; confrontare due semi prima di fidarsi del "
             "numero dei temi."
         )
-    return f"<p class=note id=reproducibility>{text}</p>"
+    return f"<p class='note reproducibility'>{text}</p>"
 
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
+h2.question{font-size:1.4rem;margin-top:3rem;border-bottom:3px solid #3b6ea5}h3{font-size:1.1rem;margin-top:1.5rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ddd;padding:.35rem .5rem;
 vertical-align:top;text-align:left}th{background:#f3f5f8}td.n{text-align:right}ul{margin:0;padding-left:1.1rem}
 .note{color:#555;font-size:.85rem}tr.net td{background:#eef2f7;font-weight:600}
-@media (max-width:640px){body{margin:1rem .5rem}#themes td:nth-child(4),#themes th:nth-child(4){display:none}}
+@media (max-width:640px){body{margin:1rem .5rem}.themes td:nth-child(4),.themes th:nth-child(4){display:none}}
 """
 
 
-def write_report(
-    results: str | Path,
-    out: str | Path,
-    *,
-    comparison: str | Path | None = None,
-    validation: str | Path | None = None,
-    title: str = "",
-    overwrite: bool = False,
-) -> Path:
-    """Write one self-contained HTML page about a run.
-
-    Parameters
-    ----------
-    results : folder
-        Written by ``rtc-nlp themes`` or ``rtc-nlp code``.
-    out : path
-        The HTML file.
-    comparison : folder or None
-        Written by ``rtc-nlp compare --out`` (``prevalence.csv``); default: looked for in
-        ``results/comparison``.
-    validation : folder or None
-        Written by ``rtc-nlp validate`` (``summary.csv``, ``confusion.csv``); default: looked
-        for in ``results/validation``.
-    """
-    folder, out = Path(results), Path(out)
-    if out.exists() and not overwrite:
-        raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
-    if out.resolve().parent == folder.resolve() and out.suffix.lower() != ".html":
-        raise InputError("the report must be an .html file", path=str(out))
+def _sections(
+    folder: Path, comparison: str | Path | None, validation: str | Path | None, *, level: int, offset: int = 0
+) -> tuple[list[str], int]:
+    """The HTML parts about one results folder (one question): counts, reproducibility, the
+    theme table and the figures, headed at ``level``, and how many figures; figure ids start
+    at ``offset`` and the first figure of the page (``offset`` 0) carries plotly's script."""
     answers, themes, nets, embedder, clustering = _load(folder)
     usable = answers[answers["theme_id"].astype(int) >= 0].reset_index(drop=True)
     coords = theme_map(usable[TEXT].astype(str).tolist(), embedder)
@@ -370,22 +349,79 @@ def write_report(
             blocks += [theme_row(r) for r in themes[themes["net"] == net.net_id].itertuples()]
         blocks += [theme_row(r) for r in themes[themes["net"].isna()].itertuples()]
         theme_rows = "".join(blocks)
+    h = f"h{level}"
     parts = [
-        f"<h1>{html.escape(title or 'Temi delle risposte aperte')}</h1>",
         f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
         f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte. "
         f"<span class=note>Fonte: {html.escape(folder.name)}</span></p>",
         _reproducibility(clustering),
-        "<h2>Temi</h2><table id=themes><tr><th>id</th><th>tema</th><th>risposte</th><th>parole chiave</th>"
+        f"<{h}>Temi</{h}><table class=themes><tr><th>id</th><th>tema</th><th>risposte</th><th>parole chiave</th>"
         f"<th>risposte tipiche</th></tr>{theme_rows}</table>",
     ]
-    for k, (heading, fig) in enumerate(figures):
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
+    for k, (heading, fig) in enumerate(figures, start=offset):
+        parts.append(f"<{h}>{html.escape(heading)}</{h}>")
         parts.append(
             fig.to_html(full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False}, div_id=f"fig{k}")
         )
         if heading == "Temi e codifica manuale" and validation_table:
             parts.append(validation_table)
+    return parts, len(figures)
+
+
+def write_report(
+    results: str | Path,
+    out: str | Path,
+    *,
+    comparison: str | Path | None = None,
+    validation: str | Path | None = None,
+    title: str = "",
+    overwrite: bool = False,
+) -> Path:
+    """Write one self-contained HTML page about a run: with several questions
+    (``questions.json``), one section per question, each with its own comparison and
+    validation (``comparison/<question>``, ``validation/<question>``) when present.
+
+    Parameters
+    ----------
+    results : folder
+        Written by ``rtc-nlp themes`` or ``rtc-nlp code``.
+    out : path
+        The HTML file.
+    comparison : folder or None
+        Written by ``rtc-nlp compare --out`` (``prevalence.csv``); default: looked for in
+        ``results/comparison``.
+    validation : folder or None
+        Written by ``rtc-nlp validate`` (``summary.csv``, ``confusion.csv``); default: looked
+        for in ``results/validation``.
+    """
+    folder, out = Path(results), Path(out)
+    if out.exists() and not overwrite:
+        raise InputError("exists; choose another --out or pass --overwrite", path=str(out))
+    if out.resolve().parent == folder.resolve() and out.suffix.lower() != ".html":
+        raise InputError("the report must be an .html file", path=str(out))
+    questions = read_questions(folder)
+    heading = f"<h1>{html.escape(title or 'Temi delle risposte aperte')}</h1>"
+    if questions is None:
+        parts = [heading, *_sections(folder, comparison, validation, level=2)[0]]
+    else:
+        # One section per question, each with its own comparison and validation if present.
+        parts, offset = [heading], 0
+        parts.append(
+            "<p>"
+            + " &middot; ".join(f"<a href='#q{k}'>{html.escape(q.name)}</a>" for k, q in enumerate(questions))
+            + "</p>"
+        )
+        for k, question in enumerate(questions):
+            parts.append(f"<h2 id=q{k} class=question>{html.escape(question.name)}</h2>")
+            sections, n_figures = _sections(
+                folder / question.folder,
+                Path(comparison) / question.folder if comparison else None,
+                Path(validation) / question.folder if validation else None,
+                level=3,
+                offset=offset,
+            )
+            offset += n_figures
+            parts += sections
     page = (
         "<!DOCTYPE html><html lang=it><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"

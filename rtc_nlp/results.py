@@ -223,22 +223,29 @@ def load_results(source: str | Path | pd.DataFrame, codebook: Codebook | None = 
     return results.answers, results.codebook
 
 
-def read_waves(folders: Sequence[str | Path]) -> tuple[dict[str, pd.DataFrame], Codebook]:
-    """The coded answers of each ``rtc-nlp code`` or ``rtc-nlp themes`` folder, keyed by the
-    folder's name, and the codebook to count them with: that of the first folder holding a
-    ``codebook.json`` (a ``code`` run), else the themes of the first folder's model.
+def read_waves(
+    folders: Sequence[str | Path], names: Sequence[str] | None = None
+) -> tuple[dict[str, pd.DataFrame], Codebook]:
+    """The coded answers of each ``rtc-nlp code`` or ``rtc-nlp themes`` folder, keyed by
+    ``names`` (default: the folders' names, or their paths where two names are the same), and
+    the codebook to count them with: that of the first folder holding a ``codebook.json`` (a
+    ``code`` run), else the themes of the first folder's model.
 
     Discovering themes on wave 1 and coding wave 2 with them is the usual re-wave workflow: a
     ``themes`` run counts as a wave with one code per answer.
     """
+    folders = [Path(f) for f in folders]
+    if names is None:
+        names = [f.name or str(f) for f in folders]
+        names = names if len(set(names)) == len(names) else [str(f) for f in folders]
     waves, books = {}, []
-    for folder in map(Path, folders):
+    for folder, name in zip(folders, names):
         if (folder / ANSWERS_WITH_CODES).exists():
             answers = pd.read_csv(folder / ANSWERS_WITH_CODES, dtype={"codes": str, ID: str})
             books.append(folder / CODEBOOK)
         else:
             answers = open_results(folder).answers  # a themes run, or an error that names both kinds
-        waves[folder.name or str(folder)] = answers
+        waves[name] = answers
     book = next((b for b in books if b.exists()), None)
     codebook = Codebook.load(book) if book is not None else open_results(folders[0]).codebook
     return waves, codebook

@@ -85,7 +85,7 @@ def survey_module():
 def test_report_is_one_self_contained_page(report):
     path, themes = report
     page = path.read_text(encoding="utf-8")
-    assert "<table id=themes>" in page
+    assert "<table class=themes>" in page
     for label in themes["label"]:
         assert label in page
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['\"]?https?:", page)
@@ -194,7 +194,7 @@ def test_report_shows_the_code_frame_with_nets(tmp_path):
     assert [(int(a), int(b)) for a, b in rows] == list(zip(model.nets_["net_id"], model.nets_["size"]))
     assert "<h2>Net e temi</h2>" in page and '"type":"sunburst"' in page.replace(" ", "")
     # Each theme's row comes after its net's row, before the next net's.
-    table = page[page.index("<table id=themes>") : page.index("</table>")]
+    table = page[page.index("<table class=themes>") : page.index("</table>")]
     for theme in model.themes_.itertuples():
         net_at = table.index(f"<tr class=net><td colspan=5>Net {theme.net_id}:")
         row_at = table.index(f"<tr><td class=n>{theme.theme_id}</td>")

@@ -1,0 +1,205 @@
+"""Several open questions in one file: each gets its themes, codebook, coding, comparison,
+exports and report section, in sub-folders of one results folder."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SURVEY_THEMES
+
+from rtc_nlp import InputError
+from rtc_nlp.cli import main
+from rtc_nlp.io import read_answers
+from rtc_nlp.questions import read_questions, split_questions
+
+VANTAGGI = [
+    "costi più bassi del servizio",
+    "risparmio sui costi del personale",
+    "un costo del lavoro contenuto",
+    "impatto sociale positivo sul territorio",
+    "contribuire al reinserimento sociale",
+    "un progetto con valore sociale",
+    "operatori motivati e stabili",
+    "personale motivato e presente",
+    "bassa rotazione del personale",
+]
+
+
+def survey_file(path, seed):
+    """Two open questions (one column each) beside three respondent attributes."""
+    rng = np.random.default_rng(seed)
+    difficolta = [t for texts in SURVEY_THEMES.values() for t in texts] + ["non so"]
+    n = len(difficolta)
+    frame = pd.DataFrame(
+        {
+            "ID": [f"R{seed}{i:03d}" for i in range(n)],
+            "dimensione": np.resize(["piccola", "media", "grande"], n),
+            "Difficoltà incontrate": list(rng.permutation(difficolta)),
+            "settore": np.resize(["ICT", "Telco", "Retail", "Utility"], n),
+            "Vantaggi attesi": [VANTAGGI[i % len(VANTAGGI)] for i in range(n)],
+            "ondata": seed,
+        }
+    )
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_two_questions_go_through_every_command_each_on_its_own(tmp_path, capsys):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    w1, w2 = survey_file(tmp_path / "w1.csv", 1), survey_file(tmp_path / "w2.csv", 2)
+    questions = ["Difficoltà incontrate", "Vantaggi attesi"]
+    lexical = ["--embedder", "lexical"]
+    assert (
+        main(["themes", str(tmp_path / "w1.csv"), "--text-column", *questions, *lexical, "--out", str(tmp_path / "r")])
+        == 0
+    )
+    found = read_questions(tmp_path / "r")
+    assert [q.name for q in found] == questions and [q.folder for q in found] == [
+        "difficolta_incontrate",
+        "vantaggi_attesi",
+    ]
+    for q, column in zip(found, questions):
+        answers = pd.read_csv(tmp_path / "r" / q.folder / "answers_with_themes.csv", dtype=str, keep_default_na=False)
+        assert answers["id"].tolist() == w1["ID"].tolist()  # no row lost, ids found by name
+        assert answers["text"].tolist() == w1[column].tolist()
+        assert {"dimensione", "settore", "ondata"} <= set(answers.columns)
+        assert not set(questions) & set(answers.columns)  # the other question is no attribute
+    # One codebook per question, then wave 2 coded with them, per question.
+    assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "books")]) == 0
+    assert (
+        main(
+            [
+                "code",
+                str(tmp_path / "w2.csv"),
+                "--text-column",
+                *questions,
+                "--codebook",
+                str(tmp_path / "books"),
+                *lexical,
+                "--out",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
+    for q in found:
+        coded = pd.read_csv(tmp_path / "c" / q.folder / "answers_with_codes.csv", dtype={"id": str})
+        assert coded["id"].tolist() == w2["ID"].tolist()
+        book = json.loads((tmp_path / "books" / q.folder / "codebook.json").read_text(encoding="utf-8"))
+        assert set(coded.loc[coded["theme_id"] > 0, "theme_id"]) <= {t["id"] for t in book["themes"]}
+    capsys.readouterr()
+    assert (
+        main(
+            ["compare", str(tmp_path / "r"), str(tmp_path / "c"), "--by", "dimensione", "--out", str(tmp_path / "cmp")]
+        )
+        == 0
+    )
+    said = capsys.readouterr().out
+    assert said.count("=== ") == 2 and "=== Vantaggi attesi" in said
+    for q in found:
+        table = pd.read_csv(tmp_path / "cmp" / q.folder / "prevalence.csv")
+        assert set(table["wave"]) == {"r", "c"} and set(table["group"]) == {"piccola", "media", "grande"}
+    assert main(["export", str(tmp_path / "c"), "--format", "sav,xlsx", "--out", str(tmp_path / "x")]) == 0
+    for q in found:
+        frame, meta = pyreadstat.read_sav(str(tmp_path / "x" / q.folder / "codes.sav"))
+        assert len(frame) == len(w2) and frame["id"].tolist() == w2["ID"].tolist()
+        labels = set(meta.column_names_to_labels.values())
+        assert {"dimensione", "settore", "ondata"} <= labels and not set(questions) & labels
+        assert (tmp_path / "x" / q.folder / "codes.xlsx").exists()
+    assert main(["report", str(tmp_path / "c"), "--out", str(tmp_path / "report.html")]) == 0
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count("<h2 id=q") == 2 and page.count("<table class=themes>") == 2
+    assert page.index("Difficoltà incontrate</h2>") < page.index("Vantaggi attesi</h2>")
+    # Self-contained: plotly's script once (the first figure), no file fetched from elsewhere.
+    assert page.count("window.PlotlyConfig") == 1
+    figures = re.findall(r'<div id="(fig\d+)"', page)
+    assert len(figures) >= 4 and len(set(figures)) == len(figures)  # each question's figures, ids unique
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['\"]?https?:", page)
+
+
+def test_a_long_file_with_a_question_column_splits_by_question(tmp_path):
+    path = tmp_path / "long.csv"
+    pd.DataFrame(
+        {
+            "item": ["a1", "a2", "b1", "a3", "b2"],
+            "domanda": ["Innovazioni", "Innovazioni", "Fornitori", "Innovazioni", "Fornitori"],
+            "risposta": ["chat online", "app mobile", "prezzo", "bot", "qualità"],
+        }
+    ).to_csv(path, index=False)
+    parts = split_questions(lambda column: read_answers(path, column, "item"), ["risposta"], "domanda", str(path))
+    assert [(q.name, q.folder, f["id"].tolist()) for q, f in parts] == [
+        ("Innovazioni", "innovazioni", ["a1", "a2", "a3"]),
+        ("Fornitori", "fornitori", ["b1", "b2"]),
+    ]
+    assert parts[1][1]["source_row"].tolist() == [4, 6]  # rows as the spreadsheet numbers them
+    pd.DataFrame({"item": ["a1"], "domanda": [""], "risposta": ["x"]}).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"1 row\(s\) name no question in column 'domanda': rows 2"):
+        split_questions(lambda column: read_answers(path, column, "item"), ["risposta"], "domanda", str(path))
+
+
+def test_the_bundled_report_groupings_run_per_question(tmp_path, capsys):
+    from conftest import REPO
+
+    args = [
+        "themes",
+        str(REPO / "data/report/report_groupings.csv"),
+        "--text-column",
+        "text",
+        "--id-column",
+        "item_id",
+        "--question-column",
+        "grouping",
+        "--embedder",
+        "lexical",
+        "--out",
+        str(tmp_path / "r"),
+    ]
+    assert main(args) == 0
+    groupings = pd.read_csv(REPO / "data/report/report_groupings.csv")
+    found = read_questions(tmp_path / "r")
+    assert [q.name for q in found] == list(dict.fromkeys(groupings["grouping"]))
+    total = sum(len(pd.read_csv(tmp_path / "r" / q.folder / "answers_with_themes.csv")) for q in found)
+    assert total == len(groupings)
+
+
+def test_several_questions_with_one_codebook_file_is_refused_before_coding(tmp_path, capsys):
+    survey_file(tmp_path / "w1.csv", 1)
+    assert (
+        main(
+            [
+                "themes",
+                str(tmp_path / "w1.csv"),
+                "--text-column",
+                "Difficoltà incontrate",
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "r"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "cb.json")]) == 0
+    capsys.readouterr()
+    code = main(
+        [
+            "code",
+            str(tmp_path / "w1.csv"),
+            "--text-column",
+            "Difficoltà incontrate",
+            "Vantaggi attesi",
+            "--codebook",
+            str(tmp_path / "cb.json"),
+            "--embedder",
+            "lexical",
+            "--out",
+            str(tmp_path / "c"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "holds one codebook, but the answers hold 2 questions" in err and not (tmp_path / "c").exists()
