@@ -154,6 +154,29 @@ def code_with(tmp: Path, ctx: Context, book: Path, *extra: object) -> list:
     return ["code", ctx.survey, "--codebook", book, "--out", tmp / "out", "--embedder", "lexical", *extra]
 
 
+def questions_csv(tmp: Path, ctx: Context) -> Path:
+    """The survey's answers as three open questions, q1 to q3, of one file."""
+    frame = pd.read_csv(ctx.survey)
+    frame = frame.assign(q1=frame["text"], q2=frame["text"].iloc[::-1].to_numpy(), q3=frame["text"]).drop(
+        columns="text"
+    )
+    frame.to_csv(tmp / "questions.csv", index=False)
+    return tmp / "questions.csv"
+
+
+def two_questions(tmp: Path, ctx: Context, *columns: str) -> Path:
+    """A results folder of ``rtc-nlp themes`` on questions ``columns`` (default q1, q2)."""
+    out = tmp / ("r_" + "_".join(columns or ("q1", "q2")))
+    args = ["themes", questions_csv(tmp, ctx), "--text-column", *(columns or ("q1", "q2")), "--out", out]
+    assert main([str(a) for a in [*args, "--embedder", "lexical", "--quiet"]]) == 0
+    return out
+
+
+def question_books(tmp: Path, ctx: Context) -> Path:
+    assert main(["codebook", str(two_questions(tmp, ctx)), "--out", str(tmp / "books")]) == 0
+    return tmp / "books"
+
+
 # ---------------------------------------------------------------- reading
 @case("file not found")
 def _(tmp, ctx):
@@ -738,6 +761,64 @@ def _(tmp, ctx):
 @case("unknown export format(s) ...")
 def _(tmp, ctx):
     return ["export", ctx.coded, "--out", tmp / "out", "--format", "xlsx,docx"]
+
+
+# ---------------------------------------------------------------- several questions
+@case("row(s) name no question in column '...': rows ...")
+def _(tmp, ctx):
+    return themes(csv(tmp, "id,domanda,text\n1,a,uno\n2,,due\n"), tmp, "--question-column", "domanda")
+
+
+@case("--question-column takes one --text-column")
+def _(tmp, ctx):
+    return themes(ctx.survey, tmp, "--text-column", "text", "id", "--question-column", "id")
+
+
+@case("holds ... questions: --out is the folder of their codebooks, not a .json file")
+def _(tmp, ctx):
+    return ["codebook", two_questions(tmp, ctx), "--out", tmp / "codebook.json"]
+
+
+@case("holds one codebook, but the answers hold ... questions")
+def _(tmp, ctx):
+    return (
+        code_with(tmp, ctx, ctx.codebook)[:1]
+        + [questions_csv(tmp, ctx)]
+        + code_with(tmp, ctx, ctx.codebook)[2:]
+        + [
+            "--text-column",
+            "q1",
+            "q2",
+        ]
+    )
+
+
+@case("has no codebook for the question(s) ...")
+def _(tmp, ctx):
+    books = question_books(tmp, ctx)
+    return ["code", questions_csv(tmp, ctx), "--text-column", "q1", "q3", "--codebook", books, "--out", tmp / "out"]
+
+
+@case("--manual and --overrides belong to one question")
+def _(tmp, ctx):
+    books = question_books(tmp, ctx)
+    args = ["code", questions_csv(tmp, ctx), "--text-column", "q1", "q2", "--codebook", books, "--out", tmp / "out"]
+    return [*args, "--manual", ctx.manual]
+
+
+@case("has no question '...', which ... has")
+def _(tmp, ctx):
+    return ["compare", two_questions(tmp, ctx), two_questions(tmp, ctx, "q1", "q3")]
+
+
+@case("names a question folder that is ...")
+def _(tmp, ctx):
+    results = two_questions(tmp, ctx)
+    index = results / "questions.json"
+    text = index.read_text(encoding="utf-8")
+    assert '"folder": "q2"' in text
+    index.write_text(text.replace('"folder": "q2"', '"folder": "../q2"'), encoding="utf-8")
+    return ["export", results, "--out", tmp / "out"]
 
 
 # ---------------------------------------------------------------- the tests
