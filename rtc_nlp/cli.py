@@ -487,12 +487,13 @@ def _alternatives(summary: dict[str, Any]) -> list[str]:
     tried = nets.get("alternatives") or []
     if tried:
         chosen = nets["n_nets"]
-        near = [a for a in tried if abs(a["n_nets"] - chosen) == 1]
-        lines.append(
-            f"{chosen} nets (separation {next(a['silhouette'] for a in tried if a['n_nets'] == chosen):.2f}); "
-            + "; ".join(f"{a['n_nets']} nets: {a['silhouette']:.2f}" for a in near)
-            + " (--n-nets to choose)"
-        )
+        score = next((a["silhouette"] for a in tried if a["n_nets"] == chosen), None)
+        # On a few answers the themes that dissolve can leave fewer nets than any cut tried.
+        near = [f"{a['n_nets']} nets: {a['silhouette']:.2f}" for a in tried if abs(a["n_nets"] - chosen) == 1]
+        if score is None:
+            near = ["cuts tried: " + "; ".join(f"{a['n_nets']} nets: {a['silhouette']:.2f}" for a in tried)]
+        head = f"{chosen} nets " + (f"(separation {score:.2f})" if score is not None else "(small themes dissolved)")
+        lines.append(head + "".join(f"; {part}" for part in near) + " (--n-nets to choose)")
     return lines
 
 

@@ -225,3 +225,15 @@ def test_compare_takes_a_themes_run_as_the_first_wave_and_says_what_the_counts_r
         f"w1: {len(fitted)} rows; {non_answers} non-answers outside the base; base {base} answers"
     )
     assert "0 carry two or more codes" in lines[0] and lines[1].startswith("w2: ")
+
+
+def test_the_summary_names_the_nets_even_when_fewer_remain_than_any_cut_tried():
+    from rtc_nlp.cli import _alternatives
+
+    tried = [{"n_nets": 3, "silhouette": 0.2453}, {"n_nets": 4, "silhouette": 0.2}]
+    fewer = _alternatives({"nets": {"n_nets": 2, "alternatives": tried}})
+    assert fewer == ["2 nets (small themes dissolved); cuts tried: 3 nets: 0.25; 4 nets: 0.20 (--n-nets to choose)"]
+    kept = _alternatives({"nets": {"n_nets": 3, "alternatives": tried}})
+    assert kept == ["3 nets (separation 0.25); 4 nets: 0.20 (--n-nets to choose)"]
+    alone = _alternatives({"nets": {"n_nets": 3, "alternatives": tried[:1]}})
+    assert alone == ["3 nets (separation 0.25) (--n-nets to choose)"]
