@@ -279,7 +279,8 @@ def _reproducibility(clustering: dict[str, Any]) -> str:
 _STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
-h2.question{font-size:1.4rem;margin-top:3rem;border-bottom:3px solid #3b6ea5}h3{font-size:1.1rem;margin-top:1.5rem}
+h2.question{font-size:1.4rem;margin-top:3rem;border-bottom:3px solid #3b6ea5;overflow-wrap:anywhere}
+h3{font-size:1.1rem;margin-top:1.5rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ddd;padding:.35rem .5rem;
 vertical-align:top;text-align:left}th{background:#f3f5f8}td.n{text-align:right}ul{margin:0;padding-left:1.1rem}
 .note{color:#555;font-size:.85rem}tr.net td{background:#eef2f7;font-weight:600}
