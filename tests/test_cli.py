@@ -237,3 +237,18 @@ def test_the_summary_names_the_nets_even_when_fewer_remain_than_any_cut_tried():
     assert kept == ["3 nets (separation 0.25); 4 nets: 0.20 (--n-nets to choose)"]
     alone = _alternatives({"nets": {"n_nets": 3, "alternatives": tried[:1]}})
     assert alone == ["3 nets (separation 0.25) (--n-nets to choose)"]
+
+
+def test_encoding_on_the_command_line_reads_a_file_detection_refuses(tmp_path, capsys):
+    path = tmp_path / "utf16.csv"
+    path.write_bytes(
+        "id,text\nR1,la sicurezza dei dati\nR2,formazione degli operatori\nR3,reputazione\n".encode("utf-16-le")
+    )
+    code, _, err = run(["themes", path, "--embedder", "lexical", "--out", tmp_path / "a", "--quiet"], capsys)
+    assert code == 2 and "not a text file in a known encoding" in err and "--encoding" in err
+    code, _, err = run(
+        ["themes", path, "--embedder", "lexical", "--out", tmp_path / "b", "--quiet", "--encoding", "utf-16-le"], capsys
+    )
+    assert code == 0, err
+    written = pd.read_csv(tmp_path / "b" / "answers_with_themes.csv")
+    assert written["id"].tolist() == ["R1", "R2", "R3"] and written["text"].iloc[0] == "la sicurezza dei dati"
