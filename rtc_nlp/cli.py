@@ -7,6 +7,7 @@ names the file, column or rows and what was expected; no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -115,7 +116,7 @@ def _codebook(args: argparse.Namespace) -> int:
 
 def _code(args: argparse.Namespace) -> int:
     from .codebook import Codebook
-    from .questions import read_questions, write_questions
+    from .questions import read_questions, staged, write_questions
 
     out = Path(args.out)
     inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]
@@ -124,7 +125,7 @@ def _code(args: argparse.Namespace) -> int:
     if books is None:
         book = Codebook.load(args.codebook)  # before the answers are read: a bad codebook stops first
     args.split, args.keep_interviewer, args.interviewer_tag = None, False, None
-    questions = _read_questions(args)
+    questions = _read_questions(args, named=books is not None)
     if questions[0][0] is None and books is None:
         return _code_one(args, questions[0][1], book, out)
     if books is None:
@@ -140,17 +141,18 @@ def _code(args: argparse.Namespace) -> int:
             path=args.input,
         )
     by_name = {q.name: q for q in books}
-    lacking = [q.name for q, _ in questions if q is None or q.name not in by_name]
+    lacking = [q.name for q, _ in questions if q.name not in by_name]
     if lacking:
         raise InputError(
             f"has no codebook for the question(s) {lacking}; it has: {list(by_name)}",
             path=args.codebook,
         )
-    for question, answers in questions:
-        print(f"\n=== {question.name} -> {out / question.folder}{os.sep}")
-        folder = Path(args.codebook) / by_name[question.name].folder
-        _code_one(args, answers, Codebook.load(folder / "codebook.json"), out / question.folder)
-    write_questions(out, [q for q, _ in questions], command="code", input=str(args.input))
+    with staged(out) as staging:
+        for question, answers in questions:
+            print(f"\n=== {question.name} -> {out / question.folder}{os.sep}")
+            folder = Path(args.codebook) / by_name[question.name].folder
+            _code_one(args, answers, Codebook.load(folder / "codebook.json"), staging / question.folder)
+        write_questions(staging, [q for q, _ in questions], command="code", input=str(args.input))
     return 0
 
 
@@ -220,7 +222,7 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .questions import read_questions
+    from .questions import read_questions, staged
 
     folders = [Path(w) for w in args.waves]
     out = Path(args.out) if args.out else None
@@ -235,10 +237,11 @@ def _compare(args: argparse.Namespace) -> int:
                 raise InputError(f"has no question {question.name!r}, which {folders[0]} has", path=str(folder))
     names = [f.name or str(f) for f in folders]
     names = names if len(set(names)) == len(names) else [str(f) for f in folders]
-    for question in questions:
-        print(f"\n=== {question.name}")
-        waves = [folder / _question_folder(folder, question.name) for folder in folders]
-        _compare_one(args, waves, out / question.folder if out is not None else None, names)
+    with staged(out) if out is not None else contextlib.nullcontext() as staging:
+        for question in questions:
+            print(f"\n=== {question.name}")
+            waves = [folder / _question_folder(folder, question.name) for folder in folders]
+            _compare_one(args, waves, staging / question.folder if staging is not None else None, names)
     return 0
 
 
@@ -277,9 +280,10 @@ def _compare_one(
     return 0
 
 
-def _read_questions(args: argparse.Namespace) -> list[tuple[Any, pd.DataFrame]]:
+def _read_questions(args: argparse.Namespace, named: bool = False) -> list[tuple[Any, pd.DataFrame]]:
     """The answers of each question of the input, as (Question, answers); one question given
-    as one text column and no question column is ``[(None, answers)]``: no sub-folders."""
+    as one text column and no question column is ``[(None, answers)]`` (no sub-folders)
+    unless ``named`` (coding it with a folder of codebooks, which finds it by its name)."""
     from .interviews import read_interviews, split_snippets
     from .io import read_answers
     from .questions import split_questions
@@ -297,7 +301,7 @@ def _read_questions(args: argparse.Namespace) -> list[tuple[Any, pd.DataFrame]]:
         return answers
 
     columns = args.text_column
-    if len(columns) == 1 and args.question_column is None:
+    if len(columns) == 1 and args.question_column is None and not named:
         return [(None, _maybe_redact(read(columns[0]), args))]
     questions = split_questions(read, columns, args.question_column, path=str(source))
     return [(question, _maybe_redact(answers, args)) for question, answers in questions]
@@ -336,18 +340,19 @@ def _maybe_redact(answers: pd.DataFrame, args: argparse.Namespace) -> pd.DataFra
 
 
 def _themes(args: argparse.Namespace) -> int:
-    from .questions import write_questions
+    from .questions import staged, write_questions
 
     out = Path(args.out)
     check_output(out, [Path(args.input)], args.overwrite)
     questions = _read_questions(args)
     if questions[0][0] is None:
         return _fit_themes(args, questions[0][1], out)
-    for question, answers in questions:
-        if not args.quiet:
-            print(f"\n=== {question.name} -> {out / question.folder}{os.sep}")
-        _fit_themes(args, answers, out / question.folder)
-    write_questions(out, [q for q, _ in questions], command="themes", input=str(args.input))
+    with staged(out) as staging:
+        for question, answers in questions:
+            if not args.quiet:
+                print(f"\n=== {question.name} -> {out / question.folder}{os.sep}")
+            _fit_themes(args, answers, staging / question.folder)
+        write_questions(staging, [q for q, _ in questions], command="themes", input=str(args.input))
     if not args.quiet:
         print(f"\n{len(questions)} questions; wrote {out / 'questions.json'}")
     return 0
@@ -499,21 +504,23 @@ def _alternatives(summary: dict[str, Any]) -> list[str]:
 
 def _export(args: argparse.Namespace) -> int:
     from .export import export
-    from .questions import read_questions
+    from .questions import read_questions, staged
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     questions = read_questions(args.results)
-    parts = (
-        [(None, Path(args.results), Path(args.out))]
-        if questions is None
-        else [(q, Path(args.results) / q.folder, Path(args.out) / q.folder) for q in questions]
-    )
-    if questions is not None:
-        check_output(Path(args.out), [Path(args.results)], args.overwrite)
-    for question, results, out in parts:
-        name = args.name if question is None else f"{args.name or 'rtc_nlp'}: {question.name}"
-        files = export(results, out, formats, overwrite=args.overwrite, name=name, redact=args.redact)
-        print(f"wrote {len(files)} files to {out}{os.sep}: " + ", ".join(f.name for f in files))
+    if questions is None:
+        files = export(args.results, args.out, formats, overwrite=args.overwrite, name=args.name, redact=args.redact)
+        print(f"wrote {len(files)} files to {args.out}{os.sep}: " + ", ".join(f.name for f in files))
+        return 0
+    out = Path(args.out)
+    check_output(out, [Path(args.results)], args.overwrite)
+    with staged(out) as staging:
+        for question in questions:
+            name = f"{args.name or 'rtc_nlp'}: {question.name}"
+            files = export(
+                Path(args.results) / question.folder, staging / question.folder, formats, name=name, redact=args.redact
+            )
+            print(f"wrote {len(files)} files to {out / question.folder}{os.sep}: " + ", ".join(f.name for f in files))
     return 0
 
 

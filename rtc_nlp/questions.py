@@ -10,8 +10,11 @@ sub-folders, so that coding a new wave, comparing waves, exporting and the repor
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Sequence
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +26,7 @@ from .persist import read_json, write_json
 from .schema import SOURCE_ROW
 from .text import strip_accents
 
-__all__ = ["QUESTIONS", "Question", "read_questions", "split_questions", "write_questions"]
+__all__ = ["QUESTIONS", "Question", "read_questions", "split_questions", "staged", "write_questions"]
 
 #: The file that lists the questions of a results folder and their sub-folders.
 QUESTIONS = "questions.json"
@@ -136,3 +139,26 @@ def read_questions(folder: str | Path) -> list[Question] | None:
         if not (Path(folder) / question.folder).is_dir():
             raise InputError(f"names a question folder that is missing: {question.folder!r}", path=str(path))
     return questions
+
+
+@contextmanager
+def staged(out: str | Path) -> Iterator[Path]:
+    """A folder beside ``out`` to write every question into: when the block ends without error
+    its entries move into ``out`` (replacing those of the same name), and it is removed either
+    way, so an error on a later question leaves no partial output."""
+    out = Path(out)
+    staging = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+        out.mkdir(parents=True, exist_ok=True)
+        for entry in sorted(staging.iterdir()):
+            target = out / entry.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            entry.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -203,3 +203,56 @@ def test_several_questions_with_one_codebook_file_is_refused_before_coding(tmp_p
     )
     err = capsys.readouterr().err
     assert code == 2 and "holds one codebook, but the answers hold 2 questions" in err and not (tmp_path / "c").exists()
+
+
+def test_an_error_on_a_later_question_leaves_no_partial_output(tmp_path, capsys):
+    frame = survey_file(tmp_path / "w1.csv", 1).assign(**{"Vantaggi attesi": "non so"})  # only non-answers
+    frame.to_csv(tmp_path / "w1.csv", index=False)
+    args = ["themes", str(tmp_path / "w1.csv"), "--text-column", "Difficoltà incontrate", "Vantaggi attesi"]
+    assert main([*args, "--embedder", "lexical", "--out", str(tmp_path / "r")]) == 2
+    assert "no usable answers" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w1.csv"]  # no results, no staging folder left
+
+
+def test_one_question_of_a_new_wave_is_coded_with_its_codebook_from_the_folder(tmp_path):
+    survey_file(tmp_path / "w1.csv", 1)
+    survey_file(tmp_path / "w2.csv", 2)
+    questions = ["Difficoltà incontrate", "Vantaggi attesi"]
+    assert (
+        main(
+            [
+                "themes",
+                str(tmp_path / "w1.csv"),
+                "--text-column",
+                *questions,
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "r"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "books")]) == 0
+    assert (
+        main(
+            [
+                "code",
+                str(tmp_path / "w2.csv"),
+                "--text-column",
+                "Vantaggi attesi",
+                "--codebook",
+                str(tmp_path / "books"),
+                "--embedder",
+                "lexical",
+                "--out",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
+    assert [q.name for q in read_questions(tmp_path / "c")] == ["Vantaggi attesi"]
+    coded = pd.read_csv(tmp_path / "c" / "vantaggi_attesi" / "answers_with_codes.csv")
+    book = json.loads((tmp_path / "books" / "vantaggi_attesi" / "codebook.json").read_text(encoding="utf-8"))
+    assert set(coded.loc[coded["theme_id"] > 0, "theme_id"]) <= {t["id"] for t in book["themes"]}
