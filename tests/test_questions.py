@@ -48,6 +48,19 @@ def survey_file(path, seed):
     return frame
 
 
+def find_themes(tmp_path, *columns, out="r"):
+    """``rtc-nlp themes`` of wave 1 on ``columns`` with the lexical embedder, quietly."""
+    args = ["themes", str(tmp_path / "w1.csv"), "--text-column", *columns, "--embedder", "lexical"]
+    assert main([*args, "--out", str(tmp_path / out), "--quiet"]) == 0
+    return tmp_path / out
+
+
+def code_wave2(tmp_path, *columns):
+    """``rtc-nlp code`` of wave 2 on ``columns`` with the codebooks of ``books/``."""
+    args = ["code", str(tmp_path / "w2.csv"), "--text-column", *columns, "--codebook", str(tmp_path / "books")]
+    assert main([*args, "--embedder", "lexical", "--out", str(tmp_path / "c")]) == 0
+
+
 def test_two_questions_go_through_every_command_each_on_its_own(tmp_path, capsys):
     pyreadstat = pytest.importorskip("pyreadstat")
     w1, w2 = survey_file(tmp_path / "w1.csv", 1), survey_file(tmp_path / "w2.csv", 2)
@@ -70,22 +83,7 @@ def test_two_questions_go_through_every_command_each_on_its_own(tmp_path, capsys
         assert not set(questions) & set(answers.columns)  # the other question is no attribute
     # One codebook per question, then wave 2 coded with them, per question.
     assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "books")]) == 0
-    assert (
-        main(
-            [
-                "code",
-                str(tmp_path / "w2.csv"),
-                "--text-column",
-                *questions,
-                "--codebook",
-                str(tmp_path / "books"),
-                *lexical,
-                "--out",
-                str(tmp_path / "c"),
-            ]
-        )
-        == 0
-    )
+    code_wave2(tmp_path, *questions)
     for q in found:
         coded = pd.read_csv(tmp_path / "c" / q.folder / "answers_with_codes.csv", dtype={"id": str})
         assert coded["id"].tolist() == w2["ID"].tolist()
@@ -168,22 +166,7 @@ def test_the_bundled_report_groupings_run_per_question(tmp_path, capsys):
 
 def test_several_questions_with_one_codebook_file_is_refused_before_coding(tmp_path, capsys):
     survey_file(tmp_path / "w1.csv", 1)
-    assert (
-        main(
-            [
-                "themes",
-                str(tmp_path / "w1.csv"),
-                "--text-column",
-                "Difficoltà incontrate",
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "r"),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    find_themes(tmp_path, "Difficoltà incontrate")
     assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "cb.json")]) == 0
     capsys.readouterr()
     code = main(
@@ -217,41 +200,9 @@ def test_an_error_on_a_later_question_leaves_no_partial_output(tmp_path, capsys)
 def test_one_question_of_a_new_wave_is_coded_with_its_codebook_from_the_folder(tmp_path):
     survey_file(tmp_path / "w1.csv", 1)
     survey_file(tmp_path / "w2.csv", 2)
-    questions = ["Difficoltà incontrate", "Vantaggi attesi"]
-    assert (
-        main(
-            [
-                "themes",
-                str(tmp_path / "w1.csv"),
-                "--text-column",
-                *questions,
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "r"),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    find_themes(tmp_path, "Difficoltà incontrate", "Vantaggi attesi")
     assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "books")]) == 0
-    assert (
-        main(
-            [
-                "code",
-                str(tmp_path / "w2.csv"),
-                "--text-column",
-                "Vantaggi attesi",
-                "--codebook",
-                str(tmp_path / "books"),
-                "--embedder",
-                "lexical",
-                "--out",
-                str(tmp_path / "c"),
-            ]
-        )
-        == 0
-    )
+    code_wave2(tmp_path, "Vantaggi attesi")
     assert [q.name for q in read_questions(tmp_path / "c")] == ["Vantaggi attesi"]
     coded = pd.read_csv(tmp_path / "c" / "vantaggi_attesi" / "answers_with_codes.csv")
     book = json.loads((tmp_path / "books" / "vantaggi_attesi" / "codebook.json").read_text(encoding="utf-8"))
