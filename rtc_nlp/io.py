@@ -131,7 +131,7 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
             # Like the CSV reader: a cell that says "N/A" or "null" is an answer to keep as
             # written (a non-answer later, with its reason), not a missing value.
             frame = pd.read_excel(book, sheet_name=sheet, dtype=object, keep_default_na=False, na_values=[""])
-            frame.attrs["sheets"] = _sheets(book)
+            frame.attrs["workbook"] = path  # a missing column's error lists every sheet (_sheets)
             return frame
     except InputError:
         raise
@@ -139,8 +139,12 @@ def _read_excel(path: str, sheet: str | int | None) -> pd.DataFrame:
         raise InputError(f"cannot be read as an Excel workbook (.xlsx): {exc}", path=path) from None
 
 
-def _sheets(book: pd.ExcelFile) -> str:
-    """Every sheet of a workbook with its columns, for an error that must say where to look."""
+def _sheets(book: pd.ExcelFile | str) -> str:
+    """Every sheet of a workbook (open, or its path) with its columns, for an error that must
+    say where to look."""
+    if isinstance(book, str):
+        with pd.ExcelFile(book, engine="openpyxl") as opened:
+            return _sheets(opened)
     described = []
     for name in book.sheet_names:
         header = pd.read_excel(book, sheet_name=name, nrows=0).columns
@@ -172,7 +176,7 @@ def resolve_column(frame: pd.DataFrame, name: str, path: str, what: str) -> str:
     folded = {c.strip().casefold(): c for c in columns}
     if name.strip().casefold() in folded:
         return folded[name.strip().casefold()]
-    sheets = frame.attrs.get("sheets")
+    sheets = _sheets(frame.attrs["workbook"]) if frame.attrs.get("workbook") else ""
     raise InputError(
         f"has no {what} column {name!r}; its columns are: {', '.join(map(repr, columns))}"
         + (f"; every sheet (choose one with --sheet): {sheets}" if sheets else ""),
@@ -246,9 +250,8 @@ def read_answers(
         if problem is not None and not detected:
             raise problem
         if problem is not None:
-            logger.warning(
-                "%s: column %r is not used as the id (%s); the ids are the row numbers", path, id_col, problem
-            )
+            said = str(problem).removeprefix(f"{path}: ")
+            logger.warning("%s: column %r is not used as the id (%s); the ids are the row numbers", path, id_col, said)
             id_col = None
     if id_col is None:
         ids = pd.Series([str(r) for r in source_row], index=frame.index)
