@@ -380,7 +380,9 @@ def write_report(
 ) -> Path:
     """Write one self-contained HTML page about a run: with several questions
     (``questions.json``), one section per question, each with its own comparison and
-    validation (``comparison/<question>``, ``validation/<question>``) when present.
+    validation when present (``<comparison>/<question folder>`` when ``comparison`` is given,
+    as ``rtc-nlp compare --out`` writes them, else ``<question folder>/comparison``; the same
+    for validation).
 
     Parameters
     ----------
