@@ -104,7 +104,7 @@ def _add_answer_options(parser: argparse.ArgumentParser) -> None:
         default=["text"],
         metavar="COLUMN",
         help="column holding the answers (default: text); several columns are several open questions, each "
-        "with its own themes in a sub-folder of --out",
+        "with its own themes in a sub-folder of --out (give the input file before this option)",
     )
     parser.add_argument(
         "--question-column",
