@@ -196,6 +196,7 @@ def open_results(folder: str | Path, codebook: Codebook | None = None) -> Result
             "parameters": document.get("params", {}),
             "versions": document.get("versions", {}),
             "input": summary.get("input", {}),
+            "redaction": summary.get("redaction"),
         }
     return Results(_with_codes(answers), codebook, model, run)
 

@@ -116,3 +116,43 @@ def test_themes_of_three_transcripts_come_from_the_interviewees_only(folder, tmp
     assert not written["text"].str.contains("Perché avete scelto|Quali difficoltà|Vi presentate").any()
     for row in written.itertuples():
         assert " ".join(TRANSCRIPTS[row.source_id][row.start_char : row.end_char].split()) == row.text
+
+
+def test_refi_qda_codes_each_snippet_where_it_stands_in_its_transcript(folder, tmp_path):
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    from rtc_nlp.export import export
+    from rtc_nlp.formats.refi_qda import PROJECT_NS
+
+    out = tmp_path / "out"
+    assert (
+        main(["themes", str(folder), "--split", "sentence", "--embedder", "lexical", "--out", str(out), "--quiet"]) == 0
+    )
+    export(out, tmp_path / "x", ["qdpx"])
+    ns = {"q": PROJECT_NS}
+    with zipfile.ZipFile(tmp_path / "x" / "project.qdpx") as archive:
+        project = ET.fromstring(archive.read("project.qde"))
+        sources = project.findall(".//q:TextSource", ns)
+        assert sorted(s.get("name") for s in sources) == sorted(TRANSCRIPTS)  # one source per transcript
+        written = pd.read_csv(out / "answers_with_themes.csv", keep_default_na=False)
+        selections = 0
+        for source in sources:
+            text = archive.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
+            assert text == TRANSCRIPTS[source.get("name")]  # the whole transcript, interviewer included
+            mine = written[written["source_id"] == source.get("name")]
+            for selection in source.findall("q:PlainTextSelection", ns):
+                start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+                assert " ".join(text[start:end].split()) in set(mine["text"])
+                selections += 1
+        assert selections == int((written["theme_id"] > 0).sum())
+    # Redacted at export: the transcript (with what redaction would remove) is not exported.
+    export(out, tmp_path / "y", ["qdpx"], redact=True)
+    with zipfile.ZipFile(tmp_path / "y" / "project.qdpx") as archive:
+        names = [s.get("name") for s in ET.fromstring(archive.read("project.qde")).findall(".//q:TextSource", ns)]
+        assert len(names) == len(written) and not set(names) & set(TRANSCRIPTS)
+        assert not any(
+            "Perché avete scelto" in archive.read(n).decode("utf-8")
+            for n in archive.namelist()
+            if n.startswith("sources/")
+        )
