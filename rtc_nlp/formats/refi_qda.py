@@ -115,6 +115,10 @@ def _qdpx(frame: pd.DataFrame, book: Codebook, name: str, transcripts: dict[str,
     files: dict[str, str] = {}
     transcripts = transcripts or {}
     in_transcript: dict[str, ET.Element] = {}  # path -> its TextSource
+    # A transcript is named (and its guid derived) by its file name, by its path if two share one.
+    shown = {path: Path(path).name for path in transcripts}
+    if len(set(shown.values())) < len(shown):
+        shown = {path: path for path in transcripts}
     located = frame["source"].astype(str) if transcripts else pd.Series([""] * len(frame))
     spans = (
         zip(frame["start_char"].astype(int), frame["end_char"].astype(int))
@@ -125,9 +129,9 @@ def _qdpx(frame: pd.DataFrame, book: Codebook, name: str, transcripts: dict[str,
         body = "" if text is None or (isinstance(text, float) and text != text) else str(text)
         if path in transcripts:
             if path not in in_transcript:
-                guid = _guid(book, "transcript", Path(path).name)
+                guid = _guid(book, "transcript", shown[path])
                 files[f"sources/{guid}.txt"] = transcripts[path]
-                in_transcript[path] = _text_source(sources, guid, Path(path).name, user)
+                in_transcript[path] = _text_source(sources, guid, shown[path], user)
             source, body = in_transcript[path], transcripts[path][start:end]
         else:
             source_guid = _guid(book, "answer", respondent)
