@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import pandas as pd
 import pytest
 
@@ -156,3 +157,29 @@ def test_refi_qda_codes_each_snippet_where_it_stands_in_its_transcript(folder, t
             for n in archive.namelist()
             if n.startswith("sources/")
         )
+
+
+def test_two_transcripts_with_one_file_name_are_two_sources(tmp_path):
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    from rtc_nlp.codebook import Codebook
+    from rtc_nlp.formats.refi_qda import PROJECT_NS, _qdpx
+
+    book = Codebook.from_records([{"id": 1, "label": "Formazione", "keywords": ["corsi"]}], name="prova")
+    frame = pd.DataFrame(
+        {
+            "id": ["a#1", "b#1"],
+            "text": ["corsi di formazione", "corsi di formazione"],
+            "theme_id": [1, 1],
+            "codes": ["1", "1"],
+            "source": ["a/int.txt", "b/int.txt"],
+            "start_char": [3, 3],
+            "end_char": [22, 22],
+        }
+    )
+    transcripts = {"a/int.txt": "R: corsi di formazione", "b/int.txt": "R: corsi di formazione"}
+    with zipfile.ZipFile(io.BytesIO(_qdpx(frame, book, "prova", transcripts))) as archive:
+        sources = ET.fromstring(archive.read("project.qde")).findall(f".//{{{PROJECT_NS}}}TextSource")
+    assert sorted(s.get("name") for s in sources) == ["a/int.txt", "b/int.txt"]
+    assert len({s.get("guid") for s in sources}) == 2
