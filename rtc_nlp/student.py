@@ -130,14 +130,7 @@ class LexicalStudent(BaseEstimator):
         def embed(start: int) -> None:
             out[start : start + _BATCH] = self.lexical_.transform(texts[start : start + _BATCH])
 
-        jobs = min(effective_n_jobs(n_jobs if n_jobs is not None else 1), len(starts))
-        if jobs <= 1:
-            for start in starts:
-                embed(start)
-        else:
-            # The sparse products release the GIL: threads share the batches.
-            with ThreadPoolExecutor(jobs) as pool:
-                list(pool.map(embed, starts))
+        _in_threads(embed, starts, n_jobs)
         return out
 
     def save(self, folder: str | Path) -> None:
@@ -175,14 +168,20 @@ def _gram(terms: Any, n_jobs: int | None) -> np.ndarray:
     def rows(start: int) -> None:
         gram[start : start + _GRAM_BLOCK] = (terms[start : start + _GRAM_BLOCK] @ columns).toarray()
 
+    _in_threads(rows, starts, n_jobs)
+    return gram
+
+
+def _in_threads(work: Callable[[int], None], starts: range, n_jobs: int | None) -> None:
+    """Run ``work`` on each start, in ``n_jobs`` threads (``None`` = 1, ``-1`` = all cores):
+    the sparse products inside release the GIL, and each start writes its own rows."""
     jobs = min(effective_n_jobs(n_jobs if n_jobs is not None else 1), len(starts))
     if jobs <= 1:
         for start in starts:
-            rows(start)
+            work(start)
     else:
-        with ThreadPoolExecutor(jobs) as pool:  # sparse products release the GIL
-            list(pool.map(rows, starts))
-    return gram
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(work, starts))
 
 
 def margins(vectors: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
