@@ -37,9 +37,8 @@ def count_carrying(codes: pd.Series, groups: dict[int, list[int]]) -> dict[int, 
     groups : dict of int to list of int
         The codes of each group: one code for a theme, a net's codes for a net.
     """
-    group_of = {str(code): key for key, members in groups.items() for code in members}
-    exploded = codes.fillna("").astype(str).reset_index(drop=True).str.split(";").explode()
-    hits = exploded.map(group_of).dropna()
+    group_of = {int(code): key for key, members in groups.items() for code in members}
+    hits = _codes_of(codes).map(group_of).dropna()
     counted = pd.Series(hits.to_numpy(), index=hits.index).reset_index().drop_duplicates()
     totals = counted.iloc[:, 1].value_counts()
     return {key: int(totals.get(key, 0)) for key in groups}
@@ -153,9 +152,10 @@ def prevalence_figure(table: pd.DataFrame) -> Any:
     return fig
 
 
-def _codes_of(coded: pd.DataFrame) -> pd.Series:
-    """The theme ids each answer carries, one per row of the result (index: the answer's row)."""
-    exploded = coded["codes"].fillna("").astype(str).reset_index(drop=True).str.split(";").explode()
+def _codes_of(codes: pd.Series) -> pd.Series:
+    """The theme ids each answer carries (``;``-joined in ``codes``), one per row of the
+    result, whose index is the answer's position."""
+    exploded = codes.fillna("").astype(str).reset_index(drop=True).str.split(";").explode()
     exploded = exploded[exploded.str.strip() != ""]
     return exploded.astype(float).astype(int)
 
@@ -165,7 +165,7 @@ def _check_codes(waves: dict[str, pd.DataFrame], codebook: Codebook) -> None:
     codebook merged away or deleted would otherwise silently count for nothing."""
     known = set(codebook.ids)
     for wave, coded in waves.items():
-        codes = _codes_of(coded)
+        codes = _codes_of(coded["codes"])
         unknown = codes[~codes.isin(known)]
         if len(unknown):
             rows = sorted({int(r) + 2 for r in unknown.index})
@@ -185,7 +185,7 @@ def describe_bases(waves: dict[str, pd.DataFrame]) -> list[str]:
     for wave, coded in waves.items():
         status = coded["status"]
         non_answers = int((status == "non_answer").sum())
-        codes = _codes_of(coded)
+        codes = _codes_of(coded["codes"])
         several = int((codes.index.value_counts() > 1).sum())
         lines.append(
             f"{wave}: {len(coded)} rows; {non_answers} non-answers outside the base; base "
