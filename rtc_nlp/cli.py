@@ -223,6 +223,7 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
 
 def _compare(args: argparse.Namespace) -> int:
     from .questions import read_questions, staged
+    from .results import wave_names
 
     folders = [Path(w) for w in args.waves]
     out = Path(args.out) if args.out else None
@@ -231,24 +232,19 @@ def _compare(args: argparse.Namespace) -> int:
     questions = read_questions(folders[0])
     if questions is None:
         return _compare_one(args, folders, out)
+    # Each wave's sub-folder of each question, found by the question's name.
+    where = [{q.name: q.folder for q in read_questions(folder) or []} for folder in folders]
     for question in questions:
-        for folder in folders[1:]:
-            if question.name not in {q.name for q in read_questions(folder) or []}:
+        for folder, folder_of in zip(folders[1:], where[1:]):
+            if question.name not in folder_of:
                 raise InputError(f"has no question {question.name!r}, which {folders[0]} has", path=str(folder))
-    names = [f.name or str(f) for f in folders]
-    names = names if len(set(names)) == len(names) else [str(f) for f in folders]
     with staged(out) if out is not None else contextlib.nullcontext() as staging:
         for question in questions:
             print(f"\n=== {question.name}")
-            waves = [folder / _question_folder(folder, question.name) for folder in folders]
-            _compare_one(args, waves, staging / question.folder if staging is not None else None, names)
+            waves = [folder / folder_of[question.name] for folder, folder_of in zip(folders, where)]
+            target = staging / question.folder if staging is not None else None
+            _compare_one(args, waves, target, wave_names(folders))
     return 0
-
-
-def _question_folder(folder: Path, name: str) -> str:
-    from .questions import read_questions
-
-    return next(q.folder for q in read_questions(folder) or [] if q.name == name)
 
 
 def _compare_one(

@@ -224,6 +224,12 @@ def load_results(source: str | Path | pd.DataFrame, codebook: Codebook | None = 
     return results.answers, results.codebook
 
 
+def wave_names(folders: Sequence[str | Path]) -> list[str]:
+    """How waves are shown: their folders' names, or their paths where two names are the same."""
+    names = [Path(f).name or str(f) for f in folders]
+    return names if len(set(names)) == len(names) else [str(f) for f in folders]
+
+
 def read_waves(
     folders: Sequence[str | Path], names: Sequence[str] | None = None
 ) -> tuple[dict[str, pd.DataFrame], Codebook]:
@@ -236,9 +242,7 @@ def read_waves(
     ``themes`` run counts as a wave with one code per answer.
     """
     folders = [Path(f) for f in folders]
-    if names is None:
-        names = [f.name or str(f) for f in folders]
-        names = names if len(set(names)) == len(names) else [str(f) for f in folders]
+    names = wave_names(folders) if names is None else names
     waves, books = {}, []
     for folder, name in zip(folders, names):
         if (folder / ANSWERS_WITH_CODES).exists():
