@@ -290,17 +290,16 @@ def _read_questions(args: argparse.Namespace, named: bool = False) -> list[tuple
         interviews = read_interviews(source, by=args.split or "paragraph", encoding=args.encoding, **turns)
         return [(None, _maybe_redact(interviews, args))]
 
-    def read(column: str) -> pd.DataFrame:
-        answers = read_answers(source, column, args.id_column, sheet=_sheet(args.sheet), encoding=args.encoding)
-        if args.split:
-            answers = split_snippets(answers, by=args.split, **turns)
-        return answers
+    def ready(answers: pd.DataFrame) -> pd.DataFrame:
+        answers = split_snippets(answers, by=args.split, **turns) if args.split else answers
+        return _maybe_redact(answers, args)
 
     columns = args.text_column
+    answers = read_answers(source, columns[0], args.id_column, sheet=_sheet(args.sheet), encoding=args.encoding)
     if len(columns) == 1 and args.question_column is None and not named:
-        return [(None, _maybe_redact(read(columns[0]), args))]
-    questions = split_questions(read, columns, args.question_column, path=str(source))
-    return [(question, _maybe_redact(answers, args)) for question, answers in questions]
+        return [(None, ready(answers))]
+    questions = split_questions(answers, columns, args.question_column, path=str(source))
+    return [(question, ready(part)) for question, part in questions]
 
 
 def _input_record(args: argparse.Namespace, answers: pd.DataFrame) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ import pandas as pd
 from .errors import InputError, format_rows
 from .io import resolve_column
 from .persist import read_json, write_json
-from .schema import SOURCE_ROW
+from .schema import SOURCE_ROW, TEXT
 from .text import strip_accents
 
 __all__ = ["QUESTIONS", "Question", "read_questions", "split_questions", "staged", "write_questions"]
@@ -54,17 +54,18 @@ def _folder_name(name: str, taken: set[str]) -> str:
 
 
 def split_questions(
-    read: Callable[[str], pd.DataFrame],
+    answers: pd.DataFrame,
     text_columns: Sequence[str],
     question_column: str | None = None,
     path: str = "",
 ) -> list[tuple[Question, pd.DataFrame]]:
-    """The answers of each question, read with ``read(text_column)``.
+    """The answers of each question of a file read once.
 
     Parameters
     ----------
-    read : callable
-        Reads the file with the given text column (:func:`~rtc_nlp.read_answers` bound to it).
+    answers : DataFrame
+        The file as :func:`~rtc_nlp.read_answers` read it with the first of ``text_columns``
+        (the other questions' columns are among its metadata).
     text_columns : sequence of str
         One column per question; with ``question_column``, exactly one.
     question_column : str or None
@@ -82,15 +83,16 @@ def split_questions(
         raise InputError("--question-column takes one --text-column (the answers of every question)", path=path)
     taken: set[str] = set()
     if question_column is None:
-        out = []
-        for column in text_columns:
-            frame = read(column)
-            others = [c for c in frame.columns if c in set(text_columns) - {frame.attrs.get("text_column")}]
-            frame = frame.drop(columns=others)
-            name = str(frame.attrs.get("text_column", column))
-            out.append((Question(name, _folder_name(name, taken)), frame))
+        first = str(answers.attrs.get("text_column", text_columns[0]))
+        others = [resolve_column(answers, column, path, "text") for column in text_columns[1:]]
+        out = [(Question(first, _folder_name(first, taken)), answers.drop(columns=others))]
+        for column in others:
+            # The question's answers take the text's place; the first question's leave.
+            frame = answers.drop(columns=others).assign(**{TEXT: answers[column].to_numpy()})
+            frame.attrs = {**answers.attrs, "text_column": column}
+            out.append((Question(column, _folder_name(column, taken)), frame))
         return out
-    frame = read(text_columns[0])
+    frame = answers
     column = resolve_column(frame, question_column, path, "question")
     missing = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
     if missing.any():

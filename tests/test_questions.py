@@ -128,7 +128,7 @@ def test_a_long_file_with_a_question_column_splits_by_question(tmp_path):
             "risposta": ["chat online", "app mobile", "prezzo", "bot", "qualità"],
         }
     ).to_csv(path, index=False)
-    parts = split_questions(lambda column: read_answers(path, column, "item"), ["risposta"], "domanda", str(path))
+    parts = split_questions(read_answers(path, "risposta", "item"), ["risposta"], "domanda", str(path))
     assert [(q.name, q.folder, f["id"].tolist()) for q, f in parts] == [
         ("Innovazioni", "innovazioni", ["a1", "a2", "a3"]),
         ("Fornitori", "fornitori", ["b1", "b2"]),
@@ -136,7 +136,7 @@ def test_a_long_file_with_a_question_column_splits_by_question(tmp_path):
     assert parts[1][1]["source_row"].tolist() == [4, 6]  # rows as the spreadsheet numbers them
     pd.DataFrame({"item": ["a1"], "domanda": [""], "risposta": ["x"]}).to_csv(path, index=False)
     with pytest.raises(InputError, match=r"1 row\(s\) name no question in column 'domanda': rows 2"):
-        split_questions(lambda column: read_answers(path, column, "item"), ["risposta"], "domanda", str(path))
+        split_questions(read_answers(path, "risposta", "item"), ["risposta"], "domanda", str(path))
 
 
 def test_the_bundled_report_groupings_run_per_question(tmp_path, capsys):
