@@ -11,24 +11,20 @@ import contextlib
 import logging
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .cli_input import input_record, read_questions_of, sheet_option
 from .cli_parser import build_parser
 from .errors import InputError, RtcNlpError
 from .results import check_output
 from .sheets import write_csv, xlsx_bytes
+from .summary_text import format_summary
 
 logger = logging.getLogger(__name__)
-
-
-def _sheet(value: str | None) -> str | int | None:
-    """An XLSX sheet given on the command line: a name, or a 0-based number."""
-    return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -64,7 +60,7 @@ def _validate(args: argparse.Namespace) -> int:
         args.id_column,
         pred_id_column=args.pred_id_column,
         code_column=args.code_column,
-        sheet=_sheet(args.sheet),
+        sheet=sheet_option(args.sheet),
         n_boot=args.n_boot,
         n_perm=args.n_perm,
         random_state=args.seed,
@@ -125,7 +121,7 @@ def _code(args: argparse.Namespace) -> int:
     if books is None:
         book = Codebook.load(args.codebook)  # before the answers are read: a bad codebook stops first
     args.split, args.keep_interviewer, args.interviewer_tag = None, False, None
-    questions = _read_questions(args, named=books is not None)
+    questions = read_questions_of(args, named=books is not None)
     if questions[0][0] is None and books is None:
         return _code_one(args, questions[0][1], book, out)
     if books is None:
@@ -182,7 +178,7 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
         "command": "code",
         "input": str(args.input),
         "input_sha256": answers.attrs.get("sha256", ""),
-        **_input_record(args, answers),
+        **input_record(args, answers),
         "embedder": coder.embedder_.description,
         "parameters": {
             "min_similarity": args.min_similarity,
@@ -276,70 +272,12 @@ def _compare_one(
     return 0
 
 
-def _read_questions(args: argparse.Namespace, named: bool = False) -> list[tuple[Any, pd.DataFrame]]:
-    """The answers of each question of the input, as (Question, answers); one question given
-    as one text column and no question column is ``[(None, answers)]`` (no sub-folders)
-    unless ``named`` (coding it with a folder of codebooks, which finds it by its name)."""
-    from .interviews import read_interviews, split_snippets
-    from .io import read_answers
-    from .questions import split_questions
-
-    source = Path(args.input)
-    turns = {"keep_interviewer": args.keep_interviewer, "interviewer_tags": args.interviewer_tag}
-    if source.is_dir() or source.suffix.lower() == ".txt":
-        interviews = read_interviews(source, by=args.split or "paragraph", encoding=args.encoding, **turns)
-        return [(None, _maybe_redact(interviews, args))]
-
-    def ready(answers: pd.DataFrame) -> pd.DataFrame:
-        answers = split_snippets(answers, by=args.split, **turns) if args.split else answers
-        return _maybe_redact(answers, args)
-
-    columns = args.text_column
-    answers = read_answers(source, columns[0], args.id_column, sheet=_sheet(args.sheet), encoding=args.encoding)
-    if len(columns) == 1 and args.question_column is None and not named:
-        return [(None, ready(answers))]
-    questions = split_questions(answers, columns, args.question_column, path=str(source))
-    return [(question, ready(part)) for question, part in questions]
-
-
-def _input_record(args: argparse.Namespace, answers: pd.DataFrame) -> dict[str, Any]:
-    """How the answers were read, for the run's summary: columns, where the ids come from,
-    columns renamed and control characters removed."""
-    attrs = answers.attrs
-    return {
-        "text_column": attrs.get("text_column"),
-        "id_column": attrs.get("id_column", args.id_column),
-        "id_source": attrs.get("id_source", "row number"),
-        "encoding": attrs.get("encoding"),
-        "renamed_columns": attrs.get("renamed_columns", {}),
-        "control_characters": attrs.get("control_characters", {"removed": 0, "rows": []}),
-        "interviewer_turns_left_out": attrs.get("interviewer_turns_left_out"),
-    }
-
-
-def _maybe_redact(answers: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
-    """With --redact, personal data leave the texts right after reading: nothing downstream
-    (embedder vocabulary, cache, outputs) ever sees them."""
-    if not getattr(args, "redact", False):
-        return answers
-    from .redact import redact_answers
-
-    redacted = redact_answers(answers)
-    found = {k: v for k, v in redacted.attrs["redaction"].items() if v}
-    if not getattr(args, "quiet", False):
-        print(
-            "rtc-nlp: redacted "
-            + (", ".join(f"{v} {k}" for k, v in found.items()) if found else "nothing (none found)")
-        )
-    return redacted
-
-
 def _themes(args: argparse.Namespace) -> int:
     from .questions import staged, write_questions
 
     out = Path(args.out)
     check_output(out, [Path(args.input)], args.overwrite)
-    questions = _read_questions(args)
+    questions = read_questions_of(args)
     if questions[0][0] is None:
         return _fit_themes(args, questions[0][1], out)
     with staged(out) as staging:
@@ -390,7 +328,7 @@ def _fit_themes(args: argparse.Namespace, answers: pd.DataFrame, out: Path) -> i
     model.summary_["input"] = {
         "path": str(args.input),
         "sha256": answers.attrs.get("sha256", ""),
-        **_input_record(args, answers),
+        **input_record(args, answers),
     }
     model.summary_["redaction"] = answers.attrs.get("redaction")
     answers_file, table_file, model_dir = write_themes(out, model)
@@ -398,103 +336,6 @@ def _fit_themes(args: argparse.Namespace, answers: pd.DataFrame, out: Path) -> i
         print(format_summary(model))
         print(f"wrote {answers_file}, {table_file} and {model_dir}{os.sep}")
     return 0
-
-
-def format_summary(model: object, width: int = 100) -> str:
-    """A readable text summary of a fitted ThemeModel: counts, then one block per theme."""
-    summary = model.summary_  # type: ignore[attr-defined]
-    lines = [
-        f"embedder: {summary['embedder']}",
-        f"{summary['n_themes']} themes; {summary['n_coded']} answers coded, "
-        f"{summary['n_non_answers']} non-answers set aside"
-        + (
-            f" ({', '.join(f'{k}: {v}' for k, v in summary['non_answers_by_reason'].items())})"
-            if summary["non_answers_by_reason"]
-            else ""
-        )
-        + f", {summary['n_unclassified']} non classificato ({summary['share_unclassified']:.1%})",
-    ]
-    if summary.get("n_truncated"):
-        lines.append(
-            f"{summary['n_truncated']} answers longer than the embedder's limit "
-            f"({summary['max_chars']} characters) were embedded from their start only"
-        )
-    fast = summary.get("fast_path") or {}
-    if fast:
-        lines.append(
-            f"fast path ({fast['distinct_answers']} distinct answers, above --student-above): a lexical student "
-            f"of the encoder assigned {fast['distinct_answers'] - fast['routed']} of them; the encoder embedded "
-            f"{fast['encoder_answers']} (the fit sample, and answers the student was unsure of: "
-            f"{fast['routed']} assigned by the encoder)"
-            + (
-                f"; where sure, the student gave the encoder's theme {fast['kept_agreement']:.0%} of the time "
-                f"({fast['calibration_answers']} answers checked)"
-                if fast.get("kept_agreement") is not None
-                else ""
-            )
-        )
-    clustering = summary.get("clustering", {})
-    if "stability" in clustering:
-        lines.append(
-            f"themes agree {clustering['stability']:.2f} (ARI) across seeds at the level kept"
-            + (
-                ""
-                if clustering.get("reproducible", True)
-                else ": NOT reproducible, the answers hold little structure; read the themes as rough groups"
-            )
-            + (
-                f"; the level was chosen by a narrow margin ({clustering['margin']:.3f}): another seed "
-                "(--seed) may give finer or coarser themes, compare two seeds before trusting their number"
-                if clustering.get("narrow_margin")
-                else ""
-            )
-        )
-    lines += _alternatives(summary)
-    lines.append("")
-    themes, nets = model.themes_, getattr(model, "nets_", None)  # type: ignore[attr-defined]
-    if nets is None or not len(nets) or "net_id" not in themes.columns:
-        for row in themes.itertuples():
-            lines += _theme_block(row, "", width)
-        return "\n".join(lines)
-    for net in nets.itertuples():
-        lines.append(f"NET {net.net_id}: {net.label}  —  {net.size} answers ({net.share:.1%})")
-        for row in themes[themes["net_id"] == net.net_id].itertuples():
-            lines += _theme_block(row, "    ", width)
-    return "\n".join(lines)
-
-
-def _theme_block(row: Any, indent: str, width: int) -> list[str]:
-    lines = [f"{indent}[{row.theme_id}] {row.label}  —  {row.size} answers ({row.share:.1%})"]
-    lines.append(f"{indent}    keywords: " + textwrap.shorten(", ".join(row.keywords), width - 14 - len(indent)))
-    for example in row.typical_answers[:3]:
-        lines.append(f"{indent}    · " + textwrap.shorten(f'"{example}"', width - 6 - len(indent), placeholder=' …"'))
-    return lines
-
-
-def _alternatives(summary: dict[str, Any]) -> list[str]:
-    """One line per level: what was kept, and the next finer and coarser choices."""
-    lines = []
-    levels = summary.get("clustering", {}).get("levels") or []
-    kept = summary.get("clustering", {}).get("resolution")
-    if len(levels) > 1 and kept is not None:
-        shown = [
-            f"{lv['n_communities']} groups (agreement across seeds {lv['stability']:.2f})"
-            + (" <- kept" if lv["resolution"] == kept else "")
-            for lv in levels
-        ]
-        lines.append("levels tried, finest first, before small groups dissolve: " + "; ".join(shown))
-    nets = summary.get("nets") or {}
-    tried = nets.get("alternatives") or []
-    if tried:
-        chosen = nets["n_nets"]
-        score = next((a["silhouette"] for a in tried if a["n_nets"] == chosen), None)
-        # On a few answers the themes that dissolve can leave fewer nets than any cut tried.
-        near = [f"{a['n_nets']} nets: {a['silhouette']:.2f}" for a in tried if abs(a["n_nets"] - chosen) == 1]
-        if score is None:
-            near = ["cuts tried: " + "; ".join(f"{a['n_nets']} nets: {a['silhouette']:.2f}" for a in tried)]
-        head = f"{chosen} nets " + (f"(separation {score:.2f})" if score is not None else "(small themes dissolved)")
-        lines.append(head + "".join(f"; {part}" for part in near) + " (--n-nets to choose)")
-    return lines
 
 
 def _export(args: argparse.Namespace) -> int:

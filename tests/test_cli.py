@@ -228,7 +228,7 @@ def test_compare_takes_a_themes_run_as_the_first_wave_and_says_what_the_counts_r
 
 
 def test_the_summary_names_the_nets_even_when_fewer_remain_than_any_cut_tried():
-    from rtc_nlp.cli import _alternatives
+    from rtc_nlp.summary_text import _alternatives
 
     tried = [{"n_nets": 3, "silhouette": 0.2453}, {"n_nets": 4, "silhouette": 0.2}]
     fewer = _alternatives({"nets": {"n_nets": 2, "alternatives": tried}})
