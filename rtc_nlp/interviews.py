@@ -118,12 +118,13 @@ def _sentences(text: str, start: int, end: int, language: str) -> list[tuple[int
     return spans
 
 
-def _cut(text: str, by: str, language: str) -> list[tuple[Turn, int, int]]:
-    """(turn, start, end) of each snippet of ``text``."""
+def _cut(text: str, by: str, language: str) -> list[tuple[int, Turn, int, int]]:
+    """(turn number, turn, start, end) of each snippet of ``text``; turns are numbered from 1
+    among every turn of the text, those without words included."""
     if by not in SPLITS:
         raise ValueError(f"by must be one of {', '.join(SPLITS)}, got {by!r}")
     pieces = []
-    for turn in speaker_turns(text):
+    for number, turn in enumerate(speaker_turns(text), start=1):
         if by == "turn":
             spans = [(turn.body_start, turn.end)] if text[turn.body_start : turn.end].strip() else []
         elif by == "paragraph":
@@ -134,7 +135,7 @@ def _cut(text: str, by: str, language: str) -> list[tuple[Turn, int, int]]:
             # Offsets of the words themselves: no surrounding spaces.
             piece = text[lo:hi]
             lo, hi = lo + len(piece) - len(piece.lstrip()), hi - (len(piece) - len(piece.rstrip()))
-            pieces.append((turn, lo, hi))
+            pieces.append((number, turn, lo, hi))
     return pieces
 
 
@@ -187,10 +188,8 @@ def split_snippets(
         text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
         source_id = str(record[id_column]) if id_column in frame.columns else str(index)
         rest = record.drop(labels=[text_column]).to_dict()
-        turn_numbers: dict[Turn, int] = {}
         position = 0
-        for turn, start, end in _cut(text, by, language):
-            number = turn_numbers.setdefault(turn, len(turn_numbers) + 1)
+        for number, turn, start, end in _cut(text, by, language):
             if not keep_interviewer and _fold(turn.speaker) in interviewer:
                 left_out += 1
                 continue

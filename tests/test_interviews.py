@@ -184,3 +184,10 @@ def test_two_transcripts_with_one_file_name_are_two_sources(tmp_path):
         sources = ET.fromstring(archive.read("project.qde")).findall(f".//{{{PROJECT_NS}}}TextSource")
     assert sorted(s.get("name") for s in sources) == ["a/int.txt", "b/int.txt"]
     assert len({s.get("guid") for s in sources}) == 2
+
+
+def test_a_turn_without_words_still_counts_in_the_turn_numbers():
+    frame = pd.DataFrame({"id": ["x"], "text": ["R: prima risposta.\nD:\nR: seconda risposta.\n"]})
+    snippets = split_snippets(frame, by="turn", keep_interviewer=True)
+    assert snippets["text"].tolist() == ["prima risposta.", "seconda risposta."]
+    assert snippets["turn"].tolist() == [1, 3]  # the empty question is turn 2
