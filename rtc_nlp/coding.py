@@ -20,7 +20,8 @@ from sklearn.base import BaseEstimator
 
 from .assign import nearest_themes
 from .codebook import Codebook
-from .describe import class_keywords, label_from_keywords, typical_indices
+from .describe import class_keywords, theme_name, typical_indices
+from .phrases import key_phrases
 from .embed import Embedder, resolve_embedder, unit_rows
 from .errors import InputError
 from .estimator import check_fitted, fresh
@@ -276,6 +277,7 @@ class CodebookCoder(BaseEstimator):
         if not kept:
             return pd.DataFrame(columns=columns)
         keywords = class_keywords(texts, groups.tolist(), kept, n_keywords)
+        phrases = key_phrases(texts, groups.tolist(), kept)
         labels = {t.id: t.label for t in self.codebook.themes}
         code_ids = [t.id for t in self.codebook.codes]
         rows = []
@@ -288,7 +290,7 @@ class CodebookCoder(BaseEstimator):
             typical = typical_indices(vectors[members], centre, [texts[m] for m in members], n_examples)
             rows.append(
                 {
-                    "label": label_from_keywords(keywords[g]),
+                    "label": theme_name(phrases[g], [texts[members[t]] for t in typical], keywords[g]),
                     "keywords": "; ".join(keywords[g]),
                     "size": len(members),
                     "nearest_theme_id": code_ids[nearest],
@@ -335,6 +337,7 @@ def split_theme(
     vectors = unit_rows(model.transform(texts))
     parts = KMeans(n_clusters=n_parts, n_init=10, random_state=random_state).fit_predict(vectors)
     keywords = class_keywords(texts, parts.tolist(), list(range(n_parts)), n_keywords)
+    phrases = key_phrases(texts, parts.tolist(), list(range(n_parts)))
     groups = []
     for part in range(n_parts):
         rows = np.flatnonzero(parts == part)
@@ -342,11 +345,12 @@ def split_theme(
         typical = typical_indices(
             vectors[rows], centre / (np.linalg.norm(centre) or 1.0), [texts[r] for r in rows], n_examples
         )
+        examples = [texts[rows[t]] for t in typical]
         groups.append(
             {
-                "label": label_from_keywords(keywords[part]),
+                "label": theme_name(phrases[part], examples, keywords[part]),
                 "keywords": keywords[part],
-                "examples": [texts[rows[t]] for t in typical],
+                "examples": examples,
             }
         )
     return codebook.split(theme_id, groups)

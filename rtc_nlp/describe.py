@@ -1,8 +1,9 @@
-"""Describing themes: class-based TF-IDF keywords, a short label, the most typical answers."""
+"""Describing themes: class-based TF-IDF keywords, a name, and typical answers that are central
+and different from each other."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from .embed import unit_rows
+from .phrases import answer_as_name, content_words, key_phrases, rewords
 from .sampling import per_group_sample
-from .text import STOP_WORDS
+from .stopwords import KEYWORD_STOP_WORDS
 
 __all__ = [
     "NET_COLUMNS",
@@ -21,12 +23,17 @@ __all__ = [
     "class_keywords",
     "describe_themes",
     "label_from_keywords",
+    "theme_name",
     "typical_indices",
 ]
 
 #: The fewest distinct answers per theme the keywords read on large inputs.
 KEYWORD_TEXTS_PER_THEME = 500
 _BLOCK = 8_192  # rows compared with their centre at once (about 80 MB of work arrays at 512 dimensions)
+#: How much typical answers trade closeness to the centre for difference from each other (MMR).
+DIVERSITY = 0.3
+# The most distinct answers of a theme that typical answers are chosen among.
+_POOL = 200
 
 # Words of two or more letters (accents kept: keywords are read by people), no digits.
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
@@ -75,7 +82,7 @@ def class_keywords(
         ngram_range=(1, 2),
         lowercase=True,
         token_pattern=_TOKEN,
-        stop_words=sorted(STOP_WORDS),
+        stop_words=sorted(KEYWORD_STOP_WORDS),
     )
     kept = [t for t, m in zip(texts, mask) if m]
     try:
@@ -123,24 +130,72 @@ def label_from_keywords(keywords: Sequence[str], n_terms: int = 3) -> str:
     return ", ".join(chosen)
 
 
-def typical_indices(vectors: np.ndarray, centroid: np.ndarray, texts: Sequence[str], n: int) -> list[int]:
-    """Indices of the ``n`` rows closest to ``centroid``, one per distinct text."""
-    return _most_similar(vectors @ centroid, texts, n)
+def theme_name(
+    phrases: Sequence[str], typical: Sequence[str], keywords: Sequence[str], taken: Collection[str] = ()
+) -> str:
+    """A theme's name: the first of the phrases its answers share
+    (:func:`rtc_nlp.phrases.key_phrases`) that no other theme has ``taken``, else its most typical
+    answer when short, else its top keywords; ``""`` when it has none of them."""
+    for phrase in phrases:
+        if phrase not in taken:
+            return phrase
+    return (answer_as_name(typical[0]) if len(typical) else "") or label_from_keywords(keywords)
 
 
-def _most_similar(sims: np.ndarray, texts: Sequence[str], n: int) -> list[int]:
-    """Indices of the ``n`` largest ``sims`` (first row among equals), one per distinct text."""
+def typical_indices(
+    vectors: np.ndarray, centroid: np.ndarray, texts: Sequence[str], n: int, rivals: np.ndarray | None = None
+) -> list[int]:
+    """Indices of up to ``n`` typical rows: central, and different from each other.
+
+    Chosen by maximal marginal relevance among the more central half of the distinct texts:
+    each next answer is the most similar to the centre once its similarity to the answers
+    already chosen is taken off (weight :data:`DIVERSITY`). An answer that rewords one
+    already chosen (same content words, give or take a typo or an opener) is skipped, so a
+    theme whose answers all say one thing shows fewer than ``n``; an answer more similar to one
+    of the ``rivals`` (the other themes' centres) than to ``centroid`` is never typical.
+    """
+    return _typical(vectors @ centroid, texts, n, lambda rows: vectors[rows], rivals)
+
+
+def _typical(
+    sims: np.ndarray,
+    texts: Sequence[str],
+    n: int,
+    vectors_of: Callable[[np.ndarray], np.ndarray] | None,
+    rivals: np.ndarray | None = None,
+) -> list[int]:
+    """:func:`typical_indices` on rows whose similarity to the centre is ``sims``; the vectors
+    of a few rows are fetched with ``vectors_of`` (``None``: no vectors, rewordings skipped only)."""
     order = np.lexsort((np.arange(len(sims)), -sims))
     seen: set[str] = set()
-    picked: list[int] = []
+    distinct: list[int] = []
     for i in order:
-        if texts[i] in seen:
+        if texts[i] not in seen:
+            seen.add(texts[i])
+            distinct.append(int(i))
+    # The more central half: an answer at the edge of its theme is not typical of it.
+    pool = np.array(distinct[: min(max(1, -(-len(distinct) // 2)), _POOL)], dtype=np.int64)
+    vectors = None
+    if vectors_of is not None and len(pool) > 1:
+        vectors = np.asarray(vectors_of(pool), dtype=np.float64)
+        if rivals is not None and len(rivals):
+            closer = (vectors @ np.asarray(rivals, dtype=np.float64).T).max(axis=1) > sims[pool]
+            if not closer.all():
+                pool, vectors = pool[~closer], vectors[~closer]
+    content = [content_words(texts[i]) for i in pool]
+    picked: list[int] = []
+    redundancy = np.full(len(pool), -np.inf)
+    available = np.ones(len(pool), dtype=bool)
+    while len(picked) < n and available.any():
+        score = sims[pool] - DIVERSITY * np.maximum(redundancy, 0) if picked else sims[pool].astype(np.float64)
+        j = int(np.flatnonzero(available)[np.argmax(score[available])])
+        available[j] = False
+        if any(rewords(content[j], content[p]) for p in picked):
             continue
-        seen.add(texts[i])
-        picked.append(int(i))
-        if len(picked) == n:
-            break
-    return picked
+        picked.append(j)
+        if vectors is not None:
+            redundancy = np.maximum(redundancy, vectors @ vectors[j])
+    return [int(pool[j]) for j in picked]
 
 
 def _own_similarity(vectors: np.ndarray, centroids: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -197,7 +252,7 @@ def describe_themes(
         a theme read a seeded sample of its answers (at least :data:`KEYWORD_TEXTS_PER_THEME`).
     random_state : int
     fallback : str
-        Label of a group without keywords, before its number.
+        Label of a group without a name (:func:`theme_name`), before its number.
     """
     k = len(centroids)
     # Keywords from the distinct answers weighted by their counts: the same as from every
@@ -206,14 +261,19 @@ def describe_themes(
     per_theme = len(texts) if fitted_on >= len(texts) else max(KEYWORD_TEXTS_PER_THEME, fitted_on // max(k, 1))
     keyword_weights = per_group_sample(theme, counts, k, per_theme, random_state)
     keywords = class_keywords(texts, theme, list(range(k)), n_keywords, weights=keyword_weights)
+    phrases = key_phrases(texts, theme, list(range(k)), weights=keyword_weights)
     n_usable = int(counts.sum())
     own = _own_similarity(vectors, centroids, theme)
     rows = []
     labels_seen: dict[str, int] = {}
     for t in range(k):
         members = np.flatnonzero(theme == t)
-        picked = _most_similar(own[members], [texts[i] for i in members], n_examples)
-        label = label_from_keywords(keywords[t]) or f"{fallback} {t + 1}"
+        others = np.delete(centroids, t, axis=0)
+        picked = _typical(
+            own[members], [texts[i] for i in members], n_examples, lambda rows: vectors[members[rows]], others
+        )
+        typical = [texts[members[i]] for i in picked]
+        label = theme_name(phrases[t], typical, keywords[t], taken=labels_seen) or f"{fallback} {t + 1}"
         labels_seen[label] = labels_seen.get(label, 0) + 1
         if labels_seen[label] > 1:  # two themes never share a label
             label = f"{label} ({labels_seen[label]})"
@@ -226,7 +286,7 @@ def describe_themes(
                 "size": size,
                 "share": size / n_rows,
                 "share_of_answered": size / n_usable,
-                "typical_answers": [texts[members[i]] for i in picked],
+                "typical_answers": typical,
             }
         )
     return pd.DataFrame(rows, columns=THEME_COLUMNS)

@@ -134,13 +134,21 @@ def test_n_themes_and_min_theme_size(survey):
     assert (model.themes_["size"] >= 9).all()
 
 
-def test_typical_answers_are_members_closest_to_the_centre(survey):
+def test_typical_answers_are_central_members_that_say_different_things(survey):
+    from rtc_nlp.phrases import content_words, rewords
+
     model = fit(survey, n_examples=3)
     out = model.assignments_
     for theme in model.themes_.itertuples():
         members = out[out["theme_id"] == theme.theme_id]
-        assert len(theme.typical_answers) == min(3, members["text"].nunique())
+        assert 1 <= len(theme.typical_answers) <= min(3, members["text"].nunique())
         assert set(theme.typical_answers) <= set(members["text"])
+        # From the more central half of the distinct answers, and no two of them rewordings.
+        distinct = members.drop_duplicates("text").sort_values("similarity", ascending=False)
+        edge = distinct["similarity"].iloc[-(-len(distinct) // 2) - 1]
+        assert (distinct.set_index("text").loc[theme.typical_answers, "similarity"] >= edge - 1e-9).all()
+        words = [content_words(t) for t in theme.typical_answers]
+        assert not any(rewords(a, b) for i, a in enumerate(words) for b in words[i + 1 :])
         # The first is a member most similar to the centre (several may tie).
         best = members.loc[members["similarity"] == members["similarity"].max(), "text"]
         assert theme.typical_answers[0] in set(best)
@@ -151,7 +159,8 @@ def test_typical_answers_compared_a_block_at_a_time_are_those_of_each_theme_alon
     import rtc_nlp.describe as describe
 
     rng = np.random.default_rng(1)
-    texts = [f"risposta {i % 17} numero {i}" for i in range(40)]
+    words = "costi formazione privacy reputazione turni sicurezza orari burocrazia clienti dati".split()
+    texts = [f"{words[i % 10]} {words[i % 7]} {i % 17}" for i in range(40)]
     vectors = rng.normal(size=(40, 5)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     theme = rng.integers(-1, 3, size=40)  # -1: answers without theme sit between the others
@@ -161,12 +170,13 @@ def test_typical_answers_compared_a_block_at_a_time_are_those_of_each_theme_alon
     table = describe.describe_themes(texts, theme, np.ones(40), vectors, centroids, n_rows=40, n_examples=4)
     for t in range(3):
         members = np.flatnonzero(theme == t)
-        alone = describe.typical_indices(vectors[members], centroids[t], [texts[i] for i in members], 4)
+        rivals = np.delete(centroids, t, axis=0)
+        alone = describe.typical_indices(vectors[members], centroids[t], [texts[i] for i in members], 4, rivals)
         assert table["typical_answers"][t] == [texts[members[i]] for i in alone]
 
 
 def test_labels_come_from_the_theme_vocabulary(survey):
-    labels = " ".join(fit(survey).themes_["label"])
+    labels = " ".join(fit(survey).themes_["label"]).lower()
     for word in ("dati", "formazione", "reputazione"):
         assert word in labels
 
