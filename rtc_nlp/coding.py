@@ -21,11 +21,11 @@ from sklearn.base import BaseEstimator
 from .assign import nearest_themes
 from .codebook import Codebook
 from .describe import class_keywords, theme_name, typical_indices
-from .phrases import key_phrases
 from .embed import Embedder, resolve_embedder, unit_rows
 from .errors import InputError
 from .estimator import check_fitted, fresh
 from .grouping import candidate_min_size, choose_clusterer
+from .phrases import key_phrases
 from .review import apply_overrides
 from .schema import (
     ID,
