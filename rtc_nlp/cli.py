@@ -259,6 +259,7 @@ def _compare_one(
     for line in describe_bases(waves):
         print(line)
     shown = table.assign(
+        group=table["group"].replace("", "totale") if args.by else table["group"],
         prevalence=table["prevalence"].map("{:.1%}".format),
         interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])],
     )

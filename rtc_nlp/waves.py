@@ -51,7 +51,8 @@ def compare_waves(
     and a test of change from the first wave to each later one (two-proportion z-test).
 
     An answer counts for every code it carries; the base is the answers that are not
-    non-answers. Returns one row per (wave, group, theme), plus one for "non classificato".
+    non-answers. Returns one row per (wave, group, theme), plus one for "non classificato";
+    group ``""`` is the whole wave, so with ``by`` the total comes before its groups.
     With ``level="net"`` the rows are the codebook's nets (and the themes under no net): an
     answer counts once for a net however many of its themes it carries, as SPSS counts nets.
     """
@@ -70,14 +71,11 @@ def compare_waves(
     rows = []
     for wave in names:
         coded = waves[wave]
-        groups = (
-            [(None, coded)]
-            if by is None
-            else [
-                (g, part)
-                for g, part in coded.groupby(resolve_column(coded, by, wave, "group"), sort=True, dropna=False)
-            ]
-        )
+        # The whole wave first (group ""), then each group of ``by``.
+        groups = [(None, coded)]
+        if by is not None:
+            column = resolve_column(coded, by, wave, "group")
+            groups += list(coded.groupby(column, sort=True, dropna=False))
         for group, part in groups:
             base = int((part["status"] != "non_answer").sum())
             carried = count_carrying(part["codes"], members)
@@ -146,8 +144,8 @@ def prevalence_figure(table: pd.DataFrame) -> Any:
         ax.set_yticks(np.arange(len(themes)) + 0.4 - height / 2, [t[:45] for t in themes])
         ax.invert_yaxis()
         ax.set_xlabel("share of answers (95% Wilson interval)")
-        if group:
-            ax.set_title(str(group))
+        if len(groups) > 1:
+            ax.set_title(str(group) or "totale")
     axes[0].legend(loc="lower right")
     return fig
 

@@ -172,7 +172,11 @@ def test_cli_codebook_code_compare(survey, tmp_path, capsys):
         == 0
     )
     table = pd.read_csv(tmp_path / "cmp" / "prevalence.csv")
-    assert set(table["group"]) == {"piccola", "media", "grande"}
+    assert set(table["group"].fillna("")) == {"", "piccola", "media", "grande"}
+    # The whole wave comes first, and its counts and base are its groups' added up.
+    total = table[table["group"].isna()].set_index(["wave", "theme_id"])[["count", "base"]]
+    parts = table[table["group"].notna()].groupby(["wave", "theme_id"])[["count", "base"]].sum()
+    pd.testing.assert_frame_equal(total.sort_index(), parts.sort_index(), check_names=False)
     assert (table.loc[table["wave"] == "w2", "change_p"] > 0.99).all()  # same answers twice: no change
     assert (tmp_path / "cmp" / "prevalence.png").read_bytes()[:4] == b"\x89PNG"
 

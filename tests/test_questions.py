@@ -100,7 +100,7 @@ def test_two_questions_go_through_every_command_each_on_its_own(tmp_path, capsys
     assert said.count("=== ") == 2 and "=== Vantaggi attesi" in said
     for q in found:
         table = pd.read_csv(tmp_path / "cmp" / q.folder / "prevalence.csv")
-        assert set(table["wave"]) == {"r", "c"} and set(table["group"]) == {"piccola", "media", "grande"}
+        assert set(table["wave"]) == {"r", "c"} and set(table["group"].fillna("")) == {"", "piccola", "media", "grande"}
     assert main(["export", str(tmp_path / "c"), "--format", "sav,xlsx", "--out", str(tmp_path / "x")]) == 0
     for q in found:
         frame, meta = pyreadstat.read_sav(str(tmp_path / "x" / q.folder / "codes.sav"))
