@@ -26,7 +26,7 @@ __all__ = ["Codebook", "Theme"]
 
 FORMAT = "rtc_nlp.codebook"
 FORMAT_VERSION = 1
-#: Colours given to themes in id order (colour-blind safe, Okabe-Ito then Tableau).
+#: Colours given to themes in id order (colour-blind safe, Okabe-Ito then Tableau, then more).
 PALETTE = (
     "#0072B2",
     "#E69F00",
@@ -44,6 +44,23 @@ PALETTE = (
     "#EDC948",
     "#FF9DA7",
     "#9C755F",
+    # Then Dark2 and Set3, so that 32 themes get 32 colours.
+    "#1B9E77",
+    "#7570B3",
+    "#E7298A",
+    "#66A61E",
+    "#A6761D",
+    "#666666",
+    "#8DD3C7",
+    "#BEBADA",
+    "#FB8072",
+    "#80B1D3",
+    "#FDB462",
+    "#B3DE69",
+    "#FCCDE5",
+    "#BC80BD",
+    "#CCEBC5",
+    "#FFED6F",
 )
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

@@ -21,9 +21,11 @@ __all__ = [
     "THEME_COLUMNS",
     "KEYWORD_TEXTS_PER_THEME",
     "class_keywords",
+    "keyword_scores",
     "describe_themes",
     "label_from_keywords",
     "theme_name",
+    "typical_from_similarity",
     "typical_indices",
 ]
 
@@ -46,7 +48,19 @@ def class_keywords(
     n_keywords: int = 10,
     weights: Sequence[float] | None = None,
 ) -> dict[int, list[str]]:
-    """Top terms of each class by class-based TF-IDF (one- and two-word terms).
+    """Top terms of each class by class-based TF-IDF: :func:`keyword_scores` without the scores."""
+    scored = keyword_scores(texts, labels, classes, n_keywords, weights)
+    return {c: [term for term, _ in terms] for c, terms in scored.items()}
+
+
+def keyword_scores(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    classes: Sequence[int],
+    n_keywords: int = 10,
+    weights: Sequence[float] | None = None,
+) -> dict[int, list[tuple[str, float]]]:
+    """Top terms of each class by class-based TF-IDF (one- and two-word terms), with their scores.
 
     A class's term frequency is normalised by the class's length and weighted by
     ``log(1 + A / f_t)``, with ``A`` the mean class length and ``f_t`` the term's frequency
@@ -70,11 +84,11 @@ def class_keywords(
     Returns
     -------
     dict
-        Class -> list of keywords, best first.
+        Class -> list of (keyword, score), best first.
     """
     labels = np.asarray(labels)
     weight = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
-    result: dict[int, list[str]] = {c: [] for c in classes}
+    result: dict[int, list[tuple[str, float]]] = {c: [] for c in classes}
     mask = np.isin(labels, list(classes)) & (weight > 0)
     if not mask.any():
         return result
@@ -106,7 +120,7 @@ def class_keywords(
         columns = per_class.indices[start:end]
         scores = per_class.data[start:end] / (lengths[i] or 1) * idf[columns]
         order = np.lexsort((terms[columns], -scores))  # ties broken alphabetically: deterministic
-        result[c] = [str(terms[columns[j]]) for j in order[:n_keywords] if scores[j] > 0]
+        result[c] = [(str(terms[columns[j]]), float(scores[j])) for j in order[:n_keywords] if scores[j] > 0]
     return result
 
 
@@ -155,6 +169,12 @@ def typical_indices(
     of the ``rivals`` (the other themes' centres) than to ``centroid`` is never typical.
     """
     return _typical(vectors @ centroid, texts, n, lambda rows: vectors[rows], rivals)
+
+
+def typical_from_similarity(similarity: np.ndarray, texts: Sequence[str], n: int) -> list[int]:
+    """:func:`typical_indices` when only each answer's similarity to its theme is known (a coded
+    wave keeps no vectors): the most similar of the more central half, rewordings skipped."""
+    return _typical(np.asarray(similarity, dtype=np.float64), texts, n, None)
 
 
 def _typical(

@@ -1,247 +1,112 @@
-"""Figures and a self-contained HTML report of a run, to mail to a colleague without Python.
+"""A self-contained HTML report of a run, in Italian, that an analyst can send to a client.
 
-Figures are plotly (interactive in notebooks and in the page); :func:`write_report` builds one
-HTML file with how reproducible the themes are, the theme table, typical answers, the theme
-map, theme sizes and, where the results folder holds them, the wave comparison and the
-validation figures. plotly.js is embedded in the page, so it opens offline: no external
-scripts, fonts or images.
+:func:`write_report` builds one page per run (a section per question): how the themes were
+found (method note, reproducibility), the code frame with shares, keywords and typical
+answers, every answer of each theme (collapsed, with respondent ids), the theme map, and,
+where the results folder holds them, "non classificato", candidate new themes, the review
+queue, the wave comparison with a segment x theme table, and the validation against manual
+coding with its chance level and a verdict. plotly.js is embedded in the page, so it opens
+offline: no external scripts, fonts or images. It reads on a phone as well as on a desktop.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .crosstab import crosstab
+from .describe import keyword_scores, typical_from_similarity
 from .errors import InputError
 from .persist import atomic_write
 from .questions import read_questions
-from .results import COMPARISON_FOLDER, PREVALENCE, VALIDATION_FOLDER, open_results
-from .schema import TEXT
+from .report_figures import (
+    confusion_figure,
+    nets_figure,
+    prevalence_plot,
+    sizes_figure,
+    theme_bubbles_figure,
+    theme_colour,
+    theme_map,
+    theme_map_figure,
+    theme_positions,
+)
+from .report_text import method_note, number, percent, validation_section
+from .results import COMPARISON_FOLDER, NEW_THEMES, PREVALENCE, REVIEW_SHEET, VALIDATION_FOLDER, open_results
+from .schema import ID, TEXT
 from .waves import count_carrying
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "MAX_VERBATIMS",
     "nets_figure",
     "confusion_figure",
     "prevalence_plot",
     "sizes_figure",
+    "theme_bubbles_figure",
     "theme_map",
     "theme_map_figure",
     "write_report",
 ]
 
-
-def theme_map(texts: list[str], embedder: Any = None, random_state: int = 0) -> np.ndarray:
-    """2-D coordinates of ``texts`` for the theme map (PCA of their vectors: deterministic).
-
-    ``embedder``: a fitted embedder (e.g. ``model.embedder_``); ``None`` fits the lexical one.
-    """
-    from sklearn.decomposition import PCA
-
-    from .lexical import LexicalEmbedder
-
-    if embedder is None:
-        embedder = LexicalEmbedder(random_state=random_state).fit(list(dict.fromkeys(texts)))
-    vectors = np.asarray(embedder.transform(texts), dtype=np.float64)
-    if len(vectors) < 3 or vectors.shape[1] < 2:
-        return np.zeros((len(texts), 2))
-    return PCA(n_components=2, random_state=random_state).fit_transform(vectors)
+#: Answers listed per theme in the page; the rest are in the results' answer table.
+MAX_VERBATIMS = 1000
 
 
-def theme_map_figure(
-    coords: np.ndarray, labels: pd.Series, texts: pd.Series, title: str = "Mappa dei temi", max_points: int = 5000
-) -> Any:
-    """Scatter of the answers in 2-D, one colour per theme, the answer on hover.
+@dataclass
+class _Run:
+    """One results folder, read for the report."""
 
-    SVG, not WebGL (which headless and older browsers lack); above ``max_points`` answers a
-    fixed random sample is drawn, so the page stays light.
-    """
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    labels = labels.astype(str).reset_index(drop=True)
-    texts = texts.astype(str).reset_index(drop=True)
-    if len(labels) > max_points:
-        keep = np.sort(np.random.default_rng(0).choice(len(labels), max_points, replace=False))
-        coords, labels, texts = coords[keep], labels[keep].reset_index(drop=True), texts[keep].reset_index(drop=True)
-        title += f" (campione di {max_points} risposte)"
-    for label in labels.value_counts().index:
-        mask = (labels == label).to_numpy()
-        fig.add_trace(
-            go.Scatter(
-                x=coords[mask, 0],
-                y=coords[mask, 1],
-                mode="markers",
-                name=label[:40],
-                text=[t[:200] for t in texts[mask]],
-                hoverinfo="text+name",
-                marker={"size": 7, "opacity": 0.75},
-            )
-        )
-    fig.update_layout(
-        title=title,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        height=520,
-        legend={"font": {"size": 10}},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    )
-    return fig
+    folder: Path
+    answers: pd.DataFrame
+    themes: pd.DataFrame  # theme_id, label, size, share, keywords (list), typical (list), net, colour
+    nets: pd.DataFrame | None
+    embedder: Any
+    clustering: dict[str, Any]
+    run: dict[str, Any]
+    revision: int | None = None
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)  # new themes, review queue
 
 
-def nets_figure(themes: pd.DataFrame, nets: pd.DataFrame, title: str = "Net e temi") -> Any:
-    """A sunburst of the code frame: nets inside, their themes outside, sized by answers.
-
-    ``themes`` has ``theme_id``, ``label``, ``size`` and ``net`` (the id of its net in ``nets``,
-    or none); ``nets`` has ``net_id``, ``label`` and ``size`` (answers counted once per net).
-    """
-    import plotly.graph_objects as go
-
-    ids, labels, parents, values = [], [], [], []
-    for net in nets.itertuples():
-        ids.append(f"net{net.net_id}")
-        labels.append(str(net.label)[:40])
-        parents.append("")
-        values.append(int(net.size))
-    for theme in themes.itertuples():
-        net = getattr(theme, "net", None)
-        ids.append(f"tema{theme.theme_id}")
-        labels.append(str(theme.label)[:40])
-        parents.append(f"net{int(net)}" if net is not None and net == net else "")
-        values.append(int(theme.size))
-    fig = go.Figure(
-        go.Sunburst(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="remainder",
-            hovertemplate="%{label}: %{value} risposte<extra></extra>",
-        )
-    )
-    fig.update_layout(title=title, height=560, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
-
-
-def sizes_figure(themes: pd.DataFrame, title: str = "Dimensione dei temi") -> Any:
-    """Horizontal bars: answers per theme (``theme_id``, ``label``, ``size`` columns)."""
-    import plotly.graph_objects as go
-
-    ordered = themes.sort_values("size")
-    fig = go.Figure(
-        go.Bar(
-            x=ordered["size"],
-            y=[f"{i}: {str(lab)[:50]}" for i, lab in zip(ordered["theme_id"], ordered["label"])],
-            orientation="h",
-        )
-    )
-    fig.update_layout(
-        title=title,
-        height=max(300, 28 * len(ordered) + 80),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        xaxis_title="risposte",
-    )
-    return fig
-
-
-def prevalence_plot(table: pd.DataFrame, title: str = "Prevalenza dei temi per ondata") -> Any:
-    """Prevalence per wave with 95% Wilson intervals, from :func:`rtc_nlp.compare_waves`."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    overall = table[table["group"].fillna("") == ""] if (table["group"].fillna("") == "").any() else table
-    for wave, part in overall.groupby("wave", sort=False):
-        fig.add_trace(
-            go.Bar(
-                name=str(wave),
-                y=part["theme_label"].str[:45],
-                x=part["prevalence"],
-                orientation="h",
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": part["ci_high"] - part["prevalence"],
-                    "arrayminus": part["prevalence"] - part["ci_low"],
-                },
-            )
-        )
-    fig.update_layout(
-        title=title,
-        barmode="group",
-        xaxis={"tickformat": ".0%"},
-        height=120 + 45 * overall["theme_label"].nunique(),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    )
-    return fig
-
-
-def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manuali") -> Any:
-    """Heatmap of answers per theme (rows) and manual code (columns), from a ValidationReport."""
-    import plotly.graph_objects as go
-
-    values = confusion.to_numpy(dtype=float)
-    shares = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
-    fig = go.Figure(
-        go.Heatmap(
-            z=shares,
-            x=[str(c)[:30] for c in confusion.columns],
-            y=[str(r)[:40] for r in confusion.index],
-            text=values.astype(int),
-            texttemplate="%{text}",
-            colorscale="Blues",
-            zmin=0,
-            zmax=1,
-            colorbar={"title": "quota del tema"},
-        )
-    )
-    fig.update_layout(
-        title=title,
-        yaxis={"autorange": "reversed"},
-        height=200 + 30 * len(confusion),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    )
-    return fig
-
-
-def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Any, dict[str, Any]]:
-    """Answers, a theme table (theme_id, label, size, keywords, typical answers, net), the nets
-    (or ``None``), an embedder and what the clusterer chose (empty for coded results)."""
+def _load(folder: Path) -> _Run:
+    """The answers, the theme table, the nets (or ``None``), the embedder and what the run was."""
     results = open_results(folder)
     answers, book, model = results.answers, results.codebook, results.model
+    usable = answers[answers["theme_id"].astype(int) >= 0]
     if model is not None:
         themes = model.themes_.assign(
-            keywords=lambda t: t["keywords"].map(", ".join), typical=lambda t: t["typical_answers"].map(list)
+            typical=lambda t: t["typical_answers"].map(list),
+            share=model.themes_["share_of_answered"],
+            colour="",
         )
         nets = None
         if "net_id" in themes.columns and len(model.nets_):
             themes["net"] = themes["net_id"]
             nets = model.nets_[["net_id", "label", "size"]]
-        return answers, themes, nets, model.embedder_, dict(model.summary_.get("clustering", {}))
+        return _Run(
+            folder, answers, themes, nets, model.embedder_, dict(model.summary_.get("clustering", {})), results.run
+        )
     codes = book.codes
     sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
+    base = max(len(usable), 1)
     themes = pd.DataFrame(
         {
             "theme_id": [t.id for t in codes],
             "label": [t.label for t in codes],
             "size": [int(sizes.get(t.id, 0)) for t in codes],
-            "keywords": [", ".join(t.keywords) for t in codes],
+            "keywords": [list(t.keywords) for t in codes],
             "net": [t.parent for t in codes],
+            "colour": [t.colour for t in codes],
         }
     )
-    themes["typical"] = [
-        answers.loc[answers["theme_id"].astype(int) == t.id]
-        .sort_values("similarity", ascending=False)[TEXT]
-        .drop_duplicates()
-        .head(3)
-        .tolist()
-        for t in codes
-    ]
+    themes["share"] = themes["size"] / base
+    themes["typical"] = [_typical_coded(answers[answers["theme_id"].astype(int) == t.id]) for t in codes]
     nets = None
     if book.net_ids:
         carried = count_carrying(answers["codes"], {n: book.members(n) for n in book.net_ids})
@@ -252,16 +117,28 @@ def _load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None
                 "size": [carried[n] for n in book.net_ids],
             }
         )
-    return answers, themes, nets, None, {}
+    extra = {}
+    if (folder / NEW_THEMES).exists():
+        extra["new"] = pd.read_csv(folder / NEW_THEMES, keep_default_na=False)
+    if (folder / REVIEW_SHEET).exists():
+        extra["review"] = pd.read_excel(folder / REVIEW_SHEET, dtype=str).fillna("")
+    return _Run(folder, answers, themes, nets, None, {}, results.run, book.revision, extra)
+
+
+def _typical_coded(members: pd.DataFrame, n: int = 3) -> list[str]:
+    """The typical answers of a coded theme: the most similar to it, from the more central half,
+    rewordings of one already shown skipped (no vectors are kept in a coded folder)."""
+    texts = members[TEXT].astype(str).tolist()
+    picked = typical_from_similarity(members["similarity"].to_numpy(dtype=float), texts, n)
+    return [texts[i] for i in picked]
 
 
 def _reproducibility(clustering: dict[str, Any]) -> str:
     """A paragraph on whether other seeds would give the same themes (community clusterer only)."""
     if "stability" not in clustering:
         return ""
-    text = (
-        f"Riproducibilità: al livello scelto, con semi diversi i temi concordano {clustering['stability']:.2f} (ARI)."
-    )
+    agreement = number(clustering["stability"])
+    text = f"Riproducibilità: al livello scelto, con semi diversi i temi concordano {agreement} (ARI)."
     if not clustering.get("reproducible", True):
         text += (
             " <b>Temi NON riproducibili</b>: le risposte hanno poca struttura; leggere i temi come "
@@ -269,7 +146,7 @@ def _reproducibility(clustering: dict[str, Any]) -> str:
         )
     if clustering.get("narrow_margin"):
         text += (
-            f" <b>Livello scelto per un margine stretto</b> ({clustering['margin']:.3f}): un altro seme "
+            f" <b>Livello scelto per un margine stretto</b> ({number(clustering['margin'], 3)}): un altro seme "
             "(--seed) può dare temi più fini o più ampi; confrontare due semi prima di fidarsi del "
             "numero dei temi."
         )
@@ -277,95 +154,274 @@ def _reproducibility(clustering: dict[str, Any]) -> str:
 
 
 _STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;
+padding:0 1rem;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
-h2.question{font-size:1.4rem;margin-top:3rem;border-bottom:3px solid #3b6ea5;overflow-wrap:anywhere}
+h2.question{font-size:1.4rem;margin-top:3rem;border-bottom:3px solid #3b6ea5}
+h1,h2,h3,p,li,td,th,summary{overflow-wrap:break-word}
 h3{font-size:1.1rem;margin-top:1.5rem}
+.scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ddd;padding:.35rem .5rem;
-vertical-align:top;text-align:left}th{background:#f3f5f8}td.n{text-align:right}ul{margin:0;padding-left:1.1rem}
+vertical-align:top;text-align:left}th{background:#f3f5f8}td.n,th.n{text-align:right;white-space:nowrap}
+ul{margin:0;padding-left:1.1rem}
 .note{color:#555;font-size:.85rem}tr.net td{background:#eef2f7;font-weight:600}
-@media (max-width:640px){body{margin:1rem .5rem}.themes td:nth-child(4),.themes th:nth-child(4){display:none}}
+.dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;vertical-align:baseline}
+details{border:1px solid #ddd;border-radius:4px;margin:.4rem 0;padding:.3rem .6rem}
+summary{cursor:pointer;font-weight:600}
+.bars{margin:.5rem 0}.bar{display:flex;align-items:center;gap:.5rem;font-size:.85rem;margin:.15rem 0}
+.bar span.term{flex:0 0 40%;text-align:right}.bar span.fill{height:.8em;background:#3b6ea5;border-radius:2px}
+.sig{color:#b00;font-weight:600}.verdict{font-size:1rem;background:#f6f8fb;border-left:4px solid #3b6ea5;
+padding:.5rem .8rem}
+.plotly-graph-div{max-width:100%}
+td.name{min-width:8em}
+@media (max-width:640px){body{margin:1rem auto;padding:0 .5rem}.themes .kw,.themes .id{display:none}
+table{font-size:.8rem}th,td{padding:.3rem .25rem}td.name{min-width:5.5em}}
 """
+
+
+def _table(head: list[str], rows: list[str], css: str = "") -> str:
+    """A table inside a box that scrolls sideways on a narrow screen instead of overflowing."""
+    cells = "".join(f"<th{' class=n' if h.startswith('#') else ''}>{html.escape(h.lstrip('#'))}</th>" for h in head)
+    return f"<div class=scroll><table{f' class={css}' if css else ''}><tr>{cells}</tr>{''.join(rows)}</table></div>"
+
+
+def _theme_table(run: _Run) -> str:
+    """The code frame: each net (answers counted once) with its themes under it."""
+
+    def row(r: Any) -> str:
+        typical = "".join(f"<li>{html.escape(str(t))}</li>" for t in r.typical[:3])
+        return (
+            f"<tr><td class='n id'>{int(r.theme_id)}</td><td class=name><span class=dot style='background:"
+            f"{theme_colour(r.theme_id, r.colour)}'></span>{html.escape(str(r.label))}</td>"
+            f"<td class=n>{int(r.size)}</td><td class=n>{percent(r.share)}</td>"
+            f"<td class=kw>{html.escape(', '.join(r.keywords[:6]))}</td><td><ul>{typical}</ul></td></tr>"
+        )
+
+    themes, nets = run.themes, run.nets
+    if nets is None or not len(nets):
+        rows = [row(r) for r in themes.itertuples()]
+    else:
+        base = max(int((run.answers["theme_id"].astype(int) >= 0).sum()), 1)
+        rows = []
+        for net in nets.itertuples():
+            rows.append(
+                f"<tr class=net><td colspan=6>Net: {html.escape(str(net.label))} &mdash; "
+                f"{int(net.size)} risposte ({percent(net.size / base)})</td></tr>"
+            )
+            rows += [row(r) for r in themes[themes["net"] == net.net_id].itertuples()]
+        alone = themes[themes["net"].isna()]
+        if len(alone):
+            rows.append("<tr class=net><td colspan=6>Temi senza net</td></tr>")
+            rows += [row(r) for r in alone.itertuples()]
+    head = ["#n.", "tema", "#risposte", "#quota", "parole chiave", "risposte tipiche"]
+    table = _table(head, rows, "themes").replace("<th>parole chiave", "<th class=kw>parole chiave")
+    return table.replace("<th class=n>n.</th>", "<th class='n id'>n.</th>", 1)
+
+
+def _verbatims(run: _Run) -> str:
+    """Every theme's answers, collapsed, with respondent ids and the weights of its keywords."""
+    answers = run.answers
+    texts = answers[TEXT].astype(str).tolist()
+    labels = answers["theme_id"].astype(int).to_numpy()
+    scores = keyword_scores(texts, labels, run.themes["theme_id"].astype(int).tolist(), 8)
+    blocks = []
+    for theme in run.themes.itertuples():
+        members = answers[answers["theme_id"].astype(int) == int(theme.theme_id)]
+        if "similarity" in members.columns:
+            members = members.sort_values("similarity", ascending=False, kind="stable")
+        top = scores.get(int(theme.theme_id), [])
+        bars = ""
+        if top:
+            high = top[0][1]
+            bars = "<div class=bars>" + "".join(
+                f"<div class=bar><span class=term>{html.escape(term)}</span><span class=fill "
+                f"style='width:{50 * score / high:.0f}%'></span></div>"
+                for term, score in top
+            )
+            bars += "</div>"
+        shown = members.head(MAX_VERBATIMS)
+        more = (
+            f"<p class=note>Le prime {MAX_VERBATIMS} di {len(members)}: tutte nella tabella delle risposte.</p>"
+            if len(members) > MAX_VERBATIMS
+            else ""
+        )
+        rows = [
+            f"<tr><td>{html.escape(str(r[0]))}</td><td>{html.escape(str(r[1]))}</td></tr>"
+            for r in shown[[ID, TEXT]].itertuples(index=False)
+        ]
+        blocks.append(
+            f"<details><summary>{int(theme.theme_id)}. {html.escape(str(theme.label))} &mdash; "
+            f"{len(members)} risposte</summary>{bars}{more}{_table(['id', 'risposta'], rows)}</details>"
+        )
+    return "".join(blocks)
+
+
+def _others(run: _Run, h: str) -> list[str]:
+    """'Non classificato', candidate new themes and the review queue, when the run has them."""
+    parts = []
+    answers = run.answers
+    unclassified = answers[answers["status"] == "unclassified"] if "status" in answers.columns else answers[:0]
+    if len(unclassified):
+        rows = [
+            f"<tr><td>{html.escape(str(r[0]))}</td><td>{html.escape(str(r[1]))}</td></tr>"
+            for r in unclassified[[ID, TEXT]].itertuples(index=False)
+        ]
+        parts.append(
+            f"<{h}>Non classificato</{h}><p>{len(unclassified)} risposte non abbastanza vicine a nessun tema: "
+            "possono indicare un tema che manca.</p>"
+            f"<details><summary>Le risposte ({len(unclassified)})</summary>{_table(['id', 'risposta'], rows)}</details>"
+        )
+    new = run.extra.get("new")
+    if new is not None and len(new):
+        rows = [
+            f"<tr><td class=n>{int(r.candidate)}</td><td>{html.escape(str(r.label))}</td><td class=n>{int(r.size)}</td>"
+            f"<td>{html.escape(str(r.nearest_theme_label))} ({number(float(r.nearest_similarity))})</td>"
+            f"<td>{'sì' if str(r.likely_new) == 'True' else 'no'}</td>"
+            f"<td><ul>{''.join(f'<li>{html.escape(t)}</li>' for t in str(r.typical_answers).split(' | '))}</ul></td>"
+            f"<td>{html.escape(str(r.ids).replace(';', ', '))}</td></tr>"
+            for r in new.itertuples()
+        ]
+        head = [
+            "#n.",
+            "possibile tema",
+            "#risposte",
+            "tema più vicino",
+            "probabilmente nuovo",
+            "risposte tipiche",
+            "id",
+        ]
+        parts.append(
+            f"<{h}>Possibili temi nuovi</{h}><p>Gruppi di risposte lontane dai temi del codebook, o sul confine "
+            "tra due: da valutare prima di aggiungerli al codebook.</p>" + _table(head, rows)
+        )
+    review = run.extra.get("review")
+    if review is not None and len(review):
+        rows = [
+            f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.text)}</td><td>{html.escape(r.proposed_labels)}</td>"
+            f"<td>{html.escape(r.second_theme)}</td></tr>"
+            for r in review.itertuples()
+        ]
+        parts.append(
+            f"<{h}>Da rivedere</{h}><p>{len(review)} risposte sul confine tra due temi; correggerle nel foglio "
+            f"review.xlsx e ricodificare con --overrides.</p><details><summary>Le risposte ({len(review)})</summary>"
+            + _table(["id", "risposta", "tema proposto", "secondo tema"], rows)
+            + "</details>"
+        )
+    return parts
+
+
+def _crosstab_table(prevalence: pd.DataFrame) -> str:
+    """The last wave's segment x theme table, as market-research tables show it."""
+    table = crosstab(prevalence)
+    segments = [g for g in dict.fromkeys(table["group"]) if g != ""]
+    if not segments:
+        return ""
+    letters = dict(zip(table["group"], table["letter"]))
+    bases = table.drop_duplicates("group").set_index("group")["base"]
+    head = ["tema", "#Totale"] + [f"#{g} ({letters[g]})" for g in segments]
+    rows = [
+        "<tr><td><i>base</i></td>"
+        + "".join(f"<td class=n><i>{int(bases[g])}{' *' if bases[g] < 30 else ''}</i></td>" for g in ["", *segments])
+        + "</tr>"
+    ]
+    for (_, label), cells in table.groupby(["theme_id", "theme_label"], sort=False):
+        cells = cells.set_index("group")
+        row = f"<tr><td class=name>{html.escape(str(label))}</td>"
+        for g in ["", *segments]:
+            sig = cells.at[g, "higher_than"]
+            row += f"<td class=n>{percent(cells.at[g, 'share'])}{f' <span class=sig>{sig}</span>' if sig else ''}</td>"
+        rows.append(row + "</tr>")
+    wave = prevalence["wave"].iloc[-1]
+    return (
+        f"<p>Ondata {html.escape(str(wave))}: percentuali di colonna. Le lettere indicano i segmenti rispetto "
+        "ai quali la quota è significativamente più alta (test z su due proporzioni, p &lt; 0,05, senza "
+        "correzione per i confronti multipli); * base inferiore a 30 risposte.</p>" + _table(head, rows)
+    )
 
 
 def _sections(
     folder: Path, comparison: str | Path | None, validation: str | Path | None, *, level: int, offset: int = 0
 ) -> tuple[list[str], int]:
-    """The HTML parts about one results folder (one question): counts, reproducibility, the
-    theme table and the figures, headed at ``level``, and how many figures; figure ids start
-    at ``offset`` and the first figure of the page (``offset`` 0) carries plotly's script."""
-    answers, themes, nets, embedder, clustering = _load(folder)
-    usable = answers[answers["theme_id"].astype(int) >= 0].reset_index(drop=True)
-    coords = theme_map(usable[TEXT].astype(str).tolist(), embedder)
-    figures = [
-        ("Mappa dei temi", theme_map_figure(coords, usable["theme_label"], usable[TEXT])),
-        ("Dimensione dei temi", sizes_figure(themes)),
-    ]
-    if nets is not None and len(nets):
-        figures.insert(1, ("Net e temi", nets_figure(themes, nets)))
-    comparison = Path(comparison) if comparison else folder / COMPARISON_FOLDER
-    if (comparison / PREVALENCE).exists():
-        figures.append(
-            ("Confronto tra ondate", prevalence_plot(pd.read_csv(comparison / PREVALENCE, keep_default_na=False)))
-        )
-    validation = Path(validation) if validation else folder / VALIDATION_FOLDER
-    validation_table = ""
-    if (validation / "confusion.csv").exists():
-        figures.append(
-            ("Temi e codifica manuale", confusion_figure(pd.read_csv(validation / "confusion.csv", index_col=0)))
-        )
-    if (validation / "summary.csv").exists():
-        summary = pd.read_csv(validation / "summary.csv")
-        rows = summary[summary["metric"].isin(["accuracy", "cohen_kappa", "krippendorff_alpha", "ari"])]
-        validation_table = (
-            "<table><tr><th>ambito</th><th>misura</th><th>valore</th><th>IC 95%</th><th>p</th></tr>"
-            + "".join(
-                f"<tr><td>{html.escape(str(r.scope))}</td><td>{html.escape(str(r.metric))}</td>"
-                f"<td class=n>{r.value:.3f}</td><td class=n>[{r.ci_low:.3f}, {r.ci_high:.3f}]</td>"
-                f"<td class=n>{'' if r.p_value != r.p_value else f'{r.p_value:.3f}'}</td></tr>"
-                for r in rows.itertuples()
-            )
-            + "</table>"
-        )
-
-    counts = answers["status"].value_counts() if "status" in answers.columns else pd.Series(dtype=int)
-
-    def theme_row(r: Any) -> str:
-        return (
-            f"<tr><td class=n>{int(r.theme_id)}</td><td>{html.escape(str(r.label))}</td><td class=n>{int(r.size)}</td>"
-            f"<td>{html.escape(str(r.keywords))}</td>"
-            f"<td><ul>{''.join(f'<li>{html.escape(str(t))}</li>' for t in r.typical[:3])}</ul></td></tr>"
-        )
-
-    if nets is None or not len(nets):
-        theme_rows = "".join(theme_row(r) for r in themes.itertuples())
-    else:
-        # The code frame: each net (answers counted once) with its themes under it.
-        blocks = []
-        for net in nets.itertuples():
-            blocks.append(
-                f"<tr class=net><td colspan=5>Net {int(net.net_id)}: {html.escape(str(net.label))} "
-                f"&mdash; {int(net.size)} risposte</td></tr>"
-            )
-            blocks += [theme_row(r) for r in themes[themes["net"] == net.net_id].itertuples()]
-        blocks += [theme_row(r) for r in themes[themes["net"].isna()].itertuples()]
-        theme_rows = "".join(blocks)
+    """The HTML parts about one results folder (one question), headed at ``level``, and how
+    many figures; figure ids start at ``offset`` and the page's first figure carries plotly."""
+    run = _load(folder)
+    answers, themes = run.answers, run.themes
+    usable = answers[answers["theme_id"].astype(int) > 0].reset_index(drop=True)
     h = f"h{level}"
+    counts = answers["status"].value_counts() if "status" in answers.columns else pd.Series(dtype=int)
     parts = [
         f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
-        f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte. "
-        f"<span class=note>Fonte: {html.escape(folder.name)}</span></p>",
-        _reproducibility(clustering),
-        f"<{h}>Temi</{h}><table class=themes><tr><th>id</th><th>tema</th><th>risposte</th><th>parole chiave</th>"
-        f"<th>risposte tipiche</th></tr>{theme_rows}</table>",
+        f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte.</p>",
+        method_note(run.run, folder, run.revision),
+        _reproducibility(run.clustering),
+        f"<{h}>Temi</{h}>",
+        _theme_table(run),
+        f"<{h}>Le risposte di ogni tema</{h}><p class=note>Aprire un tema per leggerne tutte le risposte, "
+        "con l'id del rispondente, e il peso delle sue parole chiave.</p>",
+        _verbatims(run),
     ]
-    for k, (heading, fig) in enumerate(figures, start=offset):
-        parts.append(f"<{h}>{html.escape(heading)}</{h}>")
-        parts.append(
-            fig.to_html(full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False}, div_id=f"fig{k}")
+    figures: list[tuple[str, Any, str]] = []
+    if len(usable) and len(themes):
+        centres = theme_positions(
+            usable[TEXT].astype(str).tolist(),
+            usable["theme_id"].astype(int).to_numpy(),
+            themes["theme_id"].astype(int).tolist(),
+            run.embedder,
         )
-        if heading == "Temi e codifica manuale" and validation_table:
-            parts.append(validation_table)
+        present = ~np.isnan(centres[:, 0])
+        figures.append(
+            (
+                "Mappa dei temi",
+                theme_bubbles_figure(themes[present].reset_index(drop=True), centres[present]),
+                "Ogni bolla è un tema, grande quanto le sue risposte; temi vicini raccolgono risposte simili.",
+            )
+        )
+    if run.nets is not None and len(run.nets):
+        figures.append(("Net e temi", nets_figure(themes, run.nets), ""))
+    figures.append(("Dimensione dei temi", sizes_figure(themes), ""))
+    parts_after: list[str] = []
+    comparison = Path(comparison) if comparison else folder / COMPARISON_FOLDER
+    if (comparison / PREVALENCE).exists():
+        prevalence = pd.read_csv(comparison / PREVALENCE, dtype={"group": str, "wave": str, "theme_label": str})
+        prevalence["group"] = prevalence["group"].fillna("")
+        figures.append(
+            (
+                "Confronto tra ondate",
+                prevalence_plot(prevalence),
+                "Quota di risposte per tema con intervallo di confidenza al 95%; ▲ ▼ variazione significativa "
+                "rispetto alla prima ondata (p &lt; 0,05).",
+            )
+        )
+        parts_after.append(f"<{h}>Tabella incrociata per segmento</{h}>" + _crosstab_table(prevalence))
+    validation = Path(validation) if validation else folder / VALIDATION_FOLDER
+    if (validation / "confusion.csv").exists():
+        figures.append(
+            (
+                "Temi e codifica manuale",
+                confusion_figure(pd.read_csv(validation / "confusion.csv", index_col=0)),
+                "Risposte per tema (righe) e codice manuale (colonne); il colore è la quota del tema.",
+            )
+        )
+    for k, (heading, fig, note) in enumerate(figures, start=offset):
+        parts.append(f"<{h}>{html.escape(heading)}</{h}>")
+        if note:
+            parts.append(f"<p class=note>{note}</p>")
+        fig.update_layout(title=None, margin={"t": 30})
+        parts.append(
+            fig.to_html(
+                full_html=False,
+                include_plotlyjs=(k == 0),
+                config={"displaylogo": False, "responsive": True},
+                div_id=f"fig{k}",
+                default_width="100%",
+            )
+        )
+        if heading == "Confronto tra ondate":
+            parts += parts_after
+        if heading == "Temi e codifica manuale" and (validation / "summary.csv").exists():
+            parts.append(validation_section(pd.read_csv(validation / "summary.csv")))
+    parts += _others(run, h)
     return parts, len(figures)
 
 
@@ -396,6 +452,10 @@ def write_report(
     validation : folder or None
         Written by ``rtc-nlp validate`` (``summary.csv``, ``confusion.csv``); default: looked
         for in ``results/validation``.
+    title : str
+        The page's heading; default "Temi delle risposte aperte".
+    overwrite : bool
+        Replace ``out`` if it exists.
     """
     folder, out = Path(results), Path(out)
     if out.exists() and not overwrite:

@@ -90,7 +90,7 @@ def test_report_is_one_self_contained_page(report):
         assert label in page
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import|url\(\s*['\"]?https?:", page)
     assert page.count("Plotly.newPlot") >= 3  # map, sizes, validation heatmap
-    assert "cohen_kappa" in page
+    assert "kappa di Cohen" in page and "livello casuale" in page and "cohen_kappa" not in page
 
 
 def test_report_renders_in_a_headless_browser_without_console_errors(report, chromium, tmp_path):
@@ -162,13 +162,13 @@ def test_report_says_how_reproducible_the_themes_are(survey_module, tmp_path):
 
     clustering = _results_folder(tmp_path / "plain", survey_module, CommunityClusterer(n_neighbors=5))
     page = write_report(tmp_path / "plain", tmp_path / "plain.html").read_text(encoding="utf-8")
-    assert f"i temi concordano {clustering['stability']:.2f} (ARI)" in page
+    assert f"i temi concordano {clustering['stability']:.2f} (ARI)".replace(".", ",") in page
     assert not clustering["narrow_margin"] and "margine stretto" not in page
     # The same survey, its level held to a threshold just below the stability found: a close call.
     close = CommunityClusterer(n_neighbors=5, min_stability=clustering["stability"] - 0.02)
     assert _results_folder(tmp_path / "close", survey_module, close)["narrow_margin"]
     page = write_report(tmp_path / "close", tmp_path / "close.html").read_text(encoding="utf-8")
-    assert "Livello scelto per un margine stretto</b> (0.020)" in page
+    assert "Livello scelto per un margine stretto</b> (0,020)" in page
 
 
 def test_report_on_a_folder_without_results(tmp_path, capsys):
@@ -190,13 +190,13 @@ def test_report_shows_the_code_frame_with_nets(tmp_path):
     model = ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8, n_nets=3).fit(_many_answers(20))
     write_themes(tmp_path / "results", model)
     page = write_report(tmp_path / "results", tmp_path / "r.html").read_text(encoding="utf-8")
-    rows = re.findall(r"<tr class=net><td colspan=5>Net (\d+): .*? &mdash; (\d+) risposte</td></tr>", page)
-    assert [(int(a), int(b)) for a, b in rows] == list(zip(model.nets_["net_id"], model.nets_["size"]))
+    rows = re.findall(r"<tr class=net><td colspan=6>Net: (.*?) &mdash; (\d+) risposte", page)
+    assert [(a, int(b)) for a, b in rows] == list(zip(model.nets_["label"], model.nets_["size"]))
     assert "<h2>Net e temi</h2>" in page and '"type":"sunburst"' in page.replace(" ", "")
     # Each theme's row comes after its net's row, before the next net's.
     table = page[page.index("<table class=themes>") : page.index("</table>")]
+    starts = [table.index(f"<tr class=net><td colspan=6>Net: {label} ") for label in model.nets_["label"]]
     for theme in model.themes_.itertuples():
-        net_at = table.index(f"<tr class=net><td colspan=5>Net {theme.net_id}:")
-        row_at = table.index(f"<tr><td class=n>{theme.theme_id}</td>")
-        following = [table.index(f"Net {n}:") for n in model.nets_["net_id"] if n > theme.net_id]
-        assert net_at < row_at < min(following, default=len(table))
+        row_at = table.index(f"<tr><td class='n id'>{theme.theme_id}</td>")
+        net_at = starts[theme.net_id - 1]
+        assert net_at < row_at < min([s for s in starts if s > net_at], default=len(table))
