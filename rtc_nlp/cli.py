@@ -20,6 +20,7 @@ import pandas as pd
 from .cli_input import input_record, read_questions_of, sheet_option
 from .cli_parser import build_parser
 from .errors import InputError, RtcNlpError
+from .italian import italian_table
 from .results import check_output
 from .sheets import write_csv, xlsx_bytes
 from .summary_text import format_summary
@@ -192,7 +193,9 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
         "versions": versions(),
         "redaction": answers.attrs.get("redaction"),
     }
-    sheet = xlsx_bytes({"review": review_queue(coded, book, args.review)})  # before anything is written
+    # Headers in Italian for the reviewer; read_overrides reads them back under either name.
+    queue = italian_table(review_queue(coded, book, args.review), digits=None)
+    sheet = xlsx_bytes({"da rivedere": queue})  # before anything is written
     written = write_coded(out, coded, book, new_themes=candidates, review_sheet=sheet, run=run)
     status = coded["status"].value_counts()
     usable = int(len(coded) - status.get("non_answer", 0))

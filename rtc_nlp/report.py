@@ -23,6 +23,7 @@ import pandas as pd
 from .crosstab import crosstab
 from .describe import keyword_scores, typical_from_similarity
 from .errors import InputError
+from .italian import english_columns
 from .persist import atomic_write
 from .questions import read_questions
 from .report_figures import (
@@ -121,7 +122,8 @@ def _load(folder: Path) -> _Run:
     if (folder / NEW_THEMES).exists():
         extra["new"] = pd.read_csv(folder / NEW_THEMES, keep_default_na=False)
     if (folder / REVIEW_SHEET).exists():
-        extra["review"] = pd.read_excel(folder / REVIEW_SHEET, dtype=str).fillna("")
+        review = pd.read_excel(folder / REVIEW_SHEET, dtype=str).fillna("")
+        extra["review"] = english_columns(review, [ID, TEXT, "proposed_labels", "second_theme"])
     return _Run(folder, answers, themes, nets, None, {}, results.run, book.revision, extra)
 
 

@@ -9,19 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["METRIC_NAMES", "SCOPE_NAMES", "method_note", "number", "percent", "validation_section", "verdict"]
+from .italian import METRICS, SCOPES
 
-#: The validation measures an analyst reads, by their name in ``summary.csv``.
-METRIC_NAMES = {
-    "accuracy": "accuratezza",
-    "cohen_kappa": "kappa di Cohen",
-    "krippendorff_alpha": "alfa di Krippendorff",
-    "ari": "indice di Rand corretto (ARI)",
-}
-SCOPE_NAMES = {
-    "answered": "risposte con un tema",
-    "all": "tutte (non risposte e non classificate incluse)",
-}
+__all__ = ["method_note", "number", "percent", "validation_section", "verdict"]
+
+# The measures the report shows: agreement as a coder would count it, and beyond chance.
+_SHOWN = ["accuracy", "cohen_kappa", "krippendorff_alpha", "ari"]
 # Landis and Koch's reading of kappa, the scale analysts know.
 _STRENGTH = ((0.2, "lieve"), (0.4, "discreto"), (0.6, "moderato"), (0.8, "buono"), (float("inf"), "molto buono"))
 
@@ -105,10 +98,10 @@ def verdict(summary: pd.DataFrame) -> str:
 
 def validation_section(summary: pd.DataFrame) -> str:
     """The verdict, then the measures in Italian with their interval, chance level and p-value."""
-    rows = summary[summary["metric"].isin(list(METRIC_NAMES))]
+    rows = summary[summary["metric"].isin(_SHOWN)]
     body = "".join(
-        f"<tr><td>{html.escape(SCOPE_NAMES.get(str(r.scope), str(r.scope)))}</td>"
-        f"<td>{html.escape(METRIC_NAMES[str(r.metric)])}</td><td class=n>{number(r.value)}</td>"
+        f"<tr><td>{html.escape(SCOPES.get(str(r.scope), str(r.scope)))}</td>"
+        f"<td>{html.escape(METRICS[str(r.metric)])}</td><td class=n>{number(r.value)}</td>"
         f"<td class=n>{number(r.ci_low)}–{number(r.ci_high)}</td>"
         f"<td class=n>{number(getattr(r, 'chance', float('nan')))}</td><td class=n>{number(r.p_value, 3)}</td></tr>"
         for r in rows.itertuples()

@@ -15,6 +15,7 @@ import pandas as pd
 from .codebook import Codebook
 from .errors import InputError, format_rows
 from .io import read_table, resolve_column
+from .italian import english_columns
 from .schema import ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, id_to_str
 
 __all__ = ["apply_overrides", "read_overrides", "review_queue"]
@@ -72,7 +73,8 @@ def review_queue(coded: pd.DataFrame, codebook: Codebook, n: int = 30) -> pd.Dat
 def read_overrides(
     source: str | Path | pd.DataFrame, codebook: Codebook, known_ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Read a filled-in review sheet (CSV/XLSX with ``id`` and ``corrected_codes``).
+    """Read a filled-in review sheet (CSV/XLSX with ``id`` and ``corrected_codes``, or its
+    Italian header ``codici corretti`` as ``rtc-nlp code`` writes it in ``review.xlsx``).
 
     Codes are theme ids or labels (any case), separated by ``;``; an empty cell means "no
     correction". Returns ``id``, ``codes`` (ids ``;``-joined) for the corrected rows.
@@ -84,6 +86,7 @@ def read_overrides(
     """
     where = "<table>" if isinstance(source, pd.DataFrame) else str(source)
     frame = source if isinstance(source, pd.DataFrame) else read_table(where, None, None, None)
+    frame = english_columns(frame, [ID, "corrected_codes"])  # the review sheet's Italian headers
     id_col = resolve_column(frame, ID, where, "id")
     code_col = resolve_column(frame, "corrected_codes", where, "corrected_codes")
     valid = set(codebook.ids)

@@ -155,7 +155,22 @@ def test_cli_codebook_code_compare(survey, tmp_path, capsys):
         assert main(code_args(answers, tmp_path / "cb.json", tmp_path / wave)) == 0
     coded = pd.read_csv(tmp_path / "w1" / "answers_with_codes.csv", dtype={"codes": str})
     assert len(coded) == len(survey) and set(coded["theme_id"]) - {-1, 0} <= set(book.ids)
-    assert (tmp_path / "w1" / "review.xlsx").read_bytes()[:2] == b"PK"
+    # The review sheet speaks Italian, and a reviewer's corrections in it are read back.
+    queue = pd.read_excel(tmp_path / "w1" / "review.xlsx", sheet_name="da rivedere", dtype=str)
+    assert list(queue.columns) == [
+        "id",
+        "risposta",
+        "codici proposti",
+        "temi proposti",
+        "secondo tema",
+        "margine",
+        "codici corretti",
+    ]
+    queue.loc[0, "codici corretti"] = str(book.ids[-1])
+    queue.to_excel(tmp_path / "reviewed.xlsx", index=False)
+    assert read_overrides(tmp_path / "reviewed.xlsx", book).to_dict("records") == [
+        {"id": queue.loc[0, "id"], "codes": str(book.ids[-1])}
+    ]
     capsys.readouterr()
     assert (
         main(

@@ -94,19 +94,26 @@ def test_formula_like_cells_are_neutralised_in_csv_and_xlsx(coded, tmp_path):
     assert wide["text"][2] == "'-formazione continua" and wide["text"][5] == "'@corsi e privacy"
     from openpyxl import load_workbook
 
-    sheet = load_workbook(tmp_path / "out" / "codes.xlsx")["answers"]
+    sheet = load_workbook(tmp_path / "out" / "codes.xlsx")["risposte"]
     header = [c.value for c in sheet[1]]
-    texts = [row[header.index("text")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    texts = [row[header.index("risposta")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(not str(t).startswith(("=", "+", "-", "@")) for t in texts)
     assert sheet.freeze_panes == "B2"
     validations = sheet.data_validations.dataValidation
     assert len(validations) == 1 and validations[0].formula1 == '"1,2,3"'
     assert set(load_workbook(tmp_path / "out" / "codes.xlsx").sheetnames) == {
-        "answers",
-        "long",
+        "risposte",
+        "formato lungo",
         "codebook",
         "schema dei codici",
     }
+    # Headers in Italian, as analysts read them; no API name left in a sheet's header.
+    workbook = pd.read_excel(tmp_path / "out" / "codes.xlsx", sheet_name=None)
+    assert {"id", "risposta", "id tema principale", "tema principale", "revisione"} <= set(workbook["risposte"])
+    assert list(workbook["formato lungo"].columns) == ["id", "risposta", "id tema", "tema", "principale"]
+    assert {"tema", "descrizione", "parole chiave", "esempi", "net"} <= set(workbook["codebook"])
+    english = {"text", "main_theme_id", "main_theme", "theme_id", "theme_label", "label", "keywords", "status"}
+    assert not english & {c for sheet in workbook.values() for c in sheet.columns}
 
 
 def test_spss_file_reads_back_with_labels(coded, tmp_path, caplog):
@@ -240,7 +247,7 @@ def test_reviewed_workbook_reads_back_as_manual_codes_and_overrides(coded, tmp_p
     export(coded, tmp_path / "out", ["xlsx"], codebook=BOOK)
     path = tmp_path / "out" / "codes.xlsx"
     book = load_workbook(path)
-    sheet = book["answers"]
+    sheet = book["risposte"]
     header = [c.value for c in sheet[1]]
     sheet.cell(row=2, column=header.index("revisione") + 1, value="2")  # R1: reviewer says theme 2
     sheet.cell(row=3, column=header.index("T1 Reputazione & <immagine>") + 1, value=1)  # R2: adds theme 1
@@ -257,6 +264,9 @@ def test_reviewed_workbook_reads_back_as_manual_codes_and_overrides(coded, tmp_p
         BOOK,
     )
     assert overridden.set_index("id").loc["R1", "codes"] == "2" and overridden.attrs["n_overrides"] == 1
+    sheet.title = "answers"  # a workbook exported before 0.4 reads back the same
+    book.save(tmp_path / "old.xlsx")
+    pd.testing.assert_frame_equal(read_reviewed(tmp_path / "old.xlsx", BOOK).set_index("id"), reviewed)
     sheet.cell(row=4, column=header.index("revisione") + 1, value="99")
     book.save(tmp_path / "bad.xlsx")
     with pytest.raises(InputError, match=r"'99' \(row 4\)"):

@@ -1,6 +1,6 @@
 """XLSX: the wide and long tables and the codebook, with a review column to correct codes in.
 
-The ``answers`` sheet has a ``revisione`` column with a drop-down of the theme ids; a reviewer
+The ``risposte`` sheet has a ``revisione`` column with a drop-down of the theme ids; a reviewer
 writes the right code there and :func:`read_reviewed` reads the sheet back.
 """
 
@@ -13,12 +13,14 @@ import pandas as pd
 
 from ..codebook import Codebook
 from ..errors import InputError
+from ..italian import italian_table
 from ..persist import atomic_write, reproducible_zip
 from ..schema import ID, NON_ANSWER_ID, id_to_str
 from ..sheets import safe_frame
 from .tables import ExportData, net_column, theme_column
 
 REVIEW_COLUMN = "revisione"
+ANSWERS_SHEET = "risposte"
 
 
 def write(data: ExportData, out: Path) -> list[Path]:
@@ -33,16 +35,18 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     frame = code_frame(wide, book)
-    wide = safe_frame(wide, excel=True)
-    long = safe_frame(long, excel=True)
+    # Italian headers for the analyst (the respondents' own columns keep their names).
+    wide = safe_frame(italian_table(wide, digits=None), excel=True)
+    long = safe_frame(italian_table(long, digits=None), excel=True)
+    codebook = italian_table(book.to_frame(), digits=None)
     wide.insert(4, REVIEW_COLUMN, "")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        wide.to_excel(writer, sheet_name="answers", index=False)
-        long.to_excel(writer, sheet_name="long", index=False)
-        safe_frame(book.to_frame(), excel=True).to_excel(writer, sheet_name="codebook", index=False)
+        wide.to_excel(writer, sheet_name=ANSWERS_SHEET, index=False)
+        long.to_excel(writer, sheet_name="formato lungo", index=False)
+        safe_frame(codebook, excel=True).to_excel(writer, sheet_name="codebook", index=False)
         safe_frame(frame, excel=True).to_excel(writer, sheet_name="schema dei codici", index=False)
-        sheets = (("answers", wide), ("long", long), ("codebook", book.to_frame()), ("schema dei codici", frame))
+        sheets = ((ANSWERS_SHEET, wide), ("formato lungo", long), ("codebook", codebook), ("schema dei codici", frame))
         for sheet_name, table in sheets:
             sheet = writer.sheets[sheet_name]
             sheet.freeze_panes = "B2"
@@ -50,7 +54,7 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
                 values = [str(column)] + [str(v) for v in table[column].head(200)]
                 width = min(60, max(6, max(len(v) for v in values) + 2))
                 sheet.column_dimensions[get_column_letter(k)].width = width
-        sheet = writer.sheets["answers"]
+        sheet = writer.sheets[ANSWERS_SHEET]
         # A drop-down of the valid codes in the review column (ids and labels).
         choices = ",".join(f"{t.id}" for t in book.codes)
         validation = DataValidation(
@@ -92,7 +96,8 @@ def code_frame(wide: pd.DataFrame, book: Codebook) -> pd.DataFrame:
 
 
 def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
-    """Read back the ``answers`` sheet of ``codes.xlsx`` after a reviewer edited it.
+    """Read back the ``risposte`` sheet of ``codes.xlsx`` (``answers`` before 0.4) after a
+    reviewer edited it.
 
     The 0/1 theme columns give each answer's codes; a filled ``revisione`` cell (theme ids
     ``;``-separated) wins over them. Returns ``id``, ``codes`` (ids ``;``-joined), ``code``
@@ -101,7 +106,10 @@ def read_reviewed(path: str | Path, codebook: Codebook) -> pd.DataFrame:
     rows to :func:`rtc_nlp.review.apply_overrides` to use them as overrides.
     """
 
-    sheet = pd.read_excel(path, sheet_name="answers", dtype={ID: str, REVIEW_COLUMN: str})
+    # "answers": the sheet's name before 0.4, with English headers.
+    names = pd.ExcelFile(path).sheet_names
+    name = ANSWERS_SHEET if ANSWERS_SHEET in names else "answers"
+    sheet = pd.read_excel(path, sheet_name=name, dtype={ID: str, REVIEW_COLUMN: str})
     labels = {t.id: t.label for t in codebook.themes}
     columns = {t.id: theme_column(t.id, t.label) for t in codebook.codes}
     missing = [c for c in columns.values() if c not in sheet.columns]

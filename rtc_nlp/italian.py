@@ -1,0 +1,151 @@
+"""The Italian names of what analysts read: table columns, measures, statuses.
+
+The code and the API name things in English (``theme_id``, ``cohen_kappa``); what an analyst
+reads (notebook tables, spreadsheet headers, the report) says them in Italian. One vocabulary
+here keeps every output saying the same thing the same way, and lets the spreadsheets a
+reviewer fills in be read back under either name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = ["COLUMNS", "METRICS", "SCOPES", "STATUSES", "english_columns", "italian_table"]
+
+#: Column names, English -> Italian.
+COLUMNS: dict[str, str] = {
+    "id": "id",
+    "text": "risposta",
+    "theme_id": "id tema",
+    "theme_label": "tema",
+    "label": "tema",
+    "keywords": "parole chiave",
+    "size": "risposte",
+    "share": "quota",
+    "share_of_answered": "quota sulle risposte valide",
+    "typical_answers": "risposte tipiche",
+    "net_id": "id net",
+    "net_label": "net",
+    "theme_ids": "temi",
+    "similarity": "somiglianza",
+    "status": "stato",
+    "reason": "motivo",
+    "duplicate": "duplicato",
+    "source_row": "riga del file",
+    "codes": "codici",
+    "code_labels": "temi assegnati",
+    "confidences": "confidenza",
+    "second_theme_id": "secondo tema (id)",
+    "second_theme": "secondo tema",
+    "margin": "margine",
+    "proposed_codes": "codici proposti",
+    "proposed_labels": "temi proposti",
+    "corrected_codes": "codici corretti",
+    "main_theme_id": "id tema principale",
+    "main_theme": "tema principale",
+    "main_net_id": "id net principale",
+    "main": "principale",
+    "description": "descrizione",
+    "examples": "esempi",
+    "parent": "net",
+    "colour": "colore",
+    "wave": "ondata",
+    "group": "gruppo",
+    "count": "risposte",
+    "base": "base",
+    "prevalence": "prevalenza",
+    "ci_low": "IC 95% da",
+    "ci_high": "IC 95% a",
+    "change_p": "p della variazione",
+    "scope": "ambito",
+    "metric": "misura",
+    "value": "valore",
+    "chance": "livello casuale",
+    "p_value": "p",
+    "candidate": "candidato",
+    "nearest_theme_id": "id tema più vicino",
+    "nearest_theme_label": "tema più vicino",
+    "nearest_similarity": "somiglianza al tema più vicino",
+    "likely_new": "probabilmente nuovo",
+    "ids": "id delle risposte",
+    "manual_code": "codice manuale",
+    "shared": "risposte in comune",
+    "precision": "precisione",
+    "recall": "richiamo",
+    "f1": "F1",
+    "support": "supporto",
+    "kappa": "kappa",
+    "grouping": "raggruppamento",
+    "level": "livello",
+    "answers": "risposte",
+    "manual codes": "gruppi manuali",
+    "groups found": "gruppi trovati",
+    "embedder": "modello dei testi",
+}
+
+#: Validation measures, by their name in ``summary.csv``.
+METRICS: dict[str, str] = {
+    "accuracy": "accuratezza",
+    "cohen_kappa": "kappa di Cohen",
+    "krippendorff_alpha": "alfa di Krippendorff",
+    "ari": "indice di Rand corretto (ARI)",
+    "ami": "informazione mutua corretta (AMI)",
+    "nmi": "informazione mutua normalizzata",
+    "homogeneity": "omogeneità",
+    "completeness": "completezza",
+    "v_measure": "V-measure",
+    "purity": "purezza",
+    "inverse_purity": "purezza inversa",
+    "micro_f1": "F1 (micro)",
+    "macro_f1": "F1 (macro)",
+}
+SCOPES: dict[str, str] = {
+    "answered": "risposte con un tema",
+    "all": "tutte (non risposte e non classificate incluse)",
+}
+STATUSES: dict[str, str] = {
+    "theme": "tema",
+    "unclassified": "non classificato",
+    "non_answer": "non risposta",
+    "reviewed": "rivisto",
+}
+_VALUES: dict[str, Mapping[str, str]] = {
+    "metric": METRICS,
+    "scope": SCOPES,
+    "status": STATUSES,
+    "level": {"themes": "temi", "nets": "net"},
+}
+
+
+def _column_name(column: object) -> str:
+    """The Italian name of a column, also for the report's "<measure> p" and "<measure> 95% CI"."""
+    name = str(column)
+    if name in COLUMNS:
+        return COLUMNS[name]
+    for suffix, italian in ((" 95% CI", " IC 95%"), (" p", " p")):
+        if name.endswith(suffix) and name[: -len(suffix)] in METRICS:
+            return METRICS[name[: -len(suffix)]] + italian
+    return METRICS.get(name, name)
+
+
+def italian_table(frame: pd.DataFrame, digits: int | None = 3) -> pd.DataFrame:
+    """A copy of ``frame`` to show an analyst: columns, measures and statuses in Italian,
+    numbers rounded to ``digits`` (``None``: as they are). Columns it does not know (the
+    respondents' own attributes) keep their names.
+    """
+    shown = frame.copy()
+    for column, names in _VALUES.items():
+        if column in shown.columns:
+            shown[column] = shown[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
+    if digits is not None:
+        shown = shown.round(digits)
+    return shown.rename(columns=_column_name)
+
+
+def english_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with the Italian names of ``columns`` read back as their English names (a
+    spreadsheet written in Italian, filled in by a reviewer); other columns untouched."""
+    back = {COLUMNS[c]: c for c in columns if c in COLUMNS and COLUMNS[c] in frame.columns and c not in frame.columns}
+    return frame.rename(columns=back)
