@@ -15,6 +15,15 @@
 # ogni gruppo con parole chiave e risposte tipiche. Il numero di temi viene trovato da solo;
 # con lo stesso `random_state` i temi sono sempre gli stessi.
 
+# %%
+# Figure interattive in JupyterLab e anche nell'HTML esportato (jupyter nbconvert --to html),
+# senza internet: plotly.js viaggia dentro il notebook. Tabelle con tre decimali.
+import pandas as pd
+import plotly.io as pio
+
+pio.renderers.default = "plotly_mimetype+notebook"
+pd.set_option("display.precision", 3)
+
 # %% tags=["parameters"]
 FILE_RISPOSTE = "../data/demo/wave1.csv"
 COLONNA_TESTO = "risposta"
@@ -26,7 +35,14 @@ CARTELLA_RISULTATI = "risultati"
 from pathlib import Path
 
 from rtc_nlp import ThemeModel, read_answers
-from rtc_nlp.report import nets_figure, sizes_figure, theme_map, theme_map_figure
+from rtc_nlp.report import (
+    nets_figure,
+    sizes_figure,
+    theme_bubbles_figure,
+    theme_map,
+    theme_map_figure,
+    theme_positions,
+)
 
 risposte = read_answers(FILE_RISPOSTE, text_column=COLONNA_TESTO, id_column=COLONNA_ID)
 modello = ThemeModel(embedder=EMBEDDER, random_state=0).fit(risposte)
@@ -36,12 +52,14 @@ print(
 )
 
 # %% [markdown]
-# ## I temi: etichetta, parole chiave, risposte tipiche
+# ## I temi: nome, parole chiave, risposte tipiche
+# Il nome è la frase che le risposte del tema hanno in comune, come l'hanno scritta i
+# rispondenti; le risposte tipiche sono vicine al centro del tema e diverse tra loro.
 
 # %%
 temi = modello.themes_
 for tema in temi.head(8).itertuples():
-    print(f"[{tema.theme_id}] {tema.label} — {tema.size} risposte ({tema.share:.0%})")
+    print(f"[{tema.theme_id}] {tema.label} — {tema.size} risposte ({tema.share:.0%})".replace(".", ","))
     print("    parole chiave:", ", ".join(tema.keywords[:6]))
     for esempio in tema.typical_answers[:2]:
         print("    ·", esempio)
@@ -81,10 +99,19 @@ nets_figure(temi.assign(net=temi["net_id"]), net)
 
 # %% [markdown]
 # ## La mappa dei temi
-# Ogni punto è una risposta; i colori sono i temi. Risposte vicine parlano di cose simili.
+# Ogni bolla è un tema, grande quanto le sue risposte: temi vicini raccolgono risposte simili.
 
 # %%
-usabili = modello.assignments_[modello.assignments_["theme_id"] >= 0]
+usabili = modello.assignments_[modello.assignments_["theme_id"] > 0]
+posizioni = theme_positions(
+    usabili["text"].tolist(), usabili["theme_id"].to_numpy(), temi["theme_id"].tolist(), modello.embedder_
+)
+theme_bubbles_figure(temi, posizioni)
+
+# %% [markdown]
+# E le singole risposte: ogni punto è una risposta, i colori sono i temi.
+
+# %%
 coordinate = theme_map(usabili["text"].tolist(), modello.embedder_)
 theme_map_figure(coordinate, usabili["theme_label"], usabili["text"])
 

@@ -22,6 +22,15 @@
 # innovazioni future) raggruppano le risposte per **chi** le ha date (customer service o CSR),
 # non per quello che dicono: nessuna lettura del testo può ricostruirli, e non li contiamo.
 
+# %%
+# Figure interattive in JupyterLab e anche nell'HTML esportato (jupyter nbconvert --to html),
+# senza internet: plotly.js viaggia dentro il notebook. Tabelle con tre decimali.
+import pandas as pd
+import plotly.io as pio
+
+pio.renderers.default = "plotly_mimetype+notebook"
+pd.set_option("display.precision", 3)
+
 # %% tags=["parameters"]
 FILE_REPORT = "../data/report/report_groupings.csv"
 RAGGRUPPAMENTO = "attivita_esternalizzabili"
@@ -31,13 +40,14 @@ PERMUTAZIONI = 299
 # %%
 import pandas as pd
 
-from rtc_nlp import ThemeModel, compare_with_manual, validate_report_groupings
+from rtc_nlp import ThemeModel, compare_with_manual, italian_table, validate_report_groupings
 from rtc_nlp.report import confusion_figure
+from rtc_nlp.report_text import verdict
 
 tabella = validate_report_groupings(FILE_REPORT, n_boot=RICAMPIONAMENTI, n_perm=PERMUTAZIONI)
 print("modello dei testi:", tabella["embedder"].iloc[0])
 print("non validati (gruppi di rispondenti, non temi):", ", ".join(tabella.attrs["not_validated"]))
-tabella.drop(columns=["embedder"]).round(3)
+italian_table(tabella.drop(columns=["embedder"]))
 
 # %% [markdown]
 # ## Quali raggruppamenti il modello ricostruisce meglio del caso
@@ -65,7 +75,8 @@ for _, riga in tabella.iterrows():
 # %%
 dati = pd.read_csv(FILE_REPORT, dtype=str, keep_default_na=False)
 gruppo = dati[dati["grouping"] == RAGGRUPPAMENTO].rename(columns={"item_id": "id"})
-modello = ThemeModel(random_state=0).fit(gruppo[["id", "text"]])
+modello = ThemeModel(random_state=0, verbose=False).fit(gruppo[["id", "text"]])
+print("modello dei testi:", modello.summary_["embedder"])
 confronto = compare_with_manual(
     modello.assignments_,
     gruppo[["id", "theme"]].rename(columns={"theme": "code"}),
@@ -73,11 +84,11 @@ confronto = compare_with_manual(
     n_boot=RICAMPIONAMENTI,
     n_perm=PERMUTAZIONI,
 )
-print(confronto.headline())
-confronto.summary[confronto.summary["scope"] == "all"]
+print(verdict(confronto.summary))
+italian_table(confronto.summary[confronto.summary["scope"] == "all"])
 
 # %%
-confronto.matching
+italian_table(confronto.matching)
 
 # %%
 confusion_figure(confronto.confusion)
@@ -85,9 +96,9 @@ confusion_figure(confronto.confusion)
 # %% [markdown]
 # ## Come leggere questi numeri
 #
-# * **accuracy**: quota di risposte il cui tema corrisponde al gruppo del report, dopo aver
+# * **accuratezza**: quota di risposte il cui tema corrisponde al gruppo del report, dopo aver
 #   abbinato ogni tema al gruppo con cui condivide più risposte;
-# * **kappa** e **alpha**: lo stesso accordo corretto per il caso, come si fa tra due codificatori;
+# * **kappa** e **alfa**: lo stesso accordo corretto per il caso, come si fa tra due codificatori;
 # * **p**: quante volte, mescolando a caso i temi, si ottiene un accordo almeno pari. Anche il
 #   caso produce un po' di accordo, perché l'abbinamento temi-gruppi si adatta ai dati.
 

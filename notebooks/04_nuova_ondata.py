@@ -16,6 +16,15 @@
 # mano, per codificare due ondate del sondaggio dimostrativo **senza riaddestrare nulla**, e
 # cerchiamo i temi nuovi della seconda ondata.
 
+# %%
+# Figure interattive in JupyterLab e anche nell'HTML esportato (jupyter nbconvert --to html),
+# senza internet: plotly.js viaggia dentro il notebook. Tabelle con tre decimali.
+import pandas as pd
+import plotly.io as pio
+
+pio.renderers.default = "plotly_mimetype+notebook"
+pd.set_option("display.precision", 3)
+
 # %% tags=["parameters"]
 CODEBOOK = "../data/demo/codebook_report.json"
 ONDATA_1 = "../data/demo/wave1.csv"
@@ -26,11 +35,14 @@ CARTELLA_RISULTATI = "risultati"
 # %%
 from pathlib import Path
 
-from rtc_nlp import Codebook, CodebookCoder, compare_waves, read_answers
+from IPython.display import display
+
+from rtc_nlp import Codebook, CodebookCoder, compare_waves, italian_table, read_answers
+from rtc_nlp.italian import STATUSES
 from rtc_nlp.report import prevalence_plot
 
 codebook = Codebook.load(CODEBOOK)
-codebook.to_frame()[["id", "label", "description"]]
+italian_table(codebook.to_frame()[["id", "label", "description"]])
 
 # %% [markdown]
 # ## Codificare le due ondate
@@ -43,8 +55,8 @@ for nome, file in (("ondata 1", ONDATA_1), ("ondata 2", ONDATA_2)):
     risposte = read_answers(file, text_column=COLONNA_TESTO, id_column="id")
     coder[nome] = CodebookCoder(codebook, "lexical").fit(risposte)
     ondate[nome] = coder[nome].code(risposte)
-    print(nome, ondate[nome]["status"].value_counts().to_dict())
-ondate["ondata 2"][["id", "text", "code_labels", "confidences", "status"]].head(8)
+    print(nome, ondate[nome]["status"].map(STATUSES).value_counts().to_dict())
+italian_table(ondate["ondata 2"][["id", "text", "code_labels", "confidences", "status"]].head(8))
 
 # %% [markdown]
 # ## Temi nuovi nella seconda ondata
@@ -53,14 +65,15 @@ ondate["ondata 2"][["id", "text", "code_labels", "confidences", "status"]].head(
 
 # %%
 candidati = coder["ondata 2"].new_themes(ondate["ondata 2"])
-candidati[["label", "size", "nearest_theme_label", "nearest_similarity", "likely_new", "typical_answers"]].head(6)
+colonne = ["label", "size", "nearest_theme_label", "nearest_similarity", "likely_new", "typical_answers"]
+italian_table(candidati[colonne].head(6))
 
 # %% [markdown]
 # ## Confronto tra ondate, con intervalli al 95%
 
 # %%
 prevalenza = compare_waves(ondate, codebook)
-prevalenza[["wave", "theme_label", "count", "base", "prevalence", "ci_low", "ci_high", "change_p"]]
+italian_table(prevalenza[["wave", "theme_label", "count", "base", "prevalence", "ci_low", "ci_high", "change_p"]])
 
 # %%
 prevalence_plot(prevalenza)
@@ -75,7 +88,7 @@ nuovo = codebook.add(
     description="Permessi, autorizzazioni e pratiche con l'amministrazione penitenziaria",
     keywords=["burocrazia", "autorizzazioni", "permessi"],
 )
-print(codebook.diff(nuovo))
+display(italian_table(codebook.diff(nuovo)))
 cartella = Path(CARTELLA_RISULTATI) / "ondate"
 cartella.mkdir(parents=True, exist_ok=True)
 nuovo.save(cartella / "codebook_v2.json")

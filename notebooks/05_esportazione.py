@@ -15,6 +15,15 @@
 # (NVivo, MAXQDA, ATLAS.ti, QualCoder, tramite lo standard REFI-QDA). Ogni file è legato
 # all'id del rispondente e porta con sé il codebook.
 
+# %%
+# Figure interattive in JupyterLab e anche nell'HTML esportato (jupyter nbconvert --to html),
+# senza internet: plotly.js viaggia dentro il notebook. Tabelle con tre decimali.
+import pandas as pd
+import plotly.io as pio
+
+pio.renderers.default = "plotly_mimetype+notebook"
+pd.set_option("display.precision", 3)
+
 # %% tags=["parameters"]
 CODEBOOK = "../data/demo/codebook_report.json"
 FILE_RISPOSTE = "../data/demo/wave2.csv"
@@ -24,7 +33,7 @@ CARTELLA_RISULTATI = "risultati"
 # %%
 from pathlib import Path
 
-from rtc_nlp import Codebook, code_answers, read_answers
+from rtc_nlp import Codebook, code_answers, italian_table, read_answers
 from rtc_nlp.export import export, read_reviewed
 
 codebook = Codebook.load(CODEBOOK)
@@ -44,8 +53,9 @@ for f in file:
     print(f"{f.name:20s} {f.stat().st_size / 1024:8.1f} KB")
 
 # %% [markdown]
-# * `codes.xlsx`: un foglio per risposta con una colonna 0/1 per tema, la colonna `revisione`
-#   con un menu dei codici validi, il foglio del codebook;
+# * `codes.xlsx`: il foglio `risposte` (una riga per risposta, una colonna 0/1 per tema, la
+#   colonna `revisione` con un menu dei codici validi), il `formato lungo`, il `codebook` e lo
+#   `schema dei codici` con i conteggi, tutti con intestazioni in italiano;
 # * `codes.sav` per SPSS (etichette di variabile e di valore) e `codes.sps` per dichiarare il
 #   set a risposta multipla;
 # * `codebook.qdc` e `project.qdpx` per gli strumenti QDA.
@@ -60,4 +70,4 @@ for f in file:
 
 # %%
 rilette = read_reviewed(cartella / "codes.xlsx", codebook)
-rilette.head()
+italian_table(rilette.head())

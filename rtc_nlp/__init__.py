@@ -24,6 +24,7 @@ from .embed import Embedder, register_embedder, resolve_embedder
 from .errors import InputError, ModelFileError, RtcNlpError
 from .interviews import read_interviews, split_snippets
 from .io import read_answers
+from .italian import italian_table
 from .lexical import LexicalEmbedder
 from .manual_codes import ManualCodes, read_manual_codes
 from .report_groupings import validate_report_groupings
@@ -50,6 +51,7 @@ __all__ = [
     "E5Encoder",
     "Embedder",
     "InputError",
+    "italian_table",
     "LexicalEmbedder",
     "ManualCodes",
     "ModelFileError",

@@ -194,7 +194,7 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
         "redaction": answers.attrs.get("redaction"),
     }
     # Headers in Italian for the reviewer; read_overrides reads them back under either name.
-    queue = italian_table(review_queue(coded, book, args.review), digits=None)
+    queue = italian_table(review_queue(coded, book, args.review), digits=None, yes_no=False)
     sheet = xlsx_bytes({"da rivedere": queue})  # before anything is written
     written = write_coded(out, coded, book, new_themes=candidates, review_sheet=sheet, run=run)
     status = coded["status"].value_counts()

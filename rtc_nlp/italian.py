@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["COLUMNS", "METRICS", "SCOPES", "STATUSES", "english_columns", "italian_table"]
+__all__ = ["COLUMNS", "METRICS", "REASONS", "SCOPES", "STATUSES", "english_columns", "italian_table"]
 
 #: Column names, English -> Italian.
 COLUMNS: dict[str, str] = {
@@ -83,6 +83,18 @@ COLUMNS: dict[str, str] = {
     "manual codes": "gruppi manuali",
     "groups found": "gruppi trovati",
     "embedder": "modello dei testi",
+    "code": "codice",
+    "kind": "tipo",
+    "change": "modifica",
+    "fields": "campi",
+    "before": "prima",
+    "after": "dopo",
+    "theme": "tema",
+    "theme_size": "risposte del tema",
+    "code_size": "risposte del codice",
+    "share_of_theme": "quota del tema",
+    "share_of_code": "quota del codice",
+    "reviewed": "rivisto",
 }
 
 #: Validation measures, by their name in ``summary.csv``.
@@ -111,11 +123,26 @@ STATUSES: dict[str, str] = {
     "non_answer": "non risposta",
     "reviewed": "rivisto",
 }
+#: Why an answer is a non-answer or "non classificato" (the ``reason`` column).
+REASONS: dict[str, str] = {
+    "empty": "vuota o mancante",
+    "punctuation": "solo punteggiatura o simboli",
+    "dont_know": "non so",
+    "nothing": "niente, nessuno",
+    "not_applicable": "non applicabile",
+    "not_text": "un numero o una data, non testo",
+    "below_min_similarity": "sotto la soglia di somiglianza",
+    "no_known_terms": "nessuna parola nota ai temi",
+    "override": "corretta da un revisore",
+}
 _VALUES: dict[str, Mapping[str, str]] = {
     "metric": METRICS,
     "scope": SCOPES,
     "status": STATUSES,
+    "reason": REASONS,
     "level": {"themes": "temi", "nets": "net"},
+    "kind": {"theme": "per tema", "respondent_group": "per gruppo di rispondenti"},
+    "change": {"added": "aggiunto", "removed": "tolto", "changed": "cambiato"},
 }
 
 
@@ -130,15 +157,18 @@ def _column_name(column: object) -> str:
     return METRICS.get(name, name)
 
 
-def italian_table(frame: pd.DataFrame, digits: int | None = 3) -> pd.DataFrame:
-    """A copy of ``frame`` to show an analyst: columns, measures and statuses in Italian,
-    numbers rounded to ``digits`` (``None``: as they are). Columns it does not know (the
+def italian_table(frame: pd.DataFrame, digits: int | None = 3, *, yes_no: bool = True) -> pd.DataFrame:
+    """A copy of ``frame`` to show an analyst: columns, measures, statuses and yes/no in
+    Italian, numbers rounded to ``digits`` (``None``: as they are). Columns it does not know (the
     respondents' own attributes) keep their names.
     """
     shown = frame.copy()
     for column, names in _VALUES.items():
         if column in shown.columns:
             shown[column] = shown[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
+    if yes_no:  # a spreadsheet keeps its booleans: Excel shows them as VERO and FALSO itself
+        for column in [c for c in shown.columns if pd.api.types.is_bool_dtype(shown[c])]:
+            shown[column] = shown[column].map({True: "sì", False: "no"})
     if digits is not None:
         shown = shown.round(digits)
     return shown.rename(columns=_column_name)

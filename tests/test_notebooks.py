@@ -1,11 +1,17 @@
 """The walkthrough notebooks run top to bottom, headless, on the bundled data; a notebook that
-raises fails here. Their inputs come from a cell tagged ``parameters`` (papermill style): the
-test injects a cell after it, as papermill does, to write into a temporary folder."""
+raises, or writes a warning, fails here. Their inputs come from a cell tagged ``parameters``
+(papermill style): the test injects a cell after it, as papermill does, to write into a
+temporary folder. Exported to HTML with nbconvert, as an analyst shares them, every figure is
+still there and draws in a browser, offline."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import REPO
+from page_probe import probe
+from test_report import chromium  # noqa: F401  (the fixture)
 
 jupytext = pytest.importorskip("jupytext")
 nbclient = pytest.importorskip("nbclient")
@@ -30,7 +36,9 @@ def test_there_are_five_notebooks_each_with_a_parameters_cell():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_headless(path, tmp_path):
+def test_notebook_runs_headless_and_its_html_export_keeps_the_figures(path, tmp_path, chromium):  # noqa: F811
+    from nbconvert import HTMLExporter
+
     notebook = jupytext.read(path)
     position = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
     injected = nbformat.v4.new_code_cell(
@@ -41,11 +49,15 @@ def test_notebook_runs_headless(path, tmp_path):
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(REPO / "notebooks")}}
     )
     client.execute()
-    errors = [
-        o
-        for c in notebook.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "error"
-    ]
-    assert not errors
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    # No red box: nothing written to stderr (warnings, notices) in any cell.
+    assert [o.get("text", "")[:200] for o in outputs if o.get("name") == "stderr"] == []
+    figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs)
+    page, _ = HTMLExporter().from_notebook_node(notebook)
+    assert page.count('class="plotly-graph-div"') >= figures
+    assert not re.search(r"<script[^>]+src=[\"']https?://[^\"']*plot", page)  # plotly.js inside: offline
+    exported = tmp_path / f"{path.stem}.html"
+    exported.write_text(page, encoding="utf-8")
+    seen = probe(chromium, exported, 1400, tmp_path / "profile")
+    assert seen["errors"] == [] and seen["figures"] >= figures

@@ -36,9 +36,9 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
 
     frame = code_frame(wide, book)
     # Italian headers for the analyst (the respondents' own columns keep their names).
-    wide = safe_frame(italian_table(wide, digits=None), excel=True)
-    long = safe_frame(italian_table(long, digits=None), excel=True)
-    codebook = italian_table(book.to_frame(), digits=None)
+    wide = safe_frame(italian_table(wide, digits=None, yes_no=False), excel=True)
+    long = safe_frame(italian_table(long, digits=None, yes_no=False), excel=True)
+    codebook = italian_table(book.to_frame(), digits=None, yes_no=False)
     wide.insert(4, REVIEW_COLUMN, "")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
