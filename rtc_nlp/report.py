@@ -157,6 +157,7 @@ def _reproducibility(clustering: dict[str, Any]) -> str:
 
 _STYLE = """
 *{box-sizing:border-box}
+html{overflow-y:scroll}
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;
 padding:0 1rem;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
@@ -289,7 +290,7 @@ def _others(run: _Run, h: str) -> list[str]:
             "possibile tema",
             "#risposte",
             "tema più vicino",
-            "probabilmente nuovo",
+            "nuovo?",
             "risposte tipiche",
             "id",
         ]

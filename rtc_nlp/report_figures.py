@@ -326,7 +326,7 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
     fig = go.Figure(
         go.Heatmap(
             z=shares,
-            x=[wrap(c, 14) for c in confusion.columns],
+            x=[str(c)[:28] for c in confusion.columns],
             y=[wrap(r, 28) for r in confusion.index],
             text=values.astype(int),
             texttemplate="%{text}",
@@ -340,7 +340,7 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
     fig.update_layout(
         title=title,
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"automargin": True, "tickangle": 0},
+        xaxis={"automargin": True},  # names turn when they would overlap (a phone, many codes)
         height=260 + 36 * len(confusion),
         margin=_MARGIN,
     )

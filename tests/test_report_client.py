@@ -186,3 +186,16 @@ def test_the_report_has_a_share_column_and_enough_colours(demo):
     page = (demo / "report.html").read_text(encoding="utf-8")
     assert "<th class=n>quota</th>" in page
     assert len({theme_colour(i) for i in range(1, 33)}) == 32
+
+
+def test_a_report_of_several_questions_fits_a_phone(chromium, tmp_path):  # noqa: F811
+    """The main job's report: one section per question, each with its own figures; a page whose
+    scroll bar appears after the first figures were drawn must not leave them too wide."""
+    source = REPO / "data" / "report" / "report_groupings.csv"
+    args = ["themes", str(source), "--text-column", "text", "--id-column", "item_id", "--question-column", "grouping"]
+    assert main([*args, "--embedder", "lexical", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    assert main(["report", str(tmp_path / "r"), "--out", str(tmp_path / "r.html")]) == 0
+    seen = probe(chromium, tmp_path / "r.html", 390, tmp_path / "profile")
+    assert seen["errors"] == [] and seen["overflow"] == [] and seen["page"] <= seen["width"]
+    questions = pd.read_csv(source)["grouping"].unique()
+    assert [s for s in seen["sections"] if s in questions] == sorted(questions, key=list(questions).index)
