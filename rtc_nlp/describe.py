@@ -31,6 +31,8 @@ __all__ = [
 
 #: The fewest distinct answers per theme the keywords read on large inputs.
 KEYWORD_TEXTS_PER_THEME = 500
+#: The most distinct answers per theme its name is read from, on large inputs.
+NAME_TEXTS_PER_THEME = 300
 _BLOCK = 8_192  # rows compared with their centre at once (about 80 MB of work arrays at 512 dimensions)
 #: How much typical answers trade closeness to the centre for difference from each other (MMR).
 DIVERSITY = 0.3
@@ -269,7 +271,8 @@ def describe_themes(
     n_keywords, n_examples : int
     fitted_on : int or None
         Distinct answers the themes were fitted on; when fewer than ``texts``, the keywords of
-        a theme read a seeded sample of its answers (at least :data:`KEYWORD_TEXTS_PER_THEME`).
+        a theme read a seeded sample of its answers (at least :data:`KEYWORD_TEXTS_PER_THEME`),
+        and its name a smaller one (at most :data:`NAME_TEXTS_PER_THEME`).
     random_state : int
     fallback : str
         Label of a group without a name (:func:`theme_name`), before its number.
@@ -281,7 +284,14 @@ def describe_themes(
     per_theme = len(texts) if fitted_on >= len(texts) else max(KEYWORD_TEXTS_PER_THEME, fitted_on // max(k, 1))
     keyword_weights = per_group_sample(theme, counts, k, per_theme, random_state)
     keywords = class_keywords(texts, theme, list(range(k)), n_keywords, weights=keyword_weights)
-    phrases = key_phrases(texts, theme, list(range(k)), weights=keyword_weights)
+    # Names read fewer answers on large inputs: the phrase several hundred answers share is the
+    # theme's name, and every answer read costs a pass in Python.
+    name_weights = (
+        keyword_weights
+        if per_theme == len(texts)
+        else per_group_sample(theme, counts, k, min(per_theme, NAME_TEXTS_PER_THEME), random_state)
+    )
+    phrases = key_phrases(texts, theme, list(range(k)), weights=name_weights)
     n_usable = int(counts.sum())
     own = _own_similarity(vectors, centroids, theme)
     rows = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
 
@@ -77,40 +77,59 @@ def key_phrases(
     """
     labels = np.asarray(labels)
     weight = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
-    wanted = set(int(c) for c in classes)
-    found: dict[int, dict[tuple[str, ...], float]] = {c: defaultdict(float) for c in wanted}
-    distinct: dict[int, dict[tuple[str, ...], int]] = {c: defaultdict(int) for c in wanted}
-    anywhere: dict[tuple[str, ...], float] = defaultdict(float)
-    forms: dict[tuple[str, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    size: dict[int, float] = defaultdict(float)
-    n_texts: dict[int, int] = defaultdict(int)
-    for text, label, w in zip(texts, labels.tolist(), weight.tolist()):
-        if w <= 0:
-            continue
-        keys = _phrases_of(str(text), max_words, forms if label in wanted else None, w)
-        for key in keys:
-            anywhere[key] += w
-        if label in wanted:
-            size[label] += w
-            n_texts[label] += 1
-            for key in keys:
-                found[label][key] += w
-                distinct[label][key] += 1
+    # One entry per (answer, distinct phrase in it): counts are then array sums.
+    index: dict[tuple[str, ...], int] = {}
+    entry_key: list[int] = []
+    entry_row: list[int] = []
+    edge: dict[str, bool] = {}  # each distinct word is looked up once
+    for i in np.flatnonzero(weight > 0).tolist():
+        ids = {index.setdefault(key, len(index)) for key, _ in _phrases_of(str(texts[i]), max_words, edge)}
+        entry_key += ids
+        entry_row += [i] * len(ids)
+    key_of = np.asarray(entry_key, dtype=np.int64)
+    row_of = np.asarray(entry_row, dtype=np.int64)
+    phrases = list(index)
+    anywhere = np.bincount(key_of, weights=weight[row_of], minlength=len(phrases))
     names: dict[int, list[str]] = {}
     for c in classes:
         c = int(c)
-        needed = 2 if n_texts[c] > 1 else 1
+        rows = np.flatnonzero((labels == c) & (weight > 0))
+        in_class = labels[row_of] == c
+        keys, rows_of_key = key_of[in_class], row_of[in_class]
+        found = np.bincount(keys, weights=weight[rows_of_key], minlength=len(phrases))
+        said_by = np.bincount(keys, minlength=len(phrases))  # distinct answers
+        candidates = np.flatnonzero(said_by >= (2 if len(rows) > 1 else 1))
+        size = weight[rows].sum()
         # Ties: the shorter phrase, then alphabetical, so the name never depends on the order.
-        ranked = [
-            (-(count / size[c]) * (count / anywhere[key]) * (1 + (_content(key) - 1) / 2), len(key), key)
-            for key, count in found[c].items()
-            if distinct[c][key] >= needed
-        ]
-        names[c] = []
-        for *_, key in sorted(ranked)[:n_best]:
-            variants = forms[key]
-            form = min(variants, key=lambda f: (-variants[f], f))
-            names[c].append(form[:1].upper() + form[1:])
+        ranked = sorted(
+            (
+                -(found[k] / size) * (found[k] / anywhere[k]) * (1 + (_content(phrases[k]) - 1) / 2),
+                len(phrases[k]),
+                phrases[k],
+            )
+            for k in candidates.tolist()
+        )
+        best = [key for *_, key in ranked[:n_best]]
+        names[c] = _written(best, [str(texts[i]) for i in rows], weight[rows], max_words, edge)
+    return names
+
+
+def _written(
+    keys: list[tuple[str, ...]], texts: list[str], weight: np.ndarray, max_words: int, edge: dict[str, bool]
+) -> list[str]:
+    """Each phrase as its class's answers wrote it most often (ties: alphabetical), capitalised:
+    found in a second pass over the class, for its few best phrases only."""
+    if not keys:
+        return []
+    forms: dict[tuple[str, ...], dict[str, float]] = {key: defaultdict(float) for key in keys}
+    for text, w in zip(texts, weight.tolist()):
+        for key, form in _phrases_of(text, max_words, edge, forms):
+            forms[key][form] += w
+    names = []
+    for key in keys:
+        variants = forms[key]
+        form = min(variants, key=lambda f: (-variants[f], f))
+        names.append(form[:1].upper() + form[1:])
     return names
 
 
@@ -173,23 +192,27 @@ def _content(key: tuple[str, ...]) -> int:
 
 
 def _phrases_of(
-    text: str, max_words: int, forms: dict[tuple[str, ...], dict[str, float]] | None, weight: float
-) -> set[tuple[str, ...]]:
-    """The candidate phrases of one answer, as lower-case word tuples; when ``forms`` is given,
-    the written form of each is counted there."""
-    keys: set[tuple[str, ...]] = set()
+    text: str, max_words: int, edge: dict[str, bool], only: Collection[tuple[str, ...]] | None = None
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """The candidate phrases of one answer: each as a lower-case word tuple and, when ``only``
+    lists the phrases wanted, as written (else ``""``: building the written form of every
+    candidate is most of the cost). ``edge`` caches whether a word may open or close a name."""
     for clause in _CLAUSE.split(text):
         words = list(_WORD.finditer(clause))
         lower = [m.group().lower() for m in words]
-        edge = [_is_edge(w) for w in lower]
-        for a in range(len(words)):
-            if not edge[a]:
-                continue
-            for b in range(a, min(len(words), a + max_words)):
-                if not edge[b]:
-                    continue
+        opens = []
+        for k, word in enumerate(lower):
+            flag = edge.get(word)
+            if flag is None:
+                flag = edge[word] = _is_edge(word)
+            if flag:
+                opens.append(k)
+        for n, a in enumerate(opens):
+            for b in opens[n:]:
+                if b - a >= max_words:
+                    break
                 key = tuple(lower[a : b + 1])
-                keys.add(key)
-                if forms is not None:
-                    forms[key][" ".join(clause[words[a].start() : words[b].end()].split())] += weight
-    return keys
+                if only is None:
+                    yield key, ""
+                elif key in only:
+                    yield key, " ".join(clause[words[a].start() : words[b].end()].split())
