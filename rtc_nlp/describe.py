@@ -32,7 +32,7 @@ __all__ = [
 #: The fewest distinct answers per theme the keywords read on large inputs.
 KEYWORD_TEXTS_PER_THEME = 500
 #: The most distinct answers per theme its name is read from, on large inputs.
-NAME_TEXTS_PER_THEME = 300
+NAME_TEXTS_PER_THEME = 150
 _BLOCK = 8_192  # rows compared with their centre at once (about 80 MB of work arrays at 512 dimensions)
 #: How much typical answers trade closeness to the centre for difference from each other (MMR).
 DIVERSITY = 0.3
