@@ -326,7 +326,7 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
     fig = go.Figure(
         go.Heatmap(
             z=shares,
-            x=[str(c)[:28] for c in confusion.columns],
+            x=[wrap(c, 16) for c in confusion.columns],
             y=[wrap(r, 28) for r in confusion.index],
             text=values.astype(int),
             texttemplate="%{text}",
@@ -340,7 +340,8 @@ def confusion_figure(confusion: pd.DataFrame, title: str = "Temi e codici manual
     fig.update_layout(
         title=title,
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"automargin": True},  # names turn when they would overlap (a phone, many codes)
+        # Whole names, on lines; upright when more than four codes would crowd a phone's width.
+        xaxis={"automargin": True, "tickangle": -90 if len(confusion.columns) > 4 else 0},
         height=260 + 36 * len(confusion),
         margin=_MARGIN,
     )

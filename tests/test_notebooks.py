@@ -53,6 +53,17 @@ def test_notebook_runs_headless_and_its_html_export_keeps_the_figures(path, tmp_
     assert not [o for o in outputs if o.get("output_type") == "error"]
     # No red box: nothing written to stderr (warnings, notices) in any cell.
     assert [o.get("text", "")[:200] for o in outputs if o.get("name") == "stderr"] == []
+    # Tables as an analyst reads them: rounded, and named in Italian, not by the API.
+    tables = "".join(o.get("data", {}).get("text/html", "") for o in outputs if "plotly" not in str(o.get("data", {})))
+    assert not re.findall(r">-?\d+\.\d{4,}<", tables)
+    english = ("theme_label", "cohen_kappa", "accuracy", "share_of_answered", "likely_new", "prevalence", "ci_low")
+    assert not [name for name in english if f">{name}<" in tables]
+    if path.stem == "01_esplorazione":  # the claim the text makes is the figure the cell prints
+        said = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
+        multilingual, lexical = map(
+            float, re.search(r"media ([\d.]+) con il modello multilingue, ([\d.]+)", said).groups()
+        )
+        assert multilingual > lexical + 0.3
     figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs)
     page, _ = HTMLExporter().from_notebook_node(notebook)
     assert page.count('class="plotly-graph-div"') >= figures

@@ -199,3 +199,14 @@ def test_a_report_of_several_questions_fits_a_phone(chromium, tmp_path):  # noqa
     assert seen["errors"] == [] and seen["overflow"] == [] and seen["page"] <= seen["width"]
     questions = pd.read_csv(source)["grouping"].unique()
     assert [s for s in seen["sections"] if s in questions] == sorted(questions, key=list(questions).index)
+
+
+def test_the_heatmap_keeps_every_name_whole(demo):
+    from rtc_nlp.report_figures import confusion_figure
+
+    confusion = pd.read_csv(demo / "w2" / "validation" / "confusion.csv", index_col=0)
+    fig = confusion_figure(confusion)
+    heat = fig.data[0]
+    assert [x.replace("<br>", " ") for x in heat.x] == [" ".join(str(c).split()) for c in confusion.columns]
+    assert [y.replace("<br>", " ") for y in heat.y] == [" ".join(str(r).split()) for r in confusion.index]
+    assert max(len(line) for x in heat.x for line in x.split("<br>")) <= 16
