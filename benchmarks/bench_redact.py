@@ -99,7 +99,8 @@ class Corpus:
     def email(self) -> str:
         r = self.rng
         user = f"{r.choice(self.first).lower()}{r.choice(['.', '_', ''])}{r.choice(self.last).lower()}"
-        return f"{user}{r.choice(['', str(r.randint(1, 99))])}@{r.choice(['gmail.com', 'libero.it', 'azienda.it', 'pec.it'])}"
+        domain = r.choice(["gmail.com", "libero.it", "azienda.it", "pec.it"])
+        return f"{user}{r.choice(['', str(r.randint(1, 99))])}@{domain}"
 
     def url(self) -> str:
         r = self.rng
@@ -123,7 +124,8 @@ class Corpus:
         r = self.rng
         letters = "".join(r.choice("BCDFGLMNPRSTVZ") for _ in range(6))
         day = r.randint(1, 28) + (40 if r.random() < 0.5 else 0)
-        body = f"{letters}{r.randint(40, 99):02d}{r.choice('ABCDEHLMPRST')}{day:02d}{r.choice('ABCDEFGHILM')}{r.randint(100, 999)}"
+        birth = f"{r.randint(40, 99):02d}{r.choice('ABCDEHLMPRST')}{day:02d}"
+        body = f"{letters}{birth}{r.choice('ABCDEFGHILM')}{r.randint(100, 999)}"
         value = body + _cf_control(body)
         if r.random() < 0.2:
             return value[:-1] + chr(ord("A") + (ord(value[-1]) - ord("A") + 1) % 26), True
@@ -328,11 +330,9 @@ def speed(rows: int) -> dict[str, float]:
         for _ in range(2):
             for name, extra in (("plain", []), ("redact", ["--redact"])):
                 start = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "rtc_nlp.cli", "themes", str(path), "--text-column", "text",
-                     "--embedder", "lexical", "--no-cache", "--quiet", "--overwrite", "--out", str(Path(tmp) / name), *extra],
-                    check=True, capture_output=True,
-                )  # fmt: skip
+                command = [sys.executable, "-m", "rtc_nlp.cli", "themes", str(path), "--text-column", "text"]
+                command += ["--embedder", "lexical", "--no-cache", "--quiet", "--overwrite"]
+                subprocess.run([*command, "--out", str(Path(tmp) / name), *extra], check=True, capture_output=True)
                 times[name].append(time.perf_counter() - start)
     plain, redacted = min(times["plain"]), min(times["redact"])
     return {"plain s": plain, "redact s": redacted, "overhead": redacted / plain - 1}
@@ -352,9 +352,8 @@ def main() -> None:
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"\nanswers without personal data: {len(answers)}, redactions there (all wrong): {wrong_clean}")
     print(alarms.to_string(index=False))
-    print(
-        f"precision: {caught} right / {caught + wrong + wrong_clean} redactions = {caught / max(caught + wrong + wrong_clean, 1):.4f}"
-    )
+    total = caught + wrong + wrong_clean
+    print(f"precision: {caught} right / {total} redactions = {caught / max(total, 1):.4f}")
     for kind, where in examples[:20]:
         print(f"  {kind}: ...{where}...")
     if args.speed_rows:
