@@ -12,7 +12,7 @@ Answers without personal data: the bundled demo survey and report groupings, and
 evaluation sets of ``../shared/evaldata`` that hold no people (requests to a bank or an
 assistant, Wikipedia sentences, programming questions). Every redaction there is wrong.
 
-    python benchmarks/bench_redact.py --per-kind 1000 --speed-rows 100000
+    python benchmarks/bench_redact.py --per-kind 1000 --speed-rows 100000 --evaldata ../shared/evaldata
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ def recall_table(per_kind: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def clean_answers() -> pd.DataFrame:
+def clean_answers(evaldata: Path = EVALDATA) -> pd.DataFrame:
     """Answers without personal data: the bundled ones and the people-free evaluation sets."""
     frames = [
         pd.read_csv(REPO / "data" / "demo" / f"wave{w}.csv", dtype=str, keep_default_na=False)[["risposta"]]
@@ -297,7 +297,7 @@ def clean_answers() -> pd.DataFrame:
     groupings = pd.read_csv(REPO / "data" / "report" / "report_groupings.csv", dtype=str, keep_default_na=False)
     frames.append(groupings[["text"]].assign(source="report groupings"))
     for name in CLEAN_SETS:
-        path = EVALDATA / f"{name}.csv"
+        path = evaldata / f"{name}.csv"
         if path.exists():
             frames.append(pd.read_csv(path, dtype=str, keep_default_na=False)[["text"]].assign(source=name))
     return pd.concat(frames, ignore_index=True)
@@ -319,13 +319,13 @@ def false_alarms(answers: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, s
     return pd.DataFrame(rows).fillna(0), examples
 
 
-def speed(rows: int) -> dict[str, float]:
+def speed(rows: int, evaldata: Path = EVALDATA) -> dict[str, float]:
     """File to themes with the lexical embedder, with and without --redact, side by side."""
     from make_large import make_large
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "answers.parquet"
-        make_large(rows, EVALDATA).to_parquet(path)
+        make_large(rows, evaldata).to_parquet(path)
         times: dict[str, list[float]] = {"plain": [], "redact": []}
         for _ in range(2):
             for name, extra in (("plain", []), ("redact", ["--redact"])):
@@ -343,9 +343,13 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--speed-rows", type=int, default=0, help="also time file to themes on this many rows")
+    parser.add_argument("--evaldata", default=str(EVALDATA), help="folder of the evaluation sets")
     args = parser.parse_args()
     table = recall_table(args.per_kind, args.seed)
-    answers = clean_answers()
+    evaldata = Path(args.evaldata)
+    if not evaldata.is_dir():
+        raise SystemExit(f"{evaldata}: no evaluation sets there (--evaldata)")
+    answers = clean_answers(evaldata)
     alarms, examples = false_alarms(answers)
     wrong_clean = int(alarms.drop(columns=["source", "answers"]).to_numpy().sum()) if len(alarms.columns) > 2 else 0
     caught, wrong = int(table["caught"].sum()), int(table["wrong"].sum())
@@ -357,7 +361,7 @@ def main() -> None:
     for kind, where in examples[:20]:
         print(f"  {kind}: ...{where}...")
     if args.speed_rows:
-        print(speed(args.speed_rows))
+        print(speed(args.speed_rows, evaldata))
 
 
 if __name__ == "__main__":

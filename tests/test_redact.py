@@ -29,6 +29,27 @@ FOUND = [
     ("tel. 0039 02 1234 5678", "phone", "tel. [TELEFONO]"),
     ("ufficio 02-12345678 (Milano)", "phone", "ufficio [TELEFONO] (Milano)"),
     ("UK office +44 20 7946 0958", "phone", "UK office [TELEFONO]"),
+    # The answers the issue found passing through untouched.
+    ("sono Mario Rossi, responsabile", "person", "sono [NOME], responsabile"),
+    ("mi chiamo Sara Bianchi", "person", "mi chiamo [NOME]"),
+    ("ho parlato con la dott.ssa Şahat Campano", "person", "ho parlato con la dott.ssa [NOME]"),
+    ("ringrazio Carlo Trapani per il supporto", "person", "ringrazio [NOME] per il supporto"),
+    ("abito in via Roma 12, 20121 Milano", "address", "abito in [INDIRIZZO]"),
+    ("sede in corso Vittorio Emanuele 7", "address", "sede in [INDIRIZZO]"),
+    ("nato il 10/12/1985 a Milano", "birth_date", "nato il [DATA_NASCITA] a Milano"),
+    ("nata il 3 maggio 1980", "birth_date", "nata il [DATA_NASCITA]"),
+    ("carta 4111 1111 1111 1111", "card", "carta [CARTA]"),
+    ("pagato con 5500-0000-0000-0004 ieri", "card", "pagato con [CARTA] ieri"),
+    ("IP 192.168.1.10", "ip", "IP [IP]"),
+    ("da 2001:db8:85a3:0:0:8a2e:370:7334 in poi", "ip", "da [IP] in poi"),
+    ("targa AB123CD", "plate", "targa [TARGA]"),
+    ("l'auto EF 456 GH era in sosta", "plate", "l'auto [TARGA] era in sosta"),
+    # Labelled as such: redacted even when the check digit fails (a typo is still their number).
+    ("P.IVA 12345678901", "partita_iva", "P.IVA [PARTITA_IVA]"),
+    ("Fattura a partita IVA IT12345678901", "partita_iva", "Fattura a partita IVA [PARTITA_IVA]"),
+    ("codice fiscale RSSMRA85T10A562T", "codice_fiscale", "codice fiscale [CODICE_FISCALE]"),
+    ("IBAN IT61X0542811101000000123456", "iban", "IBAN [IBAN]"),
+    ("carta di credito n. 4111 1111 1111 1112", "card", "carta di credito n. [CARTA]"),
 ]
 
 KEPT = [
@@ -42,6 +63,15 @@ KEPT = [
     "il codice XRSSMRA85T10A562SX è dentro una parola",
     "scrivere a mario@ufficio senza dominio",
     "versione 3.2.1 del CRM, 24/7, h24",
+    # Theme words and places stay: a city as a place of work, the prison, years, percentages.
+    "lavoriamo a Milano e a Roma con 20 operatori",
+    "la privacy dei dati nel 2023, il 35% a Bollate",
+    "il corso Base 2 e il corso Excel avanzato",
+    "Sono molto soddisfatto del servizio",
+    "Rosa dei venti e Mar Nero",
+    "versione 1.2.3.4 del software",
+    "CAP 20121",
+    "la via della formazione è lunga",
 ]
 
 
@@ -266,3 +296,66 @@ def test_generated_codes_are_all_caught_and_look_alikes_kept():
     table = redaction_table()
     assert table["missed"].sum() == 0, table.to_string()
     assert table["false_alarms"].sum() == 0, table.to_string()
+
+
+def test_generated_corpus_recall_per_kind_and_no_redaction_of_the_wrong_kind():
+    """The benchmark's generated corpus, smaller: every kind at least 0.97 (the target), and no
+    redaction of another kind in a sentence that holds one datum."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_redact", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_redact.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    table = bench.recall_table(150, seed=1).set_index("kind")
+    assert set(table.index) == set(PLACEHOLDERS)
+    assert (table["recall"] >= 0.97).all(), table.to_string()
+    assert table["wrong"].sum() <= 2, table.to_string()
+
+
+def test_hostile_answers_keep_every_row_and_no_value_reaches_any_file(tmp_path, monkeypatch):
+    """Control characters, emoji, right-to-left marks, a 100,000-character answer, formulas,
+    and every kind in several formats: every row kept, nothing personal in any file written."""
+    secrets = {
+        "email": "anna.verdi@example.it",
+        "phone": "+39 347 765 4321",
+        "iban": "IT60X0542811101000000123456",
+        "codice_fiscale": "RSSMRA85T10A562S",
+        "partita_iva": "IT12345678901",
+        "card": "4111 1111 1111 1111",
+        "ip": "10.20.30.40",
+        "plate": "AB123CD",
+        "birth_date": "10/12/1985",
+        "address": "via Garibaldi 15",
+        "person": "Giulia Neri",
+    }
+    texts = [
+        f'=HYPERLINK("x") scrivete a {secrets["email"]} \u202eoppure\u202c 📞 {secrets["phone"]}',
+        f"IBAN {secrets['iban']}\x00 e codice fiscale {secrets['codice_fiscale']}",
+        f"+SUM(A1) P.IVA {secrets['partita_iva']}, carta {secrets['card']}",
+        f"@server IP {secrets['ip']}, targa {secrets['plate']} \u200b",
+        f"-nato il {secrets['birth_date']}, abito in {secrets['address']}",
+        f"Cordiali saluti, {secrets['person']} 🙂",
+        "formazione " * 10_000,  # 110,000 characters
+        "la formazione degli operatori richiede tempo",
+        "timori sulla privacy dei dati dei clienti",
+        "\u05e9\u05dc\u05d5\u05dd formazione specialistica",
+    ] * 3
+    answers = tmp_path / "hostile.csv"
+    pd.DataFrame({"id": [f"H{i}" for i in range(len(texts))], "text": texts}).to_csv(answers, index=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RTC_NLP_CACHE", str(cache))
+    assert main(themes_args(answers, tmp_path / "t", "--redact", "--quiet")) == 0
+    assert main(["report", str(tmp_path / "t"), "--out", str(tmp_path / "t" / "report.html")]) == 0
+    out = pd.read_csv(tmp_path / "t" / "answers_with_themes.csv", dtype=str)
+    assert out["id"].tolist() == [f"H{i}" for i in range(len(texts))]  # every row, in order
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p != answers]
+    assert len(written) > 5
+    for path in written:
+        data = path.read_bytes()
+        if path.suffix == ".parquet":  # compressed: read it back
+            data = pd.read_parquet(path).to_csv().encode()
+        for kind, secret in secrets.items():
+            assert secret.encode() not in data, (path, kind)
