@@ -288,8 +288,14 @@ def redact_answers(answers: pd.DataFrame, column: str = "text") -> pd.DataFrame:
     out = answers.copy()
     total: Counter = Counter()
     cleaned = []
+    done: dict[str, tuple[Any, Counter]] = {}  # survey answers repeat: each text is read once
     for value in out[column]:
-        text, counts = redact(value)
+        if isinstance(value, str):
+            if value not in done:
+                done[value] = redact(value)
+            text, counts = done[value]
+        else:
+            text, counts = redact(value)
         cleaned.append(text)
         total.update(counts)
     out[column] = pd.Series(
