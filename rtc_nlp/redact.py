@@ -137,6 +137,17 @@ def _cities() -> frozenset[str]:
     return frozenset(c.lower() for c in Provider.cities)
 
 
+@lru_cache(maxsize=1)
+def _city_pairs() -> frozenset[str]:
+    """Every two words in a row of an Italian municipality's name ("alice castello", "martino
+    alla"): a place, not a first name and a surname."""
+    pairs = set()
+    for city in _cities():
+        words = city.replace("-", " ").split()
+        pairs.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+    return frozenset(pairs)
+
+
 def _stop(word: str) -> bool:
     """A function word that is not also a first name ("Sara" is, for the stop-word list, "sarà")."""
     from .stopwords import is_stop_word
@@ -198,7 +209,13 @@ def _persons(text: str) -> Iterator[tuple[int, int]]:
             yield match.span("value")
     for match in _PAIR.finditer(text):
         first, last = match.group("value").split()
-        if first.lower() in firsts and not _stop(last) and last.lower() not in _NOT_SURNAMES:
+        pair = f"{first} {last}".lower()
+        if (
+            first.lower() in firsts
+            and not _stop(last)
+            and last.lower() not in _NOT_SURNAMES
+            and pair not in _city_pairs()
+        ):
             yield match.span("value")
 
 
