@@ -286,6 +286,58 @@ def recall_table(per_kind: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Presidio's pattern recognizers for the kinds it has; names, addresses, dates of birth and
+# plates need its spaCy engine (a model from GitHub releases, out of reach here) or have none.
+PRESIDIO = {
+    "email": ("EmailRecognizer", {}),
+    "url": ("UrlRecognizer", {}),
+    "iban": ("IbanRecognizer", {}),
+    "codice_fiscale": ("ItFiscalCodeRecognizer", {}),
+    "partita_iva": ("ItVatCodeRecognizer", {}),
+    "card": ("CreditCardRecognizer", {}),
+    "phone": ("PhoneRecognizer", {"supported_regions": ("IT", "GB", "FR", "DE", "US")}),
+    "ip": ("IpRecognizer", {}),
+}
+
+
+def presidio_recognizers() -> dict[str, object] | None:
+    """Presidio's recognizers by kind, used without its analyzer engine; ``None`` when
+    ``presidio-analyzer`` is not installed."""
+    try:
+        from presidio_analyzer import predefined_recognizers
+    except ImportError:
+        return None
+    import logging
+
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # it tries the network, then its snapshot
+    return {kind: getattr(predefined_recognizers, name)(**kwargs) for kind, (name, kwargs) in PRESIDIO.items()}
+
+
+def _presidio_spans(recognizers: dict[str, object], text: str) -> list[tuple[int, int, str]]:
+    spans = []
+    for kind, recognizer in recognizers.items():
+        for result in recognizer.analyze(text, entities=recognizer.supported_entities, nlp_artifacts=None):
+            spans.append((result.start, result.end, kind))
+    return spans
+
+
+def presidio_recall(per_kind: int, seed: int, recognizers: dict[str, object]) -> pd.DataFrame:
+    """Presidio's recall on the same generated sentences (the same seed), for its kinds."""
+    corpus = Corpus(seed)
+    rows = []
+    for kind in KINDS:
+        caught = 0
+        for _ in range(per_kind):
+            text, value = corpus.case(kind)
+            if kind not in recognizers:
+                continue
+            start = text.find(value)
+            spans = _presidio_spans(recognizers, text)
+            caught += any(k == kind and s <= start and e >= start + len(value) for s, e, k in spans)
+        rows.append({"kind": kind, "presidio caught": caught if kind in recognizers else None})
+    return pd.DataFrame(rows)
+
+
 def clean_answers(evaldata: Path = EVALDATA) -> pd.DataFrame:
     """Answers without personal data: the bundled ones and the people-free evaluation sets."""
     frames = [
@@ -360,6 +412,20 @@ def main() -> None:
     print(f"precision: {caught} right / {total} redactions = {caught / max(total, 1):.4f}")
     for kind, where in examples[:20]:
         print(f"  {kind}: ...{where}...")
+    recognizers = presidio_recognizers()
+    if recognizers is None:
+        print("\nPresidio: not installed (pip install presidio-analyzer): not compared")
+    else:
+        side = table[["kind", "cases", "caught"]].merge(
+            presidio_recall(args.per_kind, args.seed, recognizers), on="kind"
+        )
+        print("\nPresidio's pattern recognizers on the same sentences:")
+        print(side.to_string(index=False))
+        wrong_presidio = answers.groupby("source", sort=False)["text"].apply(
+            lambda texts: sum(len(_presidio_spans(recognizers, t)) for t in texts)
+        )
+        print("Presidio's redactions in the answers without personal data:")
+        print(wrong_presidio.to_string())
     if args.speed_rows:
         print(speed(args.speed_rows, evaldata))
 
