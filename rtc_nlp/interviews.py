@@ -21,7 +21,7 @@ from .errors import InputError
 from .io import decode_bytes
 from .schema import ID, TEXT
 
-__all__ = ["INTERVIEWER_TAGS", "SPLITS", "read_interviews", "speaker_turns", "split_snippets"]
+__all__ = ["INTERVIEWER_TAGS", "ROLE_TAGS", "SPLITS", "read_interviews", "speaker_turns", "split_snippets"]
 
 #: How long texts are cut: one snippet per speaker turn, per paragraph (blank line) or per
 #: sentence (with the sentence splitter ``sentencex``, which knows Italian abbreviations).
@@ -44,8 +44,8 @@ INTERVIEWER_TAGS = frozenset(
         "ricercatrice",
     }
 )
-#: Tags that are a speaker even when they open one line only.
-_KNOWN_TAGS = INTERVIEWER_TAGS | {"r", "risposta", "intervistato", "intervistata", "a", "answer", "respondent"}
+#: Role tags, not names: a speaker even when they open one line only (and kept by --redact).
+ROLE_TAGS = INTERVIEWER_TAGS | {"r", "risposta", "intervistato", "intervistata", "a", "answer", "respondent"}
 # A line that opens with an optional time stamp, then a tag of at most four words and a colon.
 _TAG = re.compile(
     r"^[ \t]*(?:\[[0-9:.,]{4,12}\][ \t]*|\(?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\)?[ \t]+)?"
@@ -74,7 +74,7 @@ def speaker_turns(text: str) -> list[Turn]:
     for match in found:
         key = _fold(match.group("tag"))
         counts[key] = counts.get(key, 0) + 1
-    tags = [m for m in found if _fold(m.group("tag")) in _KNOWN_TAGS or counts[_fold(m.group("tag"))] >= 2]
+    tags = [m for m in found if _fold(m.group("tag")) in ROLE_TAGS or counts[_fold(m.group("tag"))] >= 2]
     turns = []
     if not tags or text[: tags[0].start()].strip():
         turns.append(Turn("", 0, 0, tags[0].start() if tags else len(text)))

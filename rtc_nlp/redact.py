@@ -318,5 +318,21 @@ def redact_answers(answers: pd.DataFrame, column: str = "text") -> pd.DataFrame:
     out[column] = pd.Series(
         cleaned, index=out.index, dtype=out[column].dtype if out[column].dtype != object else object
     )
+    if "speaker" in out.columns:  # an interview's speaker tags name people too
+        out["speaker"], named = _pseudonyms(out["speaker"])
+        total["person"] += named
     out.attrs = {**answers.attrs, "redaction": {kind: int(total.get(kind, 0)) for kind in PLACEHOLDERS}}
     return out
+
+
+def _pseudonyms(speakers: pd.Series) -> tuple[pd.Series, int]:
+    """Speaker tags that are not a role ("Intervistatore", "R") become "Persona 1", "Persona 2"...
+    in order of first appearance, so turns stay told apart without a name; and how many."""
+    from .interviews import ROLE_TAGS
+
+    roles = {t.lower() for t in ROLE_TAGS} | {""}
+    names: dict[str, str] = {}
+    for speaker in speakers.dropna().astype(str):
+        if speaker.strip().lower() not in roles and speaker not in names:
+            names[speaker] = f"Persona {len(names) + 1}"
+    return speakers.map(lambda s: names.get(s, s) if isinstance(s, str) else s), len(names)

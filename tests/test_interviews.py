@@ -191,3 +191,34 @@ def test_a_turn_without_words_still_counts_in_the_turn_numbers():
     snippets = split_snippets(frame, by="turn", keep_interviewer=True)
     assert snippets["text"].tolist() == ["prima risposta.", "seconda risposta."]
     assert snippets["turn"].tolist() == [1, 3]  # the empty question is turn 2
+
+
+def test_redacted_interviews_name_no_speaker_and_no_person_in_the_text(folder, tmp_path):
+    """With --redact a speaker tag that is a name becomes "Persona 1", roles stay, and a name in
+    a turn ("il dott. Rossi") is redacted: nothing under the results folder names them."""
+    from rtc_nlp.cli import main
+
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "themes",
+                str(folder),
+                "--split",
+                "turn",
+                "--embedder",
+                "lexical",
+                "--redact",
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    answers = pd.read_csv(out / "answers_with_themes.csv", dtype=str, keep_default_na=False)
+    assert set(answers["speaker"]) == {"", "Intervistato", "R", "Persona 1"}  # "": the lines before any tag
+    assert any("dott. [NOME]" in t for t in answers["text"])
+    for path in [p for p in out.rglob("*") if p.is_file()]:
+        data = path.read_bytes() if path.suffix != ".parquet" else pd.read_parquet(path).to_csv().encode()
+        assert b"Bianchi" not in data and b"Rossi" not in data, path
