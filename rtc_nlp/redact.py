@@ -130,6 +130,14 @@ def _first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    """Italian surnames, lower case, from Faker's Italian person provider."""
+    from faker.providers.person.it_IT import Provider
+
+    return frozenset(n.lower() for n in Provider.last_names)
+
+
+@lru_cache(maxsize=1)
 def _cities() -> frozenset[str]:
     """Italian municipalities, lower case, from Faker's Italian address provider."""
     from faker.providers.address.it_IT import Provider
@@ -210,12 +218,11 @@ def _persons(text: str) -> Iterator[tuple[int, int]]:
     for match in _PAIR.finditer(text):
         first, last = match.group("value").split()
         pair = f"{first} {last}".lower()
-        if (
-            first.lower() in firsts
-            and not _stop(last)
-            and last.lower() not in _NOT_SURNAMES
-            and pair not in _city_pairs()
-        ):
+        # "Mario Rossi", or the surname first as forms write it ("Rossi Mario").
+        named = (first.lower() in firsts and not _stop(last)) or (
+            last.lower() in firsts and first.lower() in _surnames()
+        )
+        if named and last.lower() not in _NOT_SURNAMES and pair not in _city_pairs():
             yield match.span("value")
 
 

@@ -34,6 +34,7 @@ FOUND = [
     ("mi chiamo Sara Bianchi", "person", "mi chiamo [NOME]"),
     ("ho parlato con la dott.ssa Şahat Campano", "person", "ho parlato con la dott.ssa [NOME]"),
     ("ringrazio Carlo Trapani per il supporto", "person", "ringrazio [NOME] per il supporto"),
+    ("Rossi Mario ha chiamato ieri", "person", "[NOME] ha chiamato ieri"),
     ("abito in via Roma 12, 20121 Milano", "address", "abito in [INDIRIZZO]"),
     ("sede in corso Vittorio Emanuele 7", "address", "sede in [INDIRIZZO]"),
     ("nato il 10/12/1985 a Milano", "birth_date", "nato il [DATA_NASCITA] a Milano"),
