@@ -57,7 +57,7 @@ _MONTHS = "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|o
 _DATE = rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}°? (?:{_MONTHS}) \d{{4}}|(?:19|20)\d{{2}}"
 _A_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 _BIRTH = re.compile(
-    rf"\b(?:nat[oaie]|nascita|classe|born|dob|compleanno)\b[^\d\n]{{0,25}}?(?P<value>{_DATE})(?![\d/])", _I
+    rf"\b(?:nat[oa]|nascita|classe|born|dob|compleanno)\b[^\d\n]{{0,25}}?(?P<value>{_DATE})(?![\d/])", _I
 )
 
 # A label, then the value it names: redacted whatever its check digits say.

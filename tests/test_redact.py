@@ -73,6 +73,7 @@ KEPT = [
     "versione 1.2.3.4 del software",
     "CAP 20121",
     "la via della formazione è lunga",
+    "sono nati nel 2020 nuovi servizi",
 ]
 
 
