@@ -8,7 +8,7 @@ reviewer fills in be read back under either name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
@@ -157,21 +157,25 @@ def _column_name(column: object) -> str:
     return METRICS.get(name, name)
 
 
-def italian_table(frame: pd.DataFrame, digits: int | None = 3, *, yes_no: bool = True) -> pd.DataFrame:
+def italian_table(
+    frame: pd.DataFrame, digits: int | None = 3, *, yes_no: bool = True, columns: Collection[str] | None = None
+) -> pd.DataFrame:
     """A copy of ``frame`` to show an analyst: columns, measures, statuses and yes/no in
-    Italian, numbers rounded to ``digits`` (``None``: as they are). Columns it does not know (the
-    respondents' own attributes) keep their names.
+    Italian, numbers rounded to ``digits`` (``None``: as they are). Columns it does not know keep
+    their names; with ``columns``, only those are touched (rtc_nlp's own, beside a respondent's
+    attributes that might share a name with them, such as a column "group" of the survey).
     """
     shown = frame.copy()
+    touched = set(shown.columns if columns is None else columns)
     for column, names in _VALUES.items():
-        if column in shown.columns:
+        if column in shown.columns and column in touched:
             shown[column] = shown[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
     if yes_no:  # a spreadsheet keeps its booleans: Excel shows them as VERO and FALSO itself
-        for column in [c for c in shown.columns if pd.api.types.is_bool_dtype(shown[c])]:
+        for column in [c for c in shown.columns if c in touched and pd.api.types.is_bool_dtype(shown[c])]:
             shown[column] = shown[column].map({True: "sì", False: "no"})
     if digits is not None:
         shown = shown.round(digits)
-    return shown.rename(columns=_column_name)
+    return shown.rename(columns=lambda c: _column_name(c) if c in touched else c)
 
 
 def english_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

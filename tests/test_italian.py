@@ -48,3 +48,10 @@ def test_italian_headers_read_back_as_english_ones():
     # A sheet that already has the English name is left as it is.
     both = pd.DataFrame({"corrected_codes": ["1"], "codici corretti": ["2"]})
     assert list(english_columns(both, ["corrected_codes"]).columns) == ["corrected_codes", "codici corretti"]
+
+
+def test_only_the_named_columns_are_touched():
+    frame = pd.DataFrame({"text": ["a"], "status": ["theme"], "group": ["nord"], "flag": [True]})
+    shown = italian_table(frame, columns=["text", "status"])
+    assert list(shown.columns) == ["risposta", "stato", "group", "flag"]
+    assert shown["stato"][0] == "tema" and bool(shown["flag"][0]) is True  # a respondent's column: not "sì"

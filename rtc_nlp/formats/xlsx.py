@@ -15,7 +15,7 @@ from ..codebook import Codebook
 from ..errors import InputError
 from ..italian import italian_table
 from ..persist import atomic_write, reproducible_zip
-from ..schema import ID, NON_ANSWER_ID, id_to_str
+from ..schema import ID, NON_ANSWER_ID, TEXT, id_to_str
 from ..sheets import safe_frame
 from .tables import ExportData, net_column, theme_column
 
@@ -35,9 +35,10 @@ def _xlsx(wide: pd.DataFrame, long: pd.DataFrame, book: Codebook) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     frame = code_frame(wide, book)
-    # Italian headers for the analyst (the respondents' own columns keep their names).
-    wide = safe_frame(italian_table(wide, digits=None, yes_no=False), excel=True)
-    long = safe_frame(italian_table(long, digits=None, yes_no=False), excel=True)
+    # Italian headers for the analyst; the respondents' own columns keep their names.
+    own = [ID, TEXT, "main_theme_id", "main_theme", "main_net_id", "status", "theme_id", "theme_label", "main"]
+    wide = safe_frame(italian_table(wide, digits=None, yes_no=False, columns=own), excel=True)
+    long = safe_frame(italian_table(long, digits=None, yes_no=False, columns=own), excel=True)
     codebook = italian_table(book.to_frame(), digits=None, yes_no=False)
     wide.insert(4, REVIEW_COLUMN, "")
     buffer = io.BytesIO()
