@@ -20,48 +20,13 @@ import pandas as pd
 
 from .errors import ModelFileError
 from .estimator import check_fitted
+from .palette import theme_colour
 from .persist import read_json, write_json
 
 __all__ = ["Codebook", "Theme"]
 
 FORMAT = "rtc_nlp.codebook"
 FORMAT_VERSION = 1
-#: Colours given to themes in id order (colour-blind safe, Okabe-Ito then Tableau, then more).
-PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-    "#4E79A7",
-    "#F28E2B",
-    "#59A14F",
-    "#B07AA1",
-    "#76B7B2",
-    "#EDC948",
-    "#FF9DA7",
-    "#9C755F",
-    # Then Dark2 and Set3, so that 32 themes get 32 colours.
-    "#1B9E77",
-    "#7570B3",
-    "#E7298A",
-    "#66A61E",
-    "#A6761D",
-    "#666666",
-    "#8DD3C7",
-    "#BEBADA",
-    "#FB8072",
-    "#80B1D3",
-    "#FDB462",
-    "#B3DE69",
-    "#FCCDE5",
-    "#BC80BD",
-    "#CCEBC5",
-    "#FFED6F",
-)
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -233,7 +198,7 @@ class Codebook:
                     keywords=tuple(row.keywords),
                     examples=tuple(examples),
                     parent=k + int(row.net_id) if getattr(row, "net_id", None) in grouping else None,
-                    colour=_colour(int(row.theme_id)),
+                    colour=theme_colour(int(row.theme_id)),
                 )
             )
         for row in nets.itertuples() if grouping else ():
@@ -244,7 +209,7 @@ class Codebook:
                         label=str(row.label),
                         keywords=tuple(row.keywords),
                         examples=tuple(list(row.typical_answers)[: n_examples or None]),
-                        colour=_colour(k + int(row.net_id)),
+                        colour=theme_colour(k + int(row.net_id)),
                     )
                 )
         source = {
@@ -335,7 +300,7 @@ class Codebook:
                         "parent": old.parent,
                         **group,
                         "id": next_id + offset,
-                        "colour": group.get("colour") or _colour(next_id + offset),
+                        "colour": group.get("colour") or theme_colour(next_id + offset),
                     }
                 )
             )
@@ -373,7 +338,7 @@ class Codebook:
                 "keywords": keywords,
                 "examples": examples,
                 "parent": parent,
-                "colour": colour or _colour(theme_id),
+                "colour": colour or theme_colour(theme_id),
             }
         )
         return self._remember_ids()._edited([*self.themes, theme])
@@ -454,10 +419,6 @@ class Codebook:
         )
 
 
-def _colour(theme_id: int) -> str:
-    return PALETTE[(theme_id - 1) % len(PALETTE)]
-
-
 def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -475,7 +436,7 @@ def _theme_from_dict(record: dict[str, Any]) -> Theme:
         keywords=_strings(record.get("keywords")),
         examples=_strings(record.get("examples")),
         parent=None if parent in (None, "") else int(parent),
-        colour=str(record.get("colour") or _colour(int(record["id"]))),
+        colour=str(record.get("colour") or theme_colour(int(record["id"]))),
     )
 
 

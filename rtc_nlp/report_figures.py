@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codebook import PALETTE
+from .palette import PALETTE, theme_colour
 
 __all__ = [
     "confusion_figure",
@@ -39,9 +39,13 @@ def wrap(text: Any, width: int = 28) -> str:
     return "<br>".join(textwrap.wrap(str(text), width=width, break_long_words=True)) or str(text)
 
 
-def theme_colour(theme_id: int, colour: str = "") -> str:
-    """The colour of a theme: its codebook colour when set, else the palette's for its id."""
-    return colour or PALETTE[(int(theme_id) - 1) % len(PALETTE)]
+def _vectors(texts: list[str], embedder: Any, random_state: int) -> np.ndarray:
+    """The texts' vectors by ``embedder`` (``None``: the lexical one, fitted on them)."""
+    from .lexical import LexicalEmbedder
+
+    if embedder is None:
+        embedder = LexicalEmbedder(random_state=random_state).fit(list(dict.fromkeys(texts)))
+    return np.asarray(embedder.transform(texts), dtype=np.float64)
 
 
 def theme_map(texts: list[str], embedder: Any = None, random_state: int = 0) -> np.ndarray:
@@ -51,11 +55,7 @@ def theme_map(texts: list[str], embedder: Any = None, random_state: int = 0) -> 
     """
     from sklearn.decomposition import PCA
 
-    from .lexical import LexicalEmbedder
-
-    if embedder is None:
-        embedder = LexicalEmbedder(random_state=random_state).fit(list(dict.fromkeys(texts)))
-    vectors = np.asarray(embedder.transform(texts), dtype=np.float64)
+    vectors = _vectors(texts, embedder, random_state)
     if len(vectors) < 3 or vectors.shape[1] < 2:
         return np.zeros((len(texts), 2))
     return PCA(n_components=2, random_state=random_state).fit_transform(vectors)
@@ -76,11 +76,8 @@ def theme_positions(
     from sklearn.decomposition import PCA
 
     from .embed import unit_rows
-    from .lexical import LexicalEmbedder
 
-    if embedder is None:
-        embedder = LexicalEmbedder(random_state=random_state).fit(list(dict.fromkeys(texts)))
-    vectors = np.asarray(embedder.transform(texts), dtype=np.float64)
+    vectors = _vectors(texts, embedder, random_state)
     theme_ids = np.asarray(theme_ids)
     present = [t for t in themes if (theme_ids == t).any()]
     out = np.full((len(themes), 2), np.nan)
