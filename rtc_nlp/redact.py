@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from .stopwords import is_stop_word
+
 __all__ = ["PLACEHOLDERS", "find_personal_data", "redact", "redact_answers"]
 
 PLACEHOLDERS = {
@@ -158,13 +160,12 @@ def _city_pairs() -> frozenset[str]:
 
 def _stop(word: str) -> bool:
     """A function word that is not also a first name ("Sara" is, for the stop-word list, "sarà")."""
-    from .stopwords import is_stop_word
-
     return is_stop_word(word) and word.lower() not in _first_names()
 
 
-def _valid(kind: str) -> Callable[[str], bool]:
-    """The check of an unlabelled value, from python-stdnum."""
+@lru_cache(maxsize=1)
+def _checks() -> dict[str, Callable[[str], bool]]:
+    """The check of an unlabelled value of each kind, from python-stdnum (built once)."""
     from stdnum import iban, luhn
     from stdnum.it import codicefiscale, iva
 
@@ -176,7 +177,7 @@ def _valid(kind: str) -> Callable[[str], bool]:
         "card": lambda v: (
             v.replace(" ", "").replace("-", "")[:1] in "23456" and luhn.is_valid(v.replace(" ", "").replace("-", ""))
         ),
-    }[kind]
+    }
 
 
 def _phones(text: str) -> Iterator[tuple[int, int]]:
@@ -253,7 +254,7 @@ def find_personal_data(text: str) -> list[tuple[int, int, str]]:
             found.append((start, end, kind))
 
     def checked(pattern: re.Pattern[str], kind: str) -> None:
-        check = _valid(kind)
+        check = _checks()[kind]
         for match in pattern.finditer(text):
             if check(match.group()):
                 add(*match.span(), kind)
