@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .crosstab import crosstab
+from .crosstab import LOW_BASE, crosstab
 from .describe import keyword_scores, typical_from_similarity
 from .errors import InputError
 from .italian import english_columns
@@ -79,7 +79,6 @@ def _load(folder: Path) -> _Run:
     """The answers, the theme table, the nets (or ``None``), the embedder and what the run was."""
     results = open_results(folder)
     answers, book, model = results.answers, results.codebook, results.model
-    usable = answers[answers["theme_id"].astype(int) >= 0]
     if model is not None:
         themes = model.themes_.assign(
             typical=lambda t: t["typical_answers"].map(list),
@@ -95,7 +94,7 @@ def _load(folder: Path) -> _Run:
         )
     codes = book.codes
     sizes = answers[answers["theme_id"].astype(int) > 0].groupby("theme_id").size()
-    base = max(len(usable), 1)
+    base = max(int((answers["theme_id"].astype(int) >= 0).sum()), 1)
     themes = pd.DataFrame(
         {
             "theme_id": [t.id for t in codes],
@@ -285,15 +284,7 @@ def _others(run: _Run, h: str) -> list[str]:
             f"<td>{html.escape(str(r.ids).replace(';', ', '))}</td></tr>"
             for r in new.itertuples()
         ]
-        head = [
-            "#n.",
-            "possibile tema",
-            "#risposte",
-            "tema più vicino",
-            "nuovo?",
-            "risposte tipiche",
-            "id",
-        ]
+        head = ["#n.", "possibile tema", "#risposte", "tema più vicino", "nuovo?", "risposte tipiche", "id"]
         parts.append(
             f"<{h}>Possibili temi nuovi</{h}><p>Gruppi di risposte lontane dai temi del codebook, o sul confine "
             "tra due: da valutare prima di aggiungerli al codebook.</p>" + _table(head, rows)
@@ -321,11 +312,14 @@ def _crosstab_table(prevalence: pd.DataFrame) -> str:
     if not segments:
         return ""
     letters = dict(zip(table["group"], table["letter"]))
-    bases = table.drop_duplicates("group").set_index("group")["base"]
+    bases = table.drop_duplicates("group").set_index("group")[["base", "low_base"]]
     head = ["tema", "#Totale"] + [f"#{g} ({letters[g]})" for g in segments]
     rows = [
         "<tr><td><i>base</i></td>"
-        + "".join(f"<td class=n><i>{int(bases[g])}{' *' if bases[g] < 30 else ''}</i></td>" for g in ["", *segments])
+        + "".join(
+            f"<td class=n><i>{int(bases.at[g, 'base'])}{' *' if bases.at[g, 'low_base'] else ''}</i></td>"
+            for g in ["", *segments]
+        )
         + "</tr>"
     ]
     for (_, label), cells in table.groupby(["theme_id", "theme_label"], sort=False):
@@ -339,7 +333,7 @@ def _crosstab_table(prevalence: pd.DataFrame) -> str:
     return (
         f"<p>Ondata {html.escape(str(wave))}: percentuali di colonna. Le lettere indicano i segmenti rispetto "
         "ai quali la quota è significativamente più alta (test z su due proporzioni, p &lt; 0,05, senza "
-        "correzione per i confronti multipli); * base inferiore a 30 risposte.</p>" + _table(head, rows)
+        f"correzione per i confronti multipli); * base inferiore a {LOW_BASE} risposte.</p>" + _table(head, rows)
     )
 
 
