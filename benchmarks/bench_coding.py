@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from rtc_nlp import compare_with_manual
-from rtc_nlp.codebook import Codebook
-from rtc_nlp.coding import CodebookCoder
+from rtc_nlp.coding.codebook import Codebook
+from rtc_nlp.coding.coder import CodebookCoder
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
 

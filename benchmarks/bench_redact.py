@@ -271,7 +271,7 @@ KINDS = [
 def recall_table(per_kind: int, seed: int = 0) -> pd.DataFrame:
     """Per kind: cases, caught (the value gone and the kind's placeholder there), and redactions
     of the wrong kind or more than one per case (wrong redactions inside the corpus)."""
-    from rtc_nlp.redact import PLACEHOLDERS, redact
+    from rtc_nlp.io.redact import PLACEHOLDERS, redact
 
     corpus = Corpus(seed)
     rows = []
@@ -357,7 +357,7 @@ def clean_answers(evaldata: Path = EVALDATA) -> pd.DataFrame:
 
 def false_alarms(answers: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Redactions per source and kind in answers that hold no personal data, with examples."""
-    from rtc_nlp.redact import find_personal_data
+    from rtc_nlp.io.redact import find_personal_data
 
     rows, examples = [], []
     for source, part in answers.groupby("source", sort=False):

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_themes import DEFAULT_FOLDER, scores  # noqa: E402
 
-import rtc_nlp.grouping as grouping_module  # noqa: E402
+import rtc_nlp.themes.grouping as grouping_module  # noqa: E402
 from rtc_nlp import ThemeModel  # noqa: E402
 
 REPORT = HERE.parent / "data" / "report" / "report_groupings.csv"

@@ -34,7 +34,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
 from rtc_nlp import ThemeModel
-from rtc_nlp.embed import embedder_class
+from rtc_nlp.embedders.registry import embedder_class
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
 

@@ -51,8 +51,8 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
 from rtc_nlp import ThemeModel
-from rtc_nlp.batches import embed_in_batches
-from rtc_nlp.cache import EmbeddingCache
+from rtc_nlp.embedders.batches import embed_in_batches
+from rtc_nlp.embedders.cache import EmbeddingCache
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "evaldata"
 

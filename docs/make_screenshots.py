@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image, ImageChops
 
-from rtc_nlp.cli import main
+from rtc_nlp.cli.commands import main
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "docs" / "screenshots"

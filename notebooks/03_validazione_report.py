@@ -41,8 +41,7 @@ PERMUTAZIONI = 299
 import pandas as pd
 
 from rtc_nlp import ThemeModel, compare_with_manual, italian_table, validate_report_groupings
-from rtc_nlp.report import confusion_figure
-from rtc_nlp.report_text import verdict
+from rtc_nlp.report import confusion_figure, verdict
 
 tabella = validate_report_groupings(FILE_REPORT, n_boot=RICAMPIONAMENTI, n_perm=PERMUTAZIONI)
 print("modello dei testi:", tabella["embedder"].iloc[0])

@@ -34,7 +34,7 @@ CARTELLA_RISULTATI = "risultati"
 from pathlib import Path
 
 from rtc_nlp import Codebook, code_answers, italian_table, read_answers
-from rtc_nlp.export import export, read_reviewed
+from rtc_nlp.results import export, read_reviewed
 
 codebook = Codebook.load(CODEBOOK)
 codificate = code_answers(

@@ -16,26 +16,26 @@ The main entry points::
     wave2 = code_answers(read_answers("wave2.csv", text_column="risposta"), codebook)
 """
 
-from .cluster import CommunityClusterer, NestedWard, SilhouetteAgglomerative
-from .codebook import Codebook, Theme
-from .coding import CodebookCoder, code_answers
-from .e5_encoder import E5Encoder
-from .embed import Embedder, register_embedder, resolve_embedder
+from .coding.codebook import Codebook, Theme
+from .coding.coder import CodebookCoder, code_answers
+from .coding.manual_codes import ManualCodes, read_manual_codes
+from .coding.review import read_overrides, review_queue
+from .coding.waves import compare_waves
+from .embedders.base import Embedder, register_embedder
+from .embedders.e5 import E5Encoder
+from .embedders.lexical import LexicalEmbedder
+from .embedders.registry import resolve_embedder
+from .embedders.sentence_transformer import SentenceTransformerEmbedder
+from .embedders.use import UniversalSentenceEncoder
 from .errors import InputError, ModelFileError, RtcNlpError
-from .interviews import read_interviews, split_snippets
-from .io import read_answers
+from .io.interviews import read_interviews, split_snippets
+from .io.reading import read_answers
 from .italian import italian_table
-from .lexical import LexicalEmbedder
-from .manual_codes import ManualCodes, read_manual_codes
-from .report_groupings import validate_report_groupings
-from .review import read_overrides, review_queue
-from .sentence_transformer import SentenceTransformerEmbedder
-from .themes import NON_ANSWER, UNCLASSIFIED, ThemeModel
-from .use_encoder import UniversalSentenceEncoder
-from .validate import ValidationReport, compare_with_manual
-from .waves import compare_waves
-
-__version__ = "0.4.0.dev0"
+from .schema import __version__
+from .themes.cluster import CommunityClusterer, NestedWard, SilhouetteAgglomerative
+from .themes.model import NON_ANSWER, UNCLASSIFIED, ThemeModel
+from .validation.report_groupings import validate_report_groupings
+from .validation.validate import ValidationReport, compare_with_manual
 
 __all__ = [
     "Codebook",

@@ -25,7 +25,11 @@ __all__ = [
     "as_frame",
     "id_to_str",
     "versions",
+    "__version__",
 ]
+
+#: The release, written here once (and in pyproject.toml); ``rtc_nlp.__version__`` is this.
+__version__ = "0.4.0.dev0"
 
 #: Columns every answers table has first.
 ID, TEXT, SOURCE_ROW = "id", "text", "source_row"

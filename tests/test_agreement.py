@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn import metrics
 
-from rtc_nlp.agreement import cohen_kappa, krippendorff_alpha_nominal, partition_scores
+from rtc_nlp.validation.agreement import cohen_kappa, krippendorff_alpha_nominal, partition_scores
 
 
 def _random_pairs(n_cases: int = 120, seed: int = 0):

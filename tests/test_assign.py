@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rtc_nlp.assign import nearest_themes
+from rtc_nlp.themes.assign import nearest_themes
 
 PROTOTYPES = np.eye(3, dtype=np.float32)  # three orthogonal themes
 
@@ -60,7 +60,7 @@ def test_one_theme_has_no_second():
 
 
 def test_assigning_in_blocks_gives_each_row_what_it_gets_alone(monkeypatch):
-    import rtc_nlp.assign as assign
+    import rtc_nlp.themes.assign as assign
 
     rng = np.random.default_rng(0)
     vectors = unit(*rng.normal(size=(50, 3)), [0, 0, 0], [1, 1, 0])  # with nothing in common and a tie

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import REPO, code_args, themes_args
 
-from rtc_nlp.cli import main
+from rtc_nlp.cli.commands import main
 
 
 def run(args, capsys):
@@ -136,7 +136,7 @@ def test_help_reads_well():
 
 
 def test_ctrl_c_during_embedding_leaves_no_output_and_no_cache_entry(survey, tmp_path, capsys, monkeypatch):
-    from rtc_nlp.lexical import LexicalEmbedder
+    from rtc_nlp.embedders.lexical import LexicalEmbedder
 
     answers = tmp_path / "answers.csv"
     survey.to_csv(answers, index=False)
@@ -228,7 +228,7 @@ def test_compare_takes_a_themes_run_as_the_first_wave_and_says_what_the_counts_r
 
 
 def test_the_summary_names_the_nets_even_when_fewer_remain_than_any_cut_tried():
-    from rtc_nlp.summary_text import _alternatives
+    from rtc_nlp.cli.summary import _alternatives
 
     tried = [{"n_nets": 3, "silhouette": 0.2453}, {"n_nets": 4, "silhouette": 0.2}]
     fewer = _alternatives({"nets": {"n_nets": 2, "alternatives": tried}})
@@ -252,3 +252,14 @@ def test_encoding_on_the_command_line_reads_a_file_detection_refuses(tmp_path, c
     assert code == 0, err
     written = pd.read_csv(tmp_path / "b" / "answers_with_themes.csv")
     assert written["id"].tolist() == ["R1", "R2", "R3"] and written["text"].iloc[0] == "la sicurezza dei dati"
+
+
+@pytest.mark.parametrize("embedder", ["auto", "lexical"])
+def test_a_run_names_its_embedder_once(embedder, tmp_path, capsys):
+    args = ["themes", str(REPO / "data/demo/wave1.csv"), "--text-column", "risposta", "--id-column", "id"]
+    assert main([*args, "--embedder", embedder, "--out", str(tmp_path / "r")]) == 0
+    said = capsys.readouterr()
+    naming = [line for line in (said.out + said.err).splitlines() if line.startswith(("rtc_nlp: embedder", "embedder"))]
+    assert len(naming) == 1, naming
+    if embedder == "auto":  # the one line also says why this embedder was chosen
+        assert "not on disk" in naming[0] or "found on disk" in naming[0]

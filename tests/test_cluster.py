@@ -11,7 +11,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from rtc_nlp import CommunityClusterer
-from rtc_nlp.cluster import NARROW_MARGIN, nearest_neighbors
+from rtc_nlp.themes.cluster import NARROW_MARGIN, nearest_neighbors
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -176,7 +176,7 @@ def test_nearest_neighbors_matches_brute_force():
 
 def test_theme_model_reports_what_the_clusterer_chose(survey):
     from rtc_nlp import ThemeModel
-    from rtc_nlp.cli import format_summary
+    from rtc_nlp.cli.commands import format_summary
 
     model = ThemeModel(embedder="lexical", clusterer=CommunityClusterer(n_neighbors=5), random_state=0).fit(survey)
     clustering = model.summary_["clustering"]

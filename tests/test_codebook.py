@@ -8,7 +8,7 @@ import re
 import pytest
 
 from rtc_nlp import ModelFileError, ThemeModel
-from rtc_nlp.codebook import Codebook
+from rtc_nlp.coding.codebook import Codebook
 
 HAND = [
     {"label": "Reputazione", "description": "immagine e pregiudizi", "keywords": ["reputazione", "brand"]},

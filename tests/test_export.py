@@ -13,11 +13,11 @@ import pytest
 from conftest import code_args, themes_args
 
 from rtc_nlp import InputError, compare_with_manual
-from rtc_nlp.cli import main
-from rtc_nlp.codebook import Codebook
-from rtc_nlp.export import export, read_reviewed, spss_names
-from rtc_nlp.formats.refi_qda import CODEBOOK_NS, PROJECT_NS
-from rtc_nlp.review import apply_overrides
+from rtc_nlp.cli.commands import main
+from rtc_nlp.coding.codebook import Codebook
+from rtc_nlp.coding.review import apply_overrides
+from rtc_nlp.results.exporter import export, read_reviewed, spss_names
+from rtc_nlp.results.formats.refi_qda import CODEBOOK_NS, PROJECT_NS
 
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 BOOK = Codebook.from_records(
@@ -289,8 +289,8 @@ def test_cli_export_from_code_and_themes_folders(survey, tmp_path, capsys):
     assert main(["export", str(tmp_path / "r"), "--format", "csv,qdc", "--out", str(tmp_path / "e1")]) == 0
     wide = pd.read_csv(tmp_path / "e1" / "codes_wide.csv", dtype={"id": str})
     assert wide["id"].tolist() == survey["id"].tolist()
-    from rtc_nlp.codebook import Codebook as _Codebook
-    from rtc_nlp.io import file_sha256
+    from rtc_nlp.coding.codebook import Codebook as _Codebook
+    from rtc_nlp.io.reading import file_sha256
 
     _Codebook.from_records(
         [{"label": "sicurezza", "keywords": ["dati"]}, {"label": "formazione", "keywords": ["corsi"]}]
@@ -321,7 +321,8 @@ def test_the_same_results_export_to_the_same_bytes(coded, tmp_path):
 
 def test_a_format_in_the_table_is_offered_by_the_cli_and_written(coded, tmp_path, monkeypatch):
     """A new format is one writer plus one line in FORMATS: the CLI lists and writes it."""
-    from rtc_nlp import cli_parser, formats
+    from rtc_nlp.cli import parser as cli_parser
+    from rtc_nlp.results import formats
 
     def write(data, out):
         (out / "ids.txt").write_text("\n".join(data.frame["id"]), encoding="utf-8")

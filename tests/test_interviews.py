@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from rtc_nlp import read_interviews, split_snippets
-from rtc_nlp.cli import main
-from rtc_nlp.interviews import speaker_turns
+from rtc_nlp.cli.commands import main
+from rtc_nlp.io.interviews import speaker_turns
 
 TRANSCRIPTS = {
     "int01.txt": (
@@ -124,8 +124,8 @@ def test_refi_qda_codes_each_snippet_where_it_stands_in_its_transcript(folder, t
     import zipfile
     from xml.etree import ElementTree as ET
 
-    from rtc_nlp.export import export
-    from rtc_nlp.formats.refi_qda import PROJECT_NS
+    from rtc_nlp.results.exporter import export
+    from rtc_nlp.results.formats.refi_qda import PROJECT_NS
 
     out = tmp_path / "out"
     assert (
@@ -164,8 +164,8 @@ def test_two_transcripts_with_one_file_name_are_two_sources(tmp_path):
     import zipfile
     from xml.etree import ElementTree as ET
 
-    from rtc_nlp.codebook import Codebook
-    from rtc_nlp.formats.refi_qda import PROJECT_NS, _qdpx
+    from rtc_nlp.coding.codebook import Codebook
+    from rtc_nlp.results.formats.refi_qda import PROJECT_NS, _qdpx
 
     book = Codebook.from_records([{"id": 1, "label": "Formazione", "keywords": ["corsi"]}], name="prova")
     frame = pd.DataFrame(
@@ -196,7 +196,7 @@ def test_a_turn_without_words_still_counts_in_the_turn_numbers():
 def test_redacted_interviews_name_no_speaker_and_no_person_in_the_text(folder, tmp_path):
     """With --redact a speaker tag that is a name becomes "Persona 1", roles stay, and a name in
     a turn ("il dott. Rossi") is redacted: nothing under the results folder names them."""
-    from rtc_nlp.cli import main
+    from rtc_nlp.cli.commands import main
 
     out = tmp_path / "out"
     assert (

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from rtc_nlp import ThemeModel, read_answers
-from rtc_nlp.describe import class_keywords, typical_indices
-from rtc_nlp.phrases import answer_as_name, content_words, key_phrases, rewords
 from rtc_nlp.stopwords import KEYWORD_STOP_WORDS, is_stop_word
+from rtc_nlp.themes.describe import class_keywords, typical_indices
+from rtc_nlp.themes.names import answer_as_name, content_words, key_phrases, rewords
 
 DEMO = "data/demo/wave1.csv"
 

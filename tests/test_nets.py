@@ -7,8 +7,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from rtc_nlp import NestedWard, ThemeModel
-from rtc_nlp.embed import unit_rows
-from rtc_nlp.grouping import NET_RANGE, choose_nets
+from rtc_nlp.embedders.base import unit_rows
+from rtc_nlp.themes.grouping import NET_RANGE, choose_nets
 
 
 def _two_level_points(seed=0, n_nets=4, per_net=3, per_theme=40, dim=32):
@@ -122,7 +122,7 @@ def test_one_level_stays_one_option_away():
 
 def test_the_codebook_keeps_the_nets_and_the_coder_counts_answers_in_them(netted):
     from rtc_nlp import Codebook, CodebookCoder
-    from rtc_nlp.waves import compare_waves
+    from rtc_nlp.coding.waves import compare_waves
 
     book = Codebook.from_model(netted)
     k = len(netted.themes_)
@@ -173,7 +173,7 @@ def test_moving_a_theme_to_another_net_keeps_every_id():
 
 
 def test_the_summary_lists_themes_under_their_nets_and_the_alternatives(netted):
-    from rtc_nlp.cli import format_summary
+    from rtc_nlp.cli.commands import format_summary
 
     auto = ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8).fit(
         netted.assignments_[["id", "text"]]

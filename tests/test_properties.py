@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rtc_nlp import InputError, ThemeModel, read_answers
-from rtc_nlp.codebook import Codebook
-from rtc_nlp.coding import code_answers
-from rtc_nlp.export import export
-from rtc_nlp.interviews import read_interviews, speaker_turns
+from rtc_nlp.coding.codebook import Codebook
+from rtc_nlp.coding.coder import code_answers
+from rtc_nlp.io.interviews import read_interviews, speaker_turns
+from rtc_nlp.results.exporter import export
 from rtc_nlp.text import NON_ANSWER_REASONS, prepare_texts
 
 # 30 cases each in CI; set RTC_NLP_HYPOTHESIS_EXAMPLES for a longer hunt.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,9 +13,9 @@ import pytest
 from conftest import SURVEY_THEMES
 
 from rtc_nlp import InputError
-from rtc_nlp.cli import main
-from rtc_nlp.io import read_answers
-from rtc_nlp.questions import read_questions, split_questions
+from rtc_nlp.cli.commands import main
+from rtc_nlp.io.questions import read_questions, split_questions
+from rtc_nlp.io.reading import read_answers
 
 VANTAGGI = [
     "costi più bassi del servizio",
@@ -162,6 +163,30 @@ def test_the_bundled_report_groupings_run_per_question(tmp_path, capsys):
     assert [q.name for q in found] == list(dict.fromkeys(groupings["grouping"]))
     total = sum(len(pd.read_csv(tmp_path / "r" / q.folder / "answers_with_themes.csv")) for q in found)
     assert total == len(groupings)
+    # What it printed names the files where they are now, never the staging folder they were written to.
+    said = capsys.readouterr().out
+    wrote = [line for line in said.splitlines() if line.startswith("wrote ")]
+    assert len(wrote) == len(found) and ".partial" not in said
+    for line, q in zip(wrote, found):
+        for name in line.removeprefix("wrote ").replace(" and ", ", ").split(", "):
+            assert Path(name.rstrip("/\\")).exists(), f"printed {name!r}, which does not exist"
+            assert Path(name.rstrip("/\\")).parent == tmp_path / "r" / q.folder
+
+
+def test_codes_of_several_questions_are_said_where_they_end_up(tmp_path, capsys):
+    survey_file(tmp_path / "w1.csv", 1)
+    survey_file(tmp_path / "w2.csv", 2)
+    questions = ["Difficoltà incontrate", "Vantaggi attesi"]
+    find_themes(tmp_path, *questions)
+    assert main(["codebook", str(tmp_path / "r"), "--out", str(tmp_path / "books")]) == 0
+    capsys.readouterr()
+    code_wave2(tmp_path, *questions)
+    said = capsys.readouterr().out
+    assert ".partial" not in said
+    for q in read_questions(tmp_path / "c"):
+        assert (
+            f"to {tmp_path / 'c' / q.folder}" in said and f"see {tmp_path / 'c' / q.folder / 'new_themes.csv'}" in said
+        )
 
 
 def test_several_questions_with_one_codebook_file_is_refused_before_coding(tmp_path, capsys):

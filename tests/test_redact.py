@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from conftest import code_args, themes_args
 
-from rtc_nlp.cache import text_key
-from rtc_nlp.cli import main
-from rtc_nlp.redact import PLACEHOLDERS, redact, redact_answers
+from rtc_nlp.cli.commands import main
+from rtc_nlp.embedders.cache import text_key
+from rtc_nlp.io.redact import PLACEHOLDERS, redact, redact_answers
 
 FOUND = [
     ("scrivetemi a mario.rossi@example.it per info", "email", "scrivetemi a [EMAIL] per info"),
@@ -111,7 +111,7 @@ def test_cli_redact_keeps_personal_data_out_of_cache_model_and_outputs(survey, t
     monkeypatch.setenv("RTC_NLP_CACHE", str(cache))
     assert main(themes_args(answers, tmp_path / "t", "--redact")) == 0
     assert "redacted 1 email" in capsys.readouterr().out
-    from rtc_nlp.codebook import Codebook
+    from rtc_nlp.coding.codebook import Codebook
 
     Codebook.from_records([{"label": "sicurezza", "keywords": ["dati"]}]).save(tmp_path / "cb.json")
     assert main(code_args(answers, tmp_path / "cb.json", tmp_path / "c", "--redact")) == 0

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import themes_args
 
-from rtc_nlp.cli import main
+from rtc_nlp.cli.commands import main
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -147,7 +147,7 @@ def test_report_refuses_to_overwrite(report, capsys):
 def _results_folder(folder, survey, clusterer):
     """What 'rtc-nlp themes' writes, from a model fitted with the given clusterer."""
     from rtc_nlp import ThemeModel
-    from rtc_nlp.sheets import write_csv
+    from rtc_nlp.io.sheets import write_csv
 
     model = ThemeModel(embedder="lexical", clusterer=clusterer, random_state=0, cache_dir=False).fit(survey)
     folder.mkdir()
@@ -158,7 +158,7 @@ def _results_folder(folder, survey, clusterer):
 
 def test_report_says_how_reproducible_the_themes_are(survey_module, tmp_path):
     from rtc_nlp import CommunityClusterer
-    from rtc_nlp.report import write_report
+    from rtc_nlp.report.page import write_report
 
     clustering = _results_folder(tmp_path / "plain", survey_module, CommunityClusterer(n_neighbors=5))
     page = write_report(tmp_path / "plain", tmp_path / "plain.html").read_text(encoding="utf-8")
@@ -184,8 +184,8 @@ def test_report_shows_the_code_frame_with_nets(tmp_path):
     from test_themes import _many_answers
 
     from rtc_nlp import ThemeModel
-    from rtc_nlp.report import write_report
-    from rtc_nlp.results import write_themes
+    from rtc_nlp.report.page import write_report
+    from rtc_nlp.results.folder import write_themes
 
     model = ThemeModel(embedder="lexical", random_state=0, verbose=False, n_themes=8, n_nets=3).fit(_many_answers(20))
     write_themes(tmp_path / "results", model)

@@ -14,10 +14,10 @@ from conftest import REPO, code_args, themes_args
 from page_probe import probe
 from test_report import chromium  # noqa: F401  (the fixture)
 
-from rtc_nlp.cli import main
-from rtc_nlp.crosstab import crosstab
-from rtc_nlp.report_figures import prevalence_plot, theme_colour
-from rtc_nlp.report_text import number, percent, verdict
+from rtc_nlp.cli.commands import main
+from rtc_nlp.coding.crosstab import crosstab
+from rtc_nlp.report.figures import prevalence_plot, theme_colour
+from rtc_nlp.report.text import number, percent, verdict
 
 DEMO = REPO / "data" / "demo"
 SECTIONS = [
@@ -202,7 +202,7 @@ def test_a_report_of_several_questions_fits_a_phone(chromium, tmp_path):  # noqa
 
 
 def test_the_heatmap_keeps_every_name_whole(demo):
-    from rtc_nlp.report_figures import confusion_figure
+    from rtc_nlp.report.figures import confusion_figure
 
     confusion = pd.read_csv(demo / "w2" / "validation" / "confusion.csv", index_col=0)
     fig = confusion_figure(confusion)

@@ -10,9 +10,9 @@ import pytest
 from conftest import code_args, themes_args
 from openpyxl import load_workbook
 
-from rtc_nlp.cli import main
-from rtc_nlp.codebook import Codebook
-from rtc_nlp.sheets import safe_cell
+from rtc_nlp.cli.commands import main
+from rtc_nlp.coding.codebook import Codebook
+from rtc_nlp.io.sheets import safe_cell
 
 DANGEROUS = [
     '=HYPERLINK("http://x.example","clic") sicurezza dei dati',
@@ -102,7 +102,7 @@ def test_every_csv_and_xlsx_written_is_safe(survey, tmp_path):
 
 
 def test_csv_cells_with_carriage_returns_round_trip(tmp_path):
-    from rtc_nlp.sheets import write_csv
+    from rtc_nlp.io.sheets import write_csv
 
     frame = pd.DataFrame({"id": ["a", "b"], "text": ["uno \r due", "tre\r\nquattro"]})
     write_csv(frame, tmp_path / "x.csv")

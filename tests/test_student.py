@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from test_themes import _many_answers
 
-import rtc_nlp.student as student_module
+import rtc_nlp.embedders.student as student_module
 from rtc_nlp import LexicalEmbedder, ThemeModel
+from rtc_nlp.embedders.student import LexicalStudent, calibrate, margins, routed
 from rtc_nlp.errors import ModelFileError
-from rtc_nlp.student import LexicalStudent, calibrate, margins, routed
 
 EMBEDDED: list[str] = []  # every text the "encoder" below embedded, in order
 

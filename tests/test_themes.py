@@ -9,7 +9,7 @@ from conftest import REPO
 from sklearn.metrics import adjusted_rand_score
 
 from rtc_nlp import InputError, LexicalEmbedder, ModelFileError, ThemeModel, read_answers
-from rtc_nlp.sentence_transformer import SentenceTransformerEmbedder
+from rtc_nlp.embedders.sentence_transformer import SentenceTransformerEmbedder
 
 
 def fit(answers, **kwargs):
@@ -135,7 +135,7 @@ def test_n_themes_and_min_theme_size(survey):
 
 
 def test_typical_answers_are_central_members_that_say_different_things(survey):
-    from rtc_nlp.phrases import content_words, rewords
+    from rtc_nlp.themes.names import content_words, rewords
 
     model = fit(survey, n_examples=3)
     out = model.assignments_
@@ -156,7 +156,7 @@ def test_typical_answers_are_central_members_that_say_different_things(survey):
 
 
 def test_typical_answers_compared_a_block_at_a_time_are_those_of_each_theme_alone(monkeypatch):
-    import rtc_nlp.describe as describe
+    import rtc_nlp.themes.describe as describe
 
     rng = np.random.default_rng(1)
     words = "costi formazione privacy reputazione turni sicurezza orari burocrazia clienti dati".split()
@@ -268,7 +268,7 @@ def test_fitting_on_a_sample_assigns_every_answer_and_is_reproducible():
 
 
 def test_parallel_embedding_gives_the_same_themes(monkeypatch, tmp_path):
-    import rtc_nlp.batches as batches_module
+    import rtc_nlp.embedders.batches as batches_module
 
     monkeypatch.setattr(batches_module, "EMBED_BATCH", 37)  # several batches on a small input
     texts = _many_answers(20)

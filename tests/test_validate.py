@@ -10,7 +10,7 @@ import pytest
 from conftest import themes_args
 
 from rtc_nlp import InputError, ThemeModel, compare_with_manual, read_manual_codes
-from rtc_nlp.cli import main
+from rtc_nlp.cli.commands import main
 
 REPO = Path(__file__).resolve().parents[1]
 

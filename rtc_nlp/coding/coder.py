@@ -1,0 +1,378 @@
+"""Coding answers with a codebook: several codes per answer, new waves, new themes.
+
+:class:`CodebookCoder` turns each theme of a :class:`~rtc_nlp.Codebook` into a prototype
+vector (the mean of its description, keywords and examples, plus any manually coded answers:
+few-shot) and gives every answer the themes it is similar enough to (at most ``max_codes``),
+with a confidence, or "non classificato" with the reason. Nothing is refitted between waves:
+coding wave 2 with the wave-1 codebook keeps every id and label, and what stays unassigned or
+uncertain is clustered into candidate new themes. Reviewing the codes is :mod:`rtc_nlp.coding.review`,
+comparing waves :mod:`rtc_nlp.coding.waves`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from ..embedders.base import Embedder, unit_rows
+from ..embedders.registry import resolve_embedder
+from ..errors import InputError
+from ..estimator import check_fitted, fresh
+from ..schema import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, as_frame
+from ..text import prepare_texts
+from ..themes.assign import nearest_themes
+from ..themes.describe import class_keywords, theme_name, typical_indices
+from ..themes.grouping import candidate_min_size, choose_clusterer
+from ..themes.names import key_phrases
+from .codebook import Codebook
+from .review import apply_overrides
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CodebookCoder", "code_answers", "split_theme"]
+
+#: Similarity of an answer to its second theme, as a share of the first, from which it gets both.
+DEFAULT_RATIO = 0.9
+
+
+class CodebookCoder(BaseEstimator):
+    """Code answers against a codebook (scikit-learn style: parameters here, checked in fit).
+
+    Parameters
+    ----------
+    codebook : Codebook
+    embedder : str or Embedder, default "auto"
+        As in :class:`~rtc_nlp.ThemeModel`. A lexical embedder is fitted on the codebook's
+        texts and the answers being coded.
+    min_similarity : float or None, default None
+        Below this similarity to every theme an answer is "non classificato". ``None`` = half
+        the median best similarity of the answers given to :meth:`fit` (``min_similarity_``):
+        scale-free across embedders, and on the demo survey it leaves most answers of the
+        theme wave 2 adds unclassified while coding about 90% of wave 1. It is never below 5%
+        of the similarity of the codebook's own texts to their theme.
+    max_codes : int, default 2
+        Most codes per answer.
+    ratio : float, default 0.9
+        A further theme is given when its similarity is at least ``ratio`` times the best one.
+    manual : DataFrame or None
+        Manually coded answers (``text`` and ``theme_id`` columns) that sharpen the themes.
+    random_state : int, default 0
+    verbose : bool, default False
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        embedder: str | Embedder = "auto",
+        *,
+        min_similarity: float | None = None,
+        max_codes: int = 2,
+        ratio: float = DEFAULT_RATIO,
+        manual: pd.DataFrame | None = None,
+        random_state: int = 0,
+        verbose: bool = False,
+    ) -> None:
+        self.codebook = codebook
+        self.embedder = embedder
+        self.min_similarity = min_similarity
+        self.max_codes = max_codes
+        self.ratio = ratio
+        self.manual = manual
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check(self) -> None:
+        if not isinstance(self.codebook, Codebook) or len(self.codebook) == 0:
+            raise ValueError("codebook must be a Codebook with at least one theme")
+        if not (isinstance(self.max_codes, int) and self.max_codes >= 1):
+            raise ValueError(f"max_codes must be a positive integer, got {self.max_codes!r}")
+        if not 0 < float(self.ratio) <= 1:
+            raise ValueError(f"ratio must be in (0, 1], got {self.ratio!r}")
+
+    def _theme_texts(self) -> list[list[str]]:
+        codes = self.codebook.codes  # nets are counted through their themes, never coded directly
+        texts = [theme.texts() for theme in codes]
+        if self.manual is not None:
+            index = {theme.id: i for i, theme in enumerate(codes)}
+            for text, theme_id in zip(self.manual[TEXT].astype(str), self.manual["theme_id"]):
+                if int(theme_id) not in index:
+                    raise InputError(
+                        f"manual example coded {theme_id!r}, which is not a codebook id of a theme "
+                        f"({[t.id for t in codes]}; nets are counted through their themes)",
+                        column="theme_id",
+                    )
+                texts[index[int(theme_id)]].append(text)
+        return texts
+
+    def fit(self, answers: Any = None) -> CodebookCoder:
+        """Build the theme prototypes; ``answers`` (optional) also fit a lexical embedder."""
+        self._check()
+        theme_texts = self._theme_texts()
+        extra: list[str] = []
+        if answers is not None:
+            prepared = prepare_texts(as_frame(answers)[TEXT])
+            extra = [str(t) for t, na in zip(prepared["clean_text"], prepared["non_answer"]) if na is None or na != na]
+        self.embedder_ = resolve_embedder(fresh(self.embedder), verbose=self.verbose)
+        flat = [t for group in theme_texts for t in group]
+        corpus = list(dict.fromkeys(flat + extra))
+        self.embedder_.fit(corpus if self.embedder_.learns_from_texts else [])
+        self._last_batch: tuple[tuple[str, ...], np.ndarray] | None = None
+        vectors = unit_rows(self.embedder_.transform(flat))
+        prototypes, own, start = [], [], 0
+        for group in theme_texts:
+            block = vectors[start : start + len(group)]
+            start += len(group)
+            centre = block.mean(axis=0)
+            prototypes.append(centre / (np.linalg.norm(centre) or 1.0))
+            own.extend((block @ prototypes[-1]).tolist())
+        self.prototypes_ = np.vstack(prototypes).astype(np.float32)
+        self.own_similarity_ = float(np.median(own))
+        if self.min_similarity is not None:
+            self.min_similarity_ = float(self.min_similarity)
+        else:
+            # A floor tied to the codebook's own scale, so that a batch of answers unrelated to
+            # every theme cannot lower the bar to noise (stray character n-grams).
+            floor = 0.05 * self.own_similarity_
+            best = (self._embed(extra) @ self.prototypes_.T).max(axis=1) if extra else []
+            self.min_similarity_ = max(floor, 0.5 * float(np.median(best))) if len(best) else floor
+        return self
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of ``texts``. The last batch is kept: ``fit`` (for the threshold) and
+        ``code`` on the same answers would otherwise embed them twice."""
+        key = tuple(texts)
+        if self._last_batch is None or self._last_batch[0] != key:
+            self._last_batch = (key, unit_rows(self.embedder_.transform(texts)))
+        return self._last_batch[1]
+
+    def code(self, answers: Any) -> pd.DataFrame:
+        """Code ``answers``: one row per answer, in input order.
+
+        Returns
+        -------
+        DataFrame
+            ``id``, ``text``, ``theme_id`` (main code; ``0`` "non classificato", ``-1``
+            non-answer), ``theme_label``, ``codes`` and ``code_labels`` (all codes, ``;``-joined),
+            ``similarity`` (to the main theme), ``confidences`` (one per code), ``second_theme_id``,
+            ``margin`` (best minus second similarity), ``status``, ``reason``, then the
+            answers' other columns.
+        """
+        check_fitted(self, "prototypes_")
+        frame = as_frame(answers)
+        if len(frame) == 0:
+            raise InputError("there are no answers to code: the table is empty")
+        prepared = prepare_texts(frame[TEXT])
+        usable = prepared["non_answer"].isna().to_numpy()
+        clean = prepared["clean_text"].astype(str).tolist()
+        vectors = np.zeros((len(frame), self.prototypes_.shape[1]), dtype=np.float32)
+        if usable.any():
+            vectors[usable] = self._embed([clean[i] for i in np.flatnonzero(usable)])
+        self.vectors_ = vectors
+        found = nearest_themes(
+            vectors, self.prototypes_, min_similarity=self.min_similarity_, max_codes=self.max_codes, ratio=self.ratio
+        )
+        ids = np.array([t.id for t in self.codebook.codes], dtype=np.int64)
+        labels = np.array([t.label for t in self.codebook.codes] + [UNCLASSIFIED], dtype=object)
+        coded_ok = usable & (found.theme >= 0)
+        unclassified = usable & ~coded_ok
+        theme_id = np.where(coded_ok, ids[found.theme], np.where(usable, UNCLASSIFIED_ID, NON_ANSWER_ID))
+        codes = found.codes
+        rows_codes = [";".join(str(ids[j]) for j in row if j >= 0) for row in codes]
+        rows_labels = ["; ".join(labels[j] for j in row if j >= 0) for row in codes]
+        rows_conf = [";".join(f"{v:.3f}" for v in row if v == v) for row in found.scores]
+        second = np.where(found.second >= 0, ids[np.maximum(found.second, 0)], -1)
+        # An unclassified answer names its nearest theme as the second: the one it nearly got.
+        second = np.where(unclassified, ids[found.nearest], second)
+        second_id = pd.array(second, dtype="Int64")
+        second_id[~(usable & (second >= 0))] = pd.NA
+        coded = pd.DataFrame(
+            {
+                ID: frame[ID].to_numpy(),
+                TEXT: frame[TEXT].to_numpy(),
+                "theme_id": theme_id.astype(np.int64),
+                "theme_label": np.where(
+                    coded_ok, labels[np.maximum(found.theme, 0)], np.where(usable, UNCLASSIFIED, NON_ANSWER)
+                ),
+                "codes": rows_codes,
+                "code_labels": rows_labels,
+                "similarity": np.where(usable, found.similarity, np.nan),
+                "confidences": rows_conf,
+                "second_theme_id": second_id,
+                "margin": np.where(usable, found.margin, np.nan),
+                "status": np.where(coded_ok, "theme", np.where(usable, "unclassified", "non_answer")),
+                "reason": np.where(usable, found.reason, prepared["non_answer"].to_numpy(dtype=object)),
+            }
+        )
+        if self.codebook.net_ids:
+            # The net of the main code, beside it; an answer counts once in a net.
+            nets = {t.id: self.codebook.net_of(t.id) for t in self.codebook.codes}
+            net_labels = {t.id: t.label for t in self.codebook.themes}
+            net_id = [nets.get(int(t), int(t)) for t in coded["theme_id"]]
+            coded.insert(4, "net_id", np.asarray(net_id, dtype=np.int64))
+            coded.insert(5, "net_label", [net_labels.get(n, label) for n, label in zip(net_id, coded["theme_label"])])
+        for column in frame.columns:
+            if column not in (ID, TEXT) and column not in coded.columns:
+                coded[column] = frame[column].to_numpy()
+        coded.attrs.update(
+            min_similarity=self.min_similarity_,
+            embedder=self.embedder_.description,
+            codebook_revision=self.codebook.revision,
+        )
+        return coded
+
+    def new_themes(
+        self,
+        coded: pd.DataFrame,
+        *,
+        max_margin: float = 0.05,
+        min_size: int | None = None,
+        n_keywords: int = 8,
+        n_examples: int = 3,
+    ) -> pd.DataFrame:
+        """Candidate new themes among the answers left unassigned or uncertain by :meth:`code`.
+
+        The answers "non classificato", or coded with a margin below ``max_margin`` between the
+        best two themes, are clustered; each group of at least ``min_size`` answers (default:
+        3, or 2% of the coded answers) is a candidate, with keywords, typical answers, its
+        nearest existing theme and the similarity to it (low = likely new).
+        """
+        if not hasattr(self, "vectors_") or len(self.vectors_) != len(coded):
+            raise ValueError("call code() on these answers first")
+        pool = np.flatnonzero(
+            ((coded["status"] == "unclassified") & (coded["reason"] == "below_min_similarity")).to_numpy()
+            | ((coded["status"] == "theme") & (coded["margin"] < max_margin)).to_numpy()
+        )
+        columns = [
+            "candidate",
+            "label",
+            "keywords",
+            "size",
+            "nearest_theme_id",
+            "nearest_theme_label",
+            "nearest_similarity",
+            "likely_new",
+            "typical_answers",
+            "ids",
+        ]
+        n_coded = int((coded["status"] != "non_answer").sum())
+        min_size = min_size or candidate_min_size(n_coded)
+        if len(pool) < min_size:
+            return pd.DataFrame(columns=columns)
+        vectors = self.vectors_[pool]
+        clusterer = choose_clusterer(len(pool), random_state=self.random_state)
+        groups = clusterer.fit_predict(vectors) if len(pool) > 2 else np.zeros(len(pool), dtype=np.int64)
+        texts = coded[TEXT].astype(str).to_numpy()[pool].tolist()
+        kept = [g for g in np.unique(groups) if (groups == g).sum() >= min_size]
+        if not kept:
+            return pd.DataFrame(columns=columns)
+        keywords = class_keywords(texts, groups.tolist(), kept, n_keywords)
+        phrases = key_phrases(texts, groups.tolist(), kept)
+        labels = {t.id: t.label for t in self.codebook.themes}
+        code_ids = [t.id for t in self.codebook.codes]
+        rows = []
+        for g in kept:
+            members = np.flatnonzero(groups == g)
+            centre = vectors[members].mean(axis=0)
+            centre = centre / (np.linalg.norm(centre) or 1.0)
+            sims = self.prototypes_ @ centre
+            nearest = int(np.argmax(sims))
+            typical = typical_indices(vectors[members], centre, [texts[m] for m in members], n_examples)
+            rows.append(
+                {
+                    "label": theme_name(phrases[g], [texts[members[t]] for t in typical], keywords[g]),
+                    "keywords": "; ".join(keywords[g]),
+                    "size": len(members),
+                    "nearest_theme_id": code_ids[nearest],
+                    "nearest_theme_label": labels[code_ids[nearest]],
+                    "nearest_similarity": float(sims[nearest]),
+                    # Half-way between the coding threshold and a typical answer's similarity.
+                    "likely_new": bool(sims[nearest] < self.min_similarity_ * 1.5),
+                    "typical_answers": " | ".join(texts[members[t]] for t in typical),
+                    "ids": ";".join(str(coded[ID].iat[pool[m]]) for m in members),
+                }
+            )
+        out = pd.DataFrame(rows).sort_values(["nearest_similarity", "size"], ascending=[True, False], kind="stable")
+        out.insert(0, "candidate", range(1, len(out) + 1))
+        return out.reset_index(drop=True)[columns]
+
+
+def split_theme(
+    codebook: Codebook,
+    theme_id: int,
+    coded: pd.DataFrame,
+    n_parts: int = 2,
+    *,
+    embedder: str | Embedder = "lexical",
+    n_keywords: int = 8,
+    n_examples: int = 5,
+    random_state: int = 0,
+) -> Codebook:
+    """Split one theme by re-clustering the answers coded with it (k-means, ``n_parts``).
+
+    ``coded`` is the output of :func:`code_answers` (or ``ThemeModel.assignments_``); the
+    answers whose main theme is ``theme_id`` are split. The new themes get new ids, keywords
+    by class-based TF-IDF and their most typical answers as examples; every other theme keeps
+    its id.
+    """
+    from sklearn.cluster import KMeans
+
+    codebook[theme_id]
+    members = coded[coded["theme_id"] == theme_id]
+    texts = list(dict.fromkeys(members[TEXT].astype(str)))
+    if len(texts) < 2 * n_parts:
+        raise InputError(f"theme {theme_id} has {len(texts)} distinct answers: too few to split in {n_parts}")
+    model = resolve_embedder(embedder, verbose=False)
+    model.fit(texts if model.learns_from_texts else [])
+    vectors = unit_rows(model.transform(texts))
+    parts = KMeans(n_clusters=n_parts, n_init=10, random_state=random_state).fit_predict(vectors)
+    keywords = class_keywords(texts, parts.tolist(), list(range(n_parts)), n_keywords)
+    phrases = key_phrases(texts, parts.tolist(), list(range(n_parts)))
+    groups = []
+    for part in range(n_parts):
+        rows = np.flatnonzero(parts == part)
+        centre = vectors[rows].mean(axis=0)
+        typical = typical_indices(
+            vectors[rows], centre / (np.linalg.norm(centre) or 1.0), [texts[r] for r in rows], n_examples
+        )
+        examples = [texts[rows[t]] for t in typical]
+        groups.append(
+            {
+                "label": theme_name(phrases[part], examples, keywords[part]),
+                "keywords": keywords[part],
+                "examples": examples,
+            }
+        )
+    return codebook.split(theme_id, groups)
+
+
+def code_answers(
+    answers: Any,
+    codebook: Codebook,
+    *,
+    embedder: str | Embedder = "auto",
+    min_similarity: float | None = None,
+    max_codes: int = 2,
+    ratio: float = DEFAULT_RATIO,
+    manual: pd.DataFrame | None = None,
+    overrides: pd.DataFrame | None = None,
+    random_state: int = 0,
+    verbose: bool = False,
+) -> pd.DataFrame:
+    """Code ``answers`` with ``codebook`` (see :class:`CodebookCoder`), then apply ``overrides``
+    (from :func:`read_overrides`: a reviewer's corrections, which win over the coder)."""
+    coder = CodebookCoder(
+        codebook,
+        embedder,
+        min_similarity=min_similarity,
+        max_codes=max_codes,
+        ratio=ratio,
+        manual=manual,
+        random_state=random_state,
+        verbose=verbose,
+    ).fit(answers)
+    coded = coder.code(answers)
+    return apply_overrides(coded, overrides, codebook) if overrides is not None else coded
