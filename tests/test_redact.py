@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import code_args, themes_args
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rtc_nlp.cli.commands import main
 from rtc_nlp.embedders.cache import text_key
@@ -361,3 +363,89 @@ def test_hostile_answers_keep_every_row_and_no_value_reaches_any_file(tmp_path, 
             data = pd.read_parquet(path).to_csv().encode()
         for kind, secret in secrets.items():
             assert secret.encode() not in data, (path, kind)
+
+
+# Formatting variants seen in the wild: short labels, spaced groups of any length (property tests).
+
+
+def _in_groups(value: str, cuts: list[int], separator: str) -> str:
+    """``value`` cut at ``cuts`` (positions after the first four characters) and joined."""
+    points = sorted({4, *(c for c in cuts if 4 < c < len(value))})
+    parts = [value[a:b] for a, b in zip([0, *points], [*points, len(value)])]
+    return separator.join(parts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    layout=st.sampled_from(["contiguous", "fours", "statement", "uneven"]),
+    cuts=st.lists(st.integers(5, 26), max_size=6),
+    separator=st.sampled_from([" ", "\u00a0", "-"]),
+    lower=st.booleans(),
+    sentence=st.sampled_from(["{}", "IBAN {}", "IBAN: {}, grazie", "accredito su {} entro venerdì", "coordinate {}."]),
+)
+def test_an_iban_in_any_grouping_is_redacted(seed, layout, cuts, separator, lower, sentence):
+    iban = _iban(np.random.default_rng(seed))
+    if layout == "fours":
+        value = separator.join(iban[i : i + 4] for i in range(0, len(iban), 4))
+    elif layout == "statement":  # country, check digits, CIN, ABI, CAB, account: as Italian statements print it
+        value = " ".join([iban[:2], iban[2:4], iban[4], iban[5:10], iban[10:15], iban[15:]])
+    elif layout == "uneven":
+        value = _in_groups(iban, cuts, separator)
+    else:
+        value = iban
+    value = value.lower() if lower else value
+    text = sentence.format(value)
+    redacted, counts = redact(text)
+    assert counts["iban"] == 1 and PLACEHOLDERS["iban"] in redacted, (text, redacted)
+    assert not any(group in redacted for group in value.split() if len(group) >= 5), (text, redacted)
+    assert redacted.replace(PLACEHOLDERS["iban"], "{}") == sentence  # the words around it kept
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    label=st.sampled_from(["CF", "C.F.", "c.f.", "cf", "cod. fisc.", "cod.fisc.", "cod. fiscale", "codice fiscale"]),
+    after=st.sampled_from([" ", ": ", " n. ", " n° ", ":"]),
+    spaced=st.booleans(),
+    lower=st.booleans(),
+)
+def test_a_labelled_codice_fiscale_is_redacted_in_its_variants(seed, label, after, spaced, lower):
+    cf = _codice_fiscale(np.random.default_rng(seed))
+    value = " ".join([cf[:3], cf[3:6], cf[6:11], cf[11:]]) if spaced else cf
+    value = value.lower() if lower else value
+    text = f"il mio {label}{after}{value} per la fattura"
+    redacted, counts = redact(text)
+    assert counts["codice_fiscale"] == 1, (text, redacted)
+    assert redacted == f"il mio {label}{after}{PLACEHOLDERS['codice_fiscale']} per la fattura"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    label=st.sampled_from(["P.I.", "P. I.", "p.i.", "P.IVA", "P. IVA", "partita IVA", "Partita I.V.A.", "part. IVA"]),
+    after=st.sampled_from([" ", ": ", " n. "]),
+    layout=st.sampled_from(["plain", "IT", "IT ", "spaced"]),
+)
+def test_a_labelled_partita_iva_is_redacted_in_its_variants(seed, label, after, layout):
+    piva = _partita_iva(np.random.default_rng(seed))
+    value = {"plain": piva, "IT": "IT" + piva, "IT ": "IT " + piva}.get(
+        layout, " ".join([piva[:3], piva[3:6], piva[6:9], piva[9:]])
+    )
+    text = f"fornitore con {label}{after}{value}, sede a Milano"
+    redacted, counts = redact(text)
+    assert counts["partita_iva"] == 1, (text, redacted)
+    assert redacted == f"fornitore con {label}{after}{PLACEHOLDERS['partita_iva']}, sede a Milano"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il CF lo mando domani via email",  # a label, then words: nothing to redact
+        "la P.I. del fornitore arriva dopo",
+        "IT 12 operatori su 40",  # a country code and a number are no IBAN
+        "IT60 X054 2811 1010 0000 0123 457",  # a wrong check digit, unlabelled
+    ],
+)
+def test_labels_and_groups_without_a_valid_value_are_kept(text):
+    assert redact(text)[0] == text

@@ -46,7 +46,11 @@ PLACEHOLDERS = {
 _I = re.IGNORECASE
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", _I)
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])", _I)
+# An IBAN starts with a country and two check digits ("IT60", or "IT 60" as statements print it);
+# then groups of any length follow (_ibans tries each end, longest first, on its check digits).
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[ \u00a0]?\d{2}(?=[ \u00a0-]?[A-Z0-9])", _I)
+_IBAN_GROUP = re.compile(r"[ \u00a0-]?[A-Z0-9]+", _I)
+_SEPARATORS = str.maketrans("", "", " \u00a0-.")
 _CF = re.compile(r"(?<![A-Za-z0-9])[A-Z]{6}[0-9A-Z]{2}[A-Z][0-9A-Z]{2}[A-Z][0-9A-Z]{3}[A-Z](?![A-Za-z0-9])", _I)
 _PIVA = re.compile(r"(?<![\w+])(?:IT[ ]?)?\d{11}(?!\w)", _I)
 _CARD = re.compile(r"(?<![\w+])\d(?:[ -]?\d){12,18}(?![\w])")
@@ -63,15 +67,23 @@ _BIRTH = re.compile(
 )
 
 # A label, then the value it names: redacted whatever its check digits say.
+# "n.", "n°", "nr." between a label and its value.
+_NUMBER_SIGN = r"(?i:(?:n(?:r|um)?\.?|n°|numero)\s*)?"
 _LABELLED: dict[str, re.Pattern[str]] = {
+    # Spaced groups are allowed ("RSS MRA 85T10 A562S"); the value must still have a codice
+    # fiscale's shape (_CF) once the spaces are out, see _SHAPES.
     "codice_fiscale": re.compile(
-        r"(?i:codice\s+fiscale|cod\.?\s*fisc\.?|c\.\s?f\.|\bcf\b)\s*[:.]?\s*(?P<value>[A-Za-z0-9]{16})(?![A-Za-z0-9])"
+        r"(?i:cod(?:ice|\.)?\s*fisc(?:ale|\.)?|c\.\s?f\.?|\bcf\b)\s*[:.]?\s*" + _NUMBER_SIGN + r"[:.]?\s*"
+        r"(?P<value>[A-Za-z0-9](?:[ ]?[A-Za-z0-9]){15})(?![A-Za-z0-9])"
     ),
     "partita_iva": re.compile(
-        r"(?i:partita\s+iva|p\.\s?iva|\bp\s?iva\b|\biva\b|\bvat(?:\s+(?:number|no\.?))?)\s*[:.]?\s*(?i:n\.?\s*)?"
-        r"(?P<value>(?:IT\s?)?\d{11})(?!\w)"
+        r"(?i:partita\s+i\.?v\.?a\.?|part\.?\s*iva|p\.\s?iva|\bp\s?iva\b|\bp\.\s?i\.(?!\w)|\biva\b"
+        r"|\bvat(?:\s+(?:number|no\.?))?)\s*[:.]?\s*" + _NUMBER_SIGN + r"[:.]?\s*"
+        r"(?P<value>(?:IT\s?)?\d(?:[ .]?\d){10})(?!\w)"
     ),
-    "iban": re.compile(r"(?i:\biban\b)\s*[:.]?\s*(?P<value>[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30})(?![A-Za-z0-9])"),
+    "iban": re.compile(
+        r"(?i:\biban\b)\s*[:.]?\s*(?P<value>[A-Z]{2}[ \u00a0]?\d{2}(?:[ \u00a0-]?[A-Z0-9]){11,30})(?![A-Za-z0-9])"
+    ),
     "card": re.compile(
         r"(?i:carta(?:\s+di\s+(?:credito|debito))?|\bcard\b|\bvisa\b|mastercard|\bamex\b|bancomat)"
         r"\s*(?i:n\.?|numero)?\s*[:.]?\s*(?P<value>\d(?:[ -]?\d){12,18})(?!\w)"
@@ -180,6 +192,23 @@ def _checks() -> dict[str, Callable[[str], bool]]:
     }
 
 
+def _ibans(text: str) -> Iterator[tuple[int, int]]:
+    """IBANs with valid check digits, contiguous or in groups of any length ("IT60 X054 2811 ...",
+    "IT 60 X 05428 11101 000000123456"): from each start, the longest run of groups that is one."""
+    valid = _checks()["iban"]
+    for start in _IBAN_START.finditer(text):
+        ends, length, at = [], len(start.group().translate(_SEPARATORS)), start.end()
+        while length < 34 and (group := _IBAN_GROUP.match(text, at)):
+            at, length = group.end(), length + len(group.group().translate(_SEPARATORS))
+            if length > 34:
+                break
+            ends.append(at)
+        for end in reversed(ends):
+            if not (text[end : end + 1].isalnum()) and valid(text[start.start() : end].translate(_SEPARATORS)):
+                yield start.start(), end
+                break
+
+
 def _phones(text: str) -> Iterator[tuple[int, int]]:
     """Valid phone numbers by Google's phonenumbers (region IT; others need + or 00)."""
     if sum(c.isdigit() for c in text) < 6:
@@ -267,8 +296,10 @@ def find_personal_data(text: str) -> list[tuple[int, int, str]]:
     if has_digit:
         for kind, pattern in _LABELLED.items():
             for match in pattern.finditer(text):
-                add(*match.span("value"), kind)
-        checked(_IBAN, "iban")
+                if kind != "codice_fiscale" or _CF.fullmatch(match.group("value").replace(" ", "")):
+                    add(*match.span("value"), kind)
+        for span in _ibans(text):
+            add(*span, "iban")
         checked(_CF, "codice_fiscale")
         checked(_PIVA, "partita_iva")
         checked(_CARD, "card")
