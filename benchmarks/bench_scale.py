@@ -14,6 +14,10 @@ the evaluation folder, a word dropped from repeated texts) in a scratch folder, 
   (``--student-above 0``): its time, and the ARI between its themes and the fast path's on a
   seeded subsample of 10,000 answers;
 * with ``--warm``, a run that fills an embedding cache of its own, then the same run again.
+* with ``--code``, ``rtc-nlp code`` of the new wave with the codebook of the fitted model, on
+  its fast path (the default) and with the encoder on every answer (``--student-above 0``),
+  each in a fresh process: answers per second from the command's start to its files, and the
+  agreement (ARI, share of equal main codes) of the two runs' codes.
 * with ``--bertopic``, BERTopic's defaults on the same vectors at the smallest size, for the
   ratio of times.
 
@@ -156,6 +160,7 @@ def run_size(
     embedder: str = "use",
     compare: bool = False,
     warm: bool = False,
+    code: bool = False,
 ) -> list[dict]:
     data = make_large(rows, folder, seed=0)
     wave = make_large(rows, folder, seed=1)
@@ -204,6 +209,8 @@ def run_size(
             + (f" ({rates[0]:,.0f}-{rates[-1]:,.0f})" if len(rates) > 1 else ""),
         }
     )
+    if code:
+        rows_out += _code_rows(rows, out, wave_file, scratch, embedder, repeats)
     if bertopic:
         topics_file = scratch / f"bertopic_{rows}.npy"
         result = _run_json([sys.executable, "-c", _BERTOPIC, str(out / "model"), str(source), str(topics_file)])
@@ -223,6 +230,43 @@ def run_size(
     return rows_out
 
 
+def _code_rows(rows: int, out: Path, wave_file: Path, scratch: Path, embedder: str, repeats: int) -> list[dict]:
+    """``rtc-nlp code`` of the new wave with the fitted model's codebook: the fast path and the
+    encoder on every answer, side by side."""
+    book = scratch / f"codebook_{rows}.json"
+    cli = [sys.executable, "-m", "rtc_nlp.cli"]
+    subprocess.run([*cli, "codebook", str(out), "--out", str(book), "--overwrite"], check=True, capture_output=True)
+    found, coded = [], {}
+    for method, extra in (("fast path", []), ("encoder on every answer", ["--student-above", "0"])):
+        target = scratch / f"coded_{rows}_{len(extra)}"
+        command = [sys.executable, "-c", _TIMED, *cli, "code", str(wave_file), "--codebook", str(book)]
+        command += ["--text-column", "text", "--id-column", "id", "--embedder", embedder, "--out", str(target)]
+        timed, times = _median_run([*command, "--overwrite", *extra], repeats)
+        if timed["code"] != 0:
+            raise RuntimeError(f"rtc-nlp code failed on {wave_file}")
+        coded[method] = pd.read_csv(target / "answers_with_codes.csv", usecols=["theme_id"])["theme_id"].to_numpy()
+        run = json.loads((target / "run.json").read_text(encoding="utf-8"))
+        rates = sorted(rows / t for t in times)
+        found.append(
+            {
+                "rows": rows,
+                "method": f"rtc-nlp code, {method}",
+                "seconds": _seconds(times),
+                "peak MB": round(timed["peak_mb"]),
+                "answers/s": f"{np.median(rates):,.0f}",
+                "fast path": run.get("fast_path", {}),
+            }
+        )
+    fast, full = coded["fast path"], coded["encoder on every answer"]
+    usable = full >= 0  # non-answers are the same rows in both
+    found[0]["ARI vs encoder"] = round(float(adjusted_rand_score(full[usable], fast[usable])), 3)
+    found[0]["same main code"] = round(float(np.mean(full[usable] == fast[usable])), 3)
+    found[0]["x encoder's time"] = round(
+        float(found[0]["seconds"].split()[0]) / float(found[1]["seconds"].split()[0]), 2
+    )
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="100000,1000000", help="comma-separated sizes")
@@ -236,6 +280,9 @@ def main() -> None:
         help="also run with the encoder on every answer (--student-above 0): time and agreement",
     )
     parser.add_argument("--warm", action="store_true", help="also time a second run with the embedding cache warm")
+    parser.add_argument(
+        "--code", action="store_true", help="also time 'rtc-nlp code' of the new wave, fast path and encoder"
+    )
     args = parser.parse_args()
     sizes = sorted(int(r) for r in args.rows.split(","))
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -251,6 +298,7 @@ def main() -> None:
                 args.embedder,
                 args.compare_encoder,
                 args.warm,
+                args.code,
             )
             results += found
             print(json.dumps(found, ensure_ascii=False), flush=True)

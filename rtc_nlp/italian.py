@@ -12,7 +12,16 @@ from collections.abc import Collection, Mapping
 
 import pandas as pd
 
-__all__ = ["COLUMNS", "METRICS", "REASONS", "SCOPES", "STATUSES", "english_columns", "italian_table"]
+__all__ = [
+    "COLUMNS",
+    "CORRECTIONS",
+    "METRICS",
+    "REASONS",
+    "SCOPES",
+    "STATUSES",
+    "english_columns",
+    "italian_table",
+]
 
 #: Column names, English -> Italian.
 COLUMNS: dict[str, str] = {
@@ -59,6 +68,10 @@ COLUMNS: dict[str, str] = {
     "ci_low": "IC 95% da",
     "ci_high": "IC 95% a",
     "change_p": "p della variazione",
+    "change_p_adjusted": "p corretto",
+    "flag": "variazione",
+    "low_base": "base sotto 30",
+    "correction": "correzione",
     "scope": "ambito",
     "metric": "misura",
     "value": "valore",
@@ -135,6 +148,12 @@ REASONS: dict[str, str] = {
     "no_known_terms": "nessuna parola nota ai temi",
     "override": "corretta da un revisore",
 }
+#: How the p-values of a comparison were corrected for the number of tests.
+CORRECTIONS: dict[str, str] = {
+    "fdr": "Benjamini-Hochberg (controllo del tasso di false scoperte)",
+    "holm": "Holm (controllo dell'errore sull'intera famiglia di test)",
+    "none": "nessuna correzione per il numero di test",
+}
 _VALUES: dict[str, Mapping[str, str]] = {
     "metric": METRICS,
     "scope": SCOPES,
@@ -143,6 +162,8 @@ _VALUES: dict[str, Mapping[str, str]] = {
     "level": {"themes": "temi", "nets": "net"},
     "kind": {"theme": "per tema", "respondent_group": "per gruppo di rispondenti"},
     "change": {"added": "aggiunto", "removed": "tolto", "changed": "cambiato"},
+    "flag": {"up": "▲ in aumento", "down": "▼ in calo", "": ""},
+    "correction": CORRECTIONS,
 }
 
 

@@ -171,6 +171,8 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
         min_similarity=args.min_similarity,
         max_codes=args.max_codes,
         manual=manual,
+        student_above=args.student_above or None,
+        n_jobs=args.jobs,
         random_state=args.seed,
         verbose=True,
     ).fit(answers)
@@ -187,12 +189,14 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
         "parameters": {
             "min_similarity": args.min_similarity,
             "min_similarity_used": coder.min_similarity_,
+            "student_above": args.student_above or None,
             "max_codes": args.max_codes,
             "manual": args.manual,
             "overrides": args.overrides,
             "seed": args.seed,
         },
         "codebook": {"name": book.name, "revision": book.revision},
+        **({"fast_path": coder.fast_path_} if coder.fast_path_ else {}),
         "versions": versions(),
         "redaction": answers.attrs.get("redaction"),
     }
@@ -210,6 +214,13 @@ def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: P
         + (f", {coded.attrs.get('n_overrides', 0)} corrected by review" if args.overrides else "")
         + f"; threshold {coder.min_similarity_:.3f}"
     )
+    fast = coder.fast_path_
+    if fast:
+        print(
+            f"fast path ({fast['distinct_answers']} distinct answers, above --student-above): the encoder embedded "
+            f"{fast['encoder_answers']} (a sample, and the {fast['routed']} a lexical student of it was unsure of); "
+            f"the student the rest"
+        )
     prevalence = coded[coded["theme_id"] > 0].groupby(["theme_id", "theme_label"]).size()
     for (theme_id, label), count in prevalence.items():
         print(f"  [{theme_id}] {label}: {count}")
@@ -256,21 +267,30 @@ def _compare_one(
     """Compare one question's waves (folders, shown as ``names``) and write the prevalence
     table to ``out``."""
     from ..coding.codebook import Codebook
+    from ..coding.significance import ALPHA, CORRECTION_NAMES, LOW_BASE
     from ..coding.waves import compare_waves, describe_bases, prevalence_figure
     from ..persist import atomic_write
     from ..results.folder import PREVALENCE, PREVALENCE_FIGURE, read_waves
 
-    waves, book = read_waves(folders, names)
-    book = Codebook.load(args.codebook) if args.codebook else book
-    table = compare_waves(waves, book, by=args.by, level=args.level)
+    waves, book = read_waves(folders, names, Codebook.load(args.codebook) if args.codebook else None)
+    table = compare_waves(waves, book, by=args.by, level=args.level, correction=args.correction)
     for line in describe_bases(waves):
         print(line)
     shown = table.assign(
         group=table["group"].replace("", "totale") if args.by else table["group"],
         prevalence=table["prevalence"].map("{:.1%}".format),
         interval=[f"[{a:.1%}, {b:.1%}]" for a, b in zip(table["ci_low"], table["ci_high"])],
+        flag=table["flag"].map({"up": "▲", "down": "▼", "": ""}),
     )
-    print(shown.drop(columns=["ci_low", "ci_high"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    hidden = ["ci_low", "ci_high", "low_base", "correction"]
+    print(shown.drop(columns=hidden).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    tested, flagged = int(table["change_p"].notna().sum()), int((table["flag"] != "").sum())
+    if len(waves) > 1:
+        print(
+            f"{flagged} of {tested} changes flagged: p adjusted for the {tested} tests "
+            f"({CORRECTION_NAMES[args.correction]}) below {ALPHA}; "
+            f"{int(table['low_base'].sum())} rows with a base under {LOW_BASE} shown but not tested"
+        )
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         write_csv(table, out / PREVALENCE)

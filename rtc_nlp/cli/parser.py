@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from ..coding.significance import CORRECTIONS
 from ..embedders.student import STUDENT_ABOVE
 from ..io.interviews import SPLITS
 from ..results.formats import FORMATS
@@ -139,6 +140,23 @@ def _add_embedder_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_fast_path_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=-1,
+        help="threads that embed large inputs in parallel (default: all cores; same result)",
+    )
+    parser.add_argument(
+        "--student-above",
+        type=_non_negative,
+        default=STUDENT_ABOVE,
+        help="above this many distinct answers an encoder embeds only a sample and a lexical "
+        "student of it the rest, the answers it is unsure of going to the encoder; 0 never "
+        "(default: %(default)s)",
+    )
+
+
 def _add_overwrite_folder_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--overwrite", action="store_true", help="allow writing into an output folder that is not empty"
@@ -220,26 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     themes.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     themes.add_argument(
-        "--jobs",
-        type=int,
-        default=-1,
-        help="threads that embed large inputs in parallel (default: all cores; same result)",
-    )
-    themes.add_argument(
         "--max-fit-answers",
         type=_positive,
         default=20_000,
         help="above this many distinct answers, fit the themes on a seeded sample of this "
         "size and assign the rest (default: %(default)s)",
     )
-    themes.add_argument(
-        "--student-above",
-        type=_non_negative,
-        default=STUDENT_ABOVE,
-        help="above this many distinct answers an encoder embeds only the fit sample and a lexical "
-        "student of it the rest, the answers it is unsure of going to the encoder; 0 never "
-        "(default: %(default)s)",
-    )
+    _add_fast_path_options(themes)
     _add_redact_option(themes)
     themes.add_argument("--quiet", action="store_true", help="print only errors")
 
@@ -318,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--review", type=_non_negative, default=30, help="answers in the review queue (default: %(default)s)"
     )
     code.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    _add_fast_path_options(code)
     _add_redact_option(code)
     _add_overwrite_folder_option(code)
 
@@ -327,7 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare the coded waves written by 'rtc-nlp code': prevalence of each "
         "theme per wave and group with Wilson intervals and a test of change.",
     )
-    compare.add_argument("waves", nargs="+", help="output folders of 'rtc-nlp code', first = reference wave")
+    compare.add_argument(
+        "waves",
+        nargs="+",
+        help="output folders of 'rtc-nlp code' (or 'rtc-nlp themes', coded again with the codebook), "
+        "first = reference wave",
+    )
     compare.add_argument("--codebook", help="codebook JSON (default: the one recorded in the first folder)")
     compare.add_argument("--by", help="metadata column to split by (e.g. dimensione)")
     compare.add_argument(
@@ -335,6 +346,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("theme", "net"),
         default="theme",
         help="count themes, or nets (an answer counts once per net) (default: %(default)s)",
+    )
+    compare.add_argument(
+        "--correction",
+        choices=CORRECTIONS,
+        default="fdr",
+        help="how the p-values of all the comparison's tests are adjusted for their number before a change "
+        "is flagged: Benjamini-Hochberg false discovery rate, Holm, or none (default: %(default)s)",
     )
     compare.add_argument("--out", help="folder for prevalence.csv and prevalence.png")
     _add_overwrite_folder_option(compare)

@@ -4,7 +4,8 @@
 ``coder`` codes answers with it (several codes per answer, ``non classificato``, candidate new
 themes); ``review`` picks the answers to check and applies a reviewer's corrections;
 ``manual_codes`` reads a human coder's file; ``waves`` compares theme prevalence across waves
-and groups, and ``crosstab`` makes the segment x theme table.
+and groups, and ``crosstab`` makes the segment x theme table; ``significance`` is the one test,
+small-base rule and correction for the number of tests that both flag with.
 """
 
 from .codebook import Codebook, Theme

@@ -19,7 +19,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ..embedders.base import Embedder, unit_rows
+from ..embedders.batches import embed_in_batches
 from ..embedders.registry import resolve_embedder
+from ..embedders.student import STUDENT_ABOVE, LexicalStudent, fit_student, route_to_encoder
 from ..errors import InputError
 from ..estimator import check_fitted, fresh
 from ..schema import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, as_frame
@@ -28,6 +30,7 @@ from ..themes.assign import nearest_themes
 from ..themes.describe import class_keywords, theme_name, typical_indices
 from ..themes.grouping import candidate_min_size, choose_clusterer
 from ..themes.names import key_phrases
+from ..themes.sampling import weighted_sample
 from .codebook import Codebook
 from .review import apply_overrides
 
@@ -37,6 +40,9 @@ __all__ = ["CodebookCoder", "code_answers", "split_theme"]
 
 #: Similarity of an answer to its second theme, as a share of the first, from which it gets both.
 DEFAULT_RATIO = 0.9
+#: On the fast path, the distinct answers the encoder embeds first: the student learns from
+#: most of them, the rest calibrate its routing, and all of them set the threshold.
+FAST_SAMPLE = 12_000
 
 
 class CodebookCoder(BaseEstimator):
@@ -60,6 +66,14 @@ class CodebookCoder(BaseEstimator):
         A further theme is given when its similarity is at least ``ratio`` times the best one.
     manual : DataFrame or None
         Manually coded answers (``text`` and ``theme_id`` columns) that sharpen the themes.
+    student_above : int or None, default 40,000
+        The fast path for large files, as in :class:`~rtc_nlp.ThemeModel`: above this many
+        distinct answers given to :meth:`fit`, the encoder embeds a sample of them
+        (:data:`FAST_SAMPLE`), a lexical student of it embeds the rest, and the answers the
+        student is unsure of (a small margin between its best two themes) go to the encoder.
+        ``None``: the encoder embeds every answer.
+    n_jobs : int or None, default None
+        Threads that embed large inputs (``-1``: all cores; the result is the same).
     random_state : int, default 0
     verbose : bool, default False
     """
@@ -73,6 +87,8 @@ class CodebookCoder(BaseEstimator):
         max_codes: int = 2,
         ratio: float = DEFAULT_RATIO,
         manual: pd.DataFrame | None = None,
+        student_above: int | None = STUDENT_ABOVE,
+        n_jobs: int | None = None,
         random_state: int = 0,
         verbose: bool = False,
     ) -> None:
@@ -82,6 +98,8 @@ class CodebookCoder(BaseEstimator):
         self.max_codes = max_codes
         self.ratio = ratio
         self.manual = manual
+        self.student_above = student_above
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -92,6 +110,8 @@ class CodebookCoder(BaseEstimator):
             raise ValueError(f"max_codes must be a positive integer, got {self.max_codes!r}")
         if not 0 < float(self.ratio) <= 1:
             raise ValueError(f"ratio must be in (0, 1], got {self.ratio!r}")
+        if self.student_above is not None and not (isinstance(self.student_above, int) and self.student_above >= 0):
+            raise ValueError(f"student_above must be a non-negative integer or None, got {self.student_above!r}")
 
     def _theme_texts(self) -> list[list[str]]:
         codes = self.codebook.codes  # nets are counted through their themes, never coded directly
@@ -121,6 +141,7 @@ class CodebookCoder(BaseEstimator):
         corpus = list(dict.fromkeys(flat + extra))
         self.embedder_.fit(corpus if self.embedder_.learns_from_texts else [])
         self._last_batch: tuple[tuple[str, ...], np.ndarray] | None = None
+        self._distinct: tuple[tuple[str, ...], np.ndarray] | None = None
         vectors = unit_rows(self.embedder_.transform(flat))
         prototypes, own, start = [], [], 0
         for group in theme_texts:
@@ -131,23 +152,87 @@ class CodebookCoder(BaseEstimator):
             own.extend((block @ prototypes[-1]).tolist())
         self.prototypes_ = np.vstack(prototypes).astype(np.float32)
         self.own_similarity_ = float(np.median(own))
+        self.student_: LexicalStudent | None = None
+        self.fast_path_: dict[str, Any] = {}
+        distinct = list(dict.fromkeys(extra))
+        fast = self.student_above is not None and len(distinct) > self.student_above and not self.embedder_.fast
         if self.min_similarity is not None:
+            if fast:
+                self._fit_student(extra)
             self.min_similarity_ = float(self.min_similarity)
         else:
             # A floor tied to the codebook's own scale, so that a batch of answers unrelated to
             # every theme cannot lower the bar to noise (stray character n-grams).
             floor = 0.05 * self.own_similarity_
-            best = (self._embed(extra) @ self.prototypes_.T).max(axis=1) if extra else []
+            if fast:  # the encoder's sample stands for every answer
+                best = (self._fit_student(extra) @ self.prototypes_.T).max(axis=1)
+            else:
+                best = (self._embed(extra) @ self.prototypes_.T).max(axis=1) if extra else []
             self.min_similarity_ = max(floor, 0.5 * float(np.median(best))) if len(best) else floor
         return self
 
+    def _fit_student(self, texts: list[str]) -> np.ndarray:
+        """The fast path: the encoder embeds a sample of the distinct ``texts`` (drawn in
+        proportion to how often each was given), a student learns from it, and every distinct
+        text gets its vector (the student's, or the encoder's where the student is unsure).
+        Returns the encoder's vectors of the sample."""
+        codes, unique = pd.factorize(pd.Series(texts, dtype=object))
+        distinct = [str(t) for t in unique]
+        counts = np.bincount(codes, minlength=len(distinct))
+        size = min(FAST_SAMPLE, len(distinct))
+        sample = weighted_sample(counts, size, np.random.default_rng(self.random_state))
+        sample_vectors = self._encode([distinct[i] for i in sample])
+        self.student_, self.student_threshold_, info, student_vectors = fit_student(
+            distinct, sample, sample_vectors, self.prototypes_, random_state=self.random_state, n_jobs=self.n_jobs
+        )
+        known = np.full(len(distinct), -1, dtype=np.int64)
+        known[sample] = np.arange(len(sample))
+        vectors, n_routed, n_embedded = route_to_encoder(
+            distinct, student_vectors, self.prototypes_, self.student_threshold_, self._encode, known, sample_vectors
+        )
+        self._distinct = (tuple(distinct), vectors)
+        self.fast_path_ = {
+            **info,
+            "distinct_answers": len(distinct),
+            "routed": n_routed,
+            "encoder_answers": len(sample) + n_embedded,
+        }
+        logger.info(
+            "fast path: the encoder embedded %d of %d distinct answers", len(sample) + n_embedded, len(distinct)
+        )
+        return sample_vectors
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """The encoder's unit vectors of ``texts``, in batches on ``n_jobs`` threads."""
+        return unit_rows(embed_in_batches(self.embedder_, texts, n_jobs=self.n_jobs, verbose=self.verbose))
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of ``texts``. The last batch is kept: ``fit`` (for the threshold) and
-        ``code`` on the same answers would otherwise embed them twice."""
+        ``code`` on the same answers would otherwise embed them twice. With a student (the fast
+        path), each distinct text is embedded once, by the student or, where it is unsure, by
+        the encoder."""
         key = tuple(texts)
-        if self._last_batch is None or self._last_batch[0] != key:
-            self._last_batch = (key, unit_rows(self.embedder_.transform(texts)))
-        return self._last_batch[1]
+        if self._last_batch is not None and self._last_batch[0] == key:
+            return self._last_batch[1]
+        if self.student_ is None:
+            vectors = unit_rows(self.embedder_.transform(texts))
+        else:
+            codes, unique = pd.factorize(pd.Series(texts, dtype=object))
+            distinct = tuple(str(t) for t in unique)
+            if self._distinct is not None and self._distinct[0] == distinct:
+                found = self._distinct[1]
+            else:
+                found, _, _ = route_to_encoder(
+                    list(distinct),
+                    self.student_.transform(list(distinct), n_jobs=self.n_jobs),
+                    self.prototypes_,
+                    self.student_threshold_,
+                    self._encode,
+                )
+                self._distinct = (distinct, found)
+            vectors = found[codes]
+        self._last_batch = (key, vectors)
+        return vectors
 
     def code(self, answers: Any) -> pd.DataFrame:
         """Code ``answers``: one row per answer, in input order.

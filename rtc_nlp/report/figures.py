@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..coding.significance import change_marks
 from ..palette import PALETTE, theme_colour
 
 __all__ = [
@@ -251,12 +252,14 @@ def sizes_figure(themes: pd.DataFrame, title: str = "Dimensione dei temi") -> An
 def prevalence_plot(table: pd.DataFrame, title: str = "Prevalenza dei temi per ondata") -> Any:
     """Prevalence per wave with 95% Wilson intervals, from :func:`rtc_nlp.compare_waves`: one
     panel for the whole wave and one per group (when compared ``by`` a column), one above
-    the other so that each stays readable on a phone. A later wave's bar is marked ▲ or ▼ when
-    it differs from the first wave's at p < 0.05 (``change_p``)."""
+    the other so that each stays readable on a phone. A later wave's bar is marked ▲ or ▼ where
+    the table flags a change from the first wave (``flag``: its p corrected for the number of
+    tests is below 0.05; a base under 30 is never flagged)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     table = table.assign(group=table["group"].fillna("").astype(str))
+    p_column = "change_p_adjusted" if "change_p_adjusted" in table else "change_p"
     groups = list(dict.fromkeys(table["group"]))
     themes = list(dict.fromkeys(table["theme_label"]))
     waves = list(dict.fromkeys(table["wave"]))
@@ -272,8 +275,8 @@ def prevalence_plot(table: pd.DataFrame, title: str = "Prevalenza dei temi per o
         for k, wave in enumerate(waves):
             rows = part[part["wave"] == wave].set_index("theme_label").reindex(themes)
             before = first.reindex([(group, t) for t in themes]).to_numpy()
-            p = pd.to_numeric(rows.get("change_p", pd.Series(np.nan, index=rows.index)), errors="coerce").to_numpy()
-            marks = np.where(p < 0.05, np.where(rows["prevalence"].to_numpy() > before, "▲", "▼"), "")
+            marks = change_marks(rows, before)
+            p = pd.to_numeric(rows.get(p_column, pd.Series(np.nan, index=rows.index)), errors="coerce").to_numpy()
             fig.add_trace(
                 go.Bar(
                     name=str(wave),
@@ -295,7 +298,9 @@ def prevalence_plot(table: pd.DataFrame, title: str = "Prevalenza dei temi per o
                     customdata=np.column_stack([rows["count"], rows["base"], p]),
                     hovertemplate=(
                         f"{wave}: " + "%{x:.1%} (%{customdata[0]:.0f} su %{customdata[1]:.0f})"
-                        "<br>p della variazione: %{customdata[2]:.3f}<extra></extra>"
+                        "<br>p della variazione"
+                        + (" (corretto)" if p_column != "change_p" else "")
+                        + ": %{customdata[2]:.3f}<extra></extra>"
                     ),
                 ),
                 row=row,

@@ -24,7 +24,7 @@ from ..coding.crosstab import LOW_BASE, crosstab
 from ..coding.waves import count_carrying
 from ..errors import InputError
 from ..io.questions import read_questions
-from ..italian import english_columns
+from ..italian import CORRECTIONS, english_columns
 from ..persist import atomic_write
 from ..results.folder import COMPARISON_FOLDER, NEW_THEMES, PREVALENCE, REVIEW_SHEET, VALIDATION_FOLDER, open_results
 from ..schema import ID, TEXT
@@ -330,10 +330,12 @@ def _crosstab_table(prevalence: pd.DataFrame) -> str:
             row += f"<td class=n>{percent(cells.at[g, 'share'])}{f' <span class=sig>{sig}</span>' if sig else ''}</td>"
         rows.append(row + "</tr>")
     wave = prevalence["wave"].iloc[-1]
+    correction = CORRECTIONS.get(table.attrs["correction"], table.attrs["correction"])
     return (
         f"<p>Ondata {html.escape(str(wave))}: percentuali di colonna. Le lettere indicano i segmenti rispetto "
-        "ai quali la quota è significativamente più alta (test z su due proporzioni, p &lt; 0,05, senza "
-        f"correzione per i confronti multipli); * base inferiore a {LOW_BASE} risposte.</p>" + _table(head, rows)
+        "ai quali la quota è significativamente più alta (test z su due proporzioni per ogni coppia di "
+        f"segmenti, p corretto &lt; 0,05; correzione: {html.escape(correction)}); * base inferiore a {LOW_BASE} "
+        "risposte: mostrata ma non confrontata.</p>" + _table(head, rows)
     )
 
 
@@ -347,10 +349,15 @@ def _sections(
     usable = answers[answers["theme_id"].astype(int) > 0].reset_index(drop=True)
     h = f"h{level}"
     counts = answers["status"].value_counts() if "status" in answers.columns else pd.Series(dtype=int)
+    comparison = Path(comparison) if comparison else folder / COMPARISON_FOLDER
+    prevalence = None
+    if (comparison / PREVALENCE).exists():
+        prevalence = pd.read_csv(comparison / PREVALENCE, dtype={"group": str, "wave": str, "theme_label": str})
+        prevalence["group"] = prevalence["group"].fillna("")
     parts = [
         f"<p>{len(answers)} risposte: {int(counts.get('theme', 0) + counts.get('reviewed', 0))} con un tema, "
         f"{int(counts.get('unclassified', 0))} non classificate, {int(counts.get('non_answer', 0))} non risposte.</p>",
-        method_note(run.run, folder, run.revision),
+        method_note(run.run, folder, run.revision, prevalence),
         _reproducibility(run.clustering),
         f"<{h}>Temi</{h}>",
         _theme_table(run),
@@ -378,16 +385,14 @@ def _sections(
         figures.append(("Net e temi", nets_figure(themes, run.nets), ""))
     figures.append(("Dimensione dei temi", sizes_figure(themes), ""))
     parts_after: list[str] = []
-    comparison = Path(comparison) if comparison else folder / COMPARISON_FOLDER
-    if (comparison / PREVALENCE).exists():
-        prevalence = pd.read_csv(comparison / PREVALENCE, dtype={"group": str, "wave": str, "theme_label": str})
-        prevalence["group"] = prevalence["group"].fillna("")
+    if prevalence is not None:
         figures.append(
             (
                 "Confronto tra ondate",
                 prevalence_plot(prevalence),
                 "Quota di risposte per tema con intervallo di confidenza al 95%; ▲ ▼ variazione significativa "
-                "rispetto alla prima ondata (p &lt; 0,05).",
+                "rispetto alla prima ondata (p corretto per il numero di confronti &lt; 0,05; basi sotto "
+                f"{LOW_BASE} risposte mai segnalate).",
             )
         )
         parts_after.append(f"<{h}>Tabella incrociata per segmento</{h}>" + _crosstab_table(prevalence))

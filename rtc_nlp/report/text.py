@@ -9,9 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..italian import METRICS, SCOPES
+from ..coding.significance import ALPHA, LOW_BASE
+from ..italian import CORRECTIONS, METRICS, SCOPES
 
-__all__ = ["method_note", "number", "percent", "validation_section", "verdict"]
+__all__ = ["comparison_note", "method_note", "number", "percent", "validation_section", "verdict"]
 
 # The measures the report shows: agreement as a coder would count it, and beyond chance.
 _SHOWN = ["accuracy", "cohen_kappa", "krippendorff_alpha", "ari"]
@@ -40,10 +41,13 @@ def percent(value: Any, digits: int = 1) -> str:
     return "–" if value != value else number(100 * value, digits) + "%"
 
 
-def method_note(run: dict[str, Any], folder: Path, revision: int | None = None) -> str:
+def method_note(
+    run: dict[str, Any], folder: Path, revision: int | None = None, comparison: pd.DataFrame | None = None
+) -> str:
     """One paragraph on how the results were made: command, embedder, seed, codebook revision,
     coding threshold, input file and its hash, redaction, rtc_nlp's version and the date of
-    the results' files."""
+    the results' files; with a ``comparison`` (a prevalence table), how its changes were
+    tested and corrected for the number of tests."""
     parameters = run.get("parameters", {}) or {}
     seed = parameters.get("seed", parameters.get("random_state"))
     pieces = [
@@ -68,6 +72,8 @@ def method_note(run: dict[str, Any], folder: Path, revision: int | None = None) 
     redaction = run.get("redaction")
     if isinstance(redaction, dict):  # counts per kind, never the values
         pieces.append(f"dati personali oscurati prima dell'analisi: {sum(int(v) for v in redaction.values())}")
+    if comparison is not None and len(comparison):
+        pieces.append(comparison_note(comparison))
     version = (run.get("versions") or {}).get("rtc_nlp")
     if version:
         pieces.append(f"rtc_nlp {html.escape(str(version))}")
@@ -75,6 +81,17 @@ def method_note(run: dict[str, Any], folder: Path, revision: int | None = None) 
     if stamps:
         pieces.append(f"risultati del {datetime.date.fromtimestamp(max(stamps)).strftime('%d/%m/%Y')}")
     return f"<p class='note method'><b>Metodo</b>: {'; '.join(pieces)}.</p>"
+
+
+def comparison_note(comparison: pd.DataFrame) -> str:
+    """How the changes of a prevalence table were flagged, in one Italian clause."""
+    correction = str(comparison["correction"].iloc[0]) if "correction" in comparison else "none"
+    tested = int(comparison["change_p"].notna().sum()) if "change_p" in comparison else 0
+    return (
+        f"variazioni tra ondate: test z su due proporzioni, {tested} confronti, "
+        f"{html.escape(CORRECTIONS.get(correction, correction))}; segnalate con p corretto &lt; "
+        f"{number(ALPHA, 2)}; basi sotto {LOW_BASE} risposte mostrate ma non testate"
+    )
 
 
 def verdict(summary: pd.DataFrame) -> str:

@@ -231,26 +231,45 @@ def wave_names(folders: Sequence[str | Path]) -> list[str]:
 
 
 def read_waves(
-    folders: Sequence[str | Path], names: Sequence[str] | None = None
+    folders: Sequence[str | Path], names: Sequence[str] | None = None, codebook: Codebook | None = None
 ) -> tuple[dict[str, pd.DataFrame], Codebook]:
     """The coded answers of each ``rtc-nlp code`` or ``rtc-nlp themes`` folder, keyed by
     ``names`` (default: the folders' names, or their paths where two names are the same), and
-    the codebook to count them with: that of the first folder holding a ``codebook.json`` (a
-    ``code`` run), else the themes of the first folder's model.
+    the codebook to count them with: ``codebook`` if given, else that of the first folder
+    holding a ``codebook.json`` (a ``code`` run), else the themes of the first folder's model.
 
-    Discovering themes on wave 1 and coding wave 2 with them is the usual re-wave workflow: a
-    ``themes`` run counts as a wave with one code per answer.
+    Every wave is counted by one rule, the codebook's: a ``themes`` run (themes found on wave 1,
+    the usual start of the re-wave workflow) is coded again with the codebook, with the
+    threshold and most codes of the first coded wave (:func:`~rtc_nlp.coding.waves.count_like_coded`).
+    Each wave's ``attrs["counted_by"]`` says how it was counted.
     """
+    from ..coding.waves import count_like_coded
+
     folders = [Path(f) for f in folders]
     names = wave_names(folders) if names is None else names
-    waves, books = {}, []
+    waves, books, runs, themes_runs = {}, [], [], {}
     for folder, name in zip(folders, names):
         if (folder / ANSWERS_WITH_CODES).exists():
             answers = pd.read_csv(folder / ANSWERS_WITH_CODES, dtype={"codes": str, ID: str})
+            answers.attrs["counted_by"] = "coded with the codebook (rtc-nlp code)"
             books.append(folder / CODEBOOK)
+            if (folder / RUN).exists():
+                runs.append(read_json(folder / RUN, kind=RUN_FORMAT, max_version=RUN_FORMAT_VERSION))
         else:
-            answers = open_results(folder).answers  # a themes run, or an error that names both kinds
+            themes_runs[name] = open_results(folder)  # a themes run, or an error that names both kinds
+            answers = themes_runs[name].answers
         waves[name] = answers
-    book = next((b for b in books if b.exists()), None)
-    codebook = Codebook.load(book) if book is not None else open_results(folders[0]).codebook
+    if codebook is None:
+        book = next((b for b in books if b.exists()), None)
+        codebook = Codebook.load(book) if book is not None else open_results(folders[0]).codebook
+    parameters = (runs[0].get("parameters") or {}) if runs else {}
+    for name, results in themes_runs.items():
+        waves[name] = count_like_coded(
+            results.answers,
+            codebook,
+            results.model.embedder_,
+            min_similarity=parameters.get("min_similarity_used"),
+            max_codes=int(parameters.get("max_codes") or 2),
+            random_state=int(parameters.get("seed") or 0),
+        )
     return waves, codebook
