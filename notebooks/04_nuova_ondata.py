@@ -33,9 +33,7 @@ COLONNA_TESTO = "risposta"
 CARTELLA_RISULTATI = "risultati"
 
 # %%
-from pathlib import Path
 
-from IPython.display import display
 
 from rtc_nlp import Codebook, CodebookCoder, compare_waves, italian_table, read_answers
 from rtc_nlp.italian import STATUSES
@@ -70,26 +68,49 @@ italian_table(candidati[colonne].head(6))
 
 # %% [markdown]
 # ## Confronto tra ondate, con intervalli al 95%
+# Ogni tema della seconda ondata è confrontato con la prima (test z su due proporzioni). Con
+# molti temi i confronti sono molti, e su 100 confronti senza alcuna differenza vera circa 5
+# darebbero p < 0,05 per puro caso: per questo i p sono **corretti per il numero di confronti**
+# (Benjamini-Hochberg, che tiene sotto il 5% la quota attesa di segnalazioni false) e una
+# variazione è segnalata (▲ ▼) solo se il p corretto è sotto 0,05. Le basi sotto 30 risposte
+# sono mostrate ma mai segnalate.
 
 # %%
 prevalenza = compare_waves(ondate, codebook)
-italian_table(prevalenza[["wave", "theme_label", "count", "base", "prevalence", "ci_low", "ci_high", "change_p"]])
+colonne = ["wave", "theme_label", "count", "base", "prevalence", "ci_low", "ci_high"]
+italian_table(prevalenza[colonne + ["change_p", "change_p_adjusted", "flag"]])
 
 # %%
 prevalence_plot(prevalenza)
 
 # %% [markdown]
-# ## Aggiornare il codebook
-# Il nuovo tema entra nel codebook con un id nuovo; gli altri temi mantengono il loro id.
+# ## Una prova A/A: due metà della stessa ondata
+# Dividiamo a caso le risposte dell'ondata 1 in due metà. Vengono dalla stessa popolazione, quindi
+# ogni differenza tra le due è solo caso: un confronto onesto non dovrebbe segnalare nulla.
+# Ripetiamo la divisione 20 volte e contiamo le divisioni con almeno un falso allarme, senza
+# correzione e con la correzione di Benjamini-Hochberg: con la correzione la probabilità di un
+# falso allarme resta intorno al 5% per confronto intero, non per singolo tema.
 
 # %%
-nuovo = codebook.add(
-    "BUROCRAZIA E AUTORIZZAZIONI",
-    description="Permessi, autorizzazioni e pratiche con l'amministrazione penitenziaria",
-    keywords=["burocrazia", "autorizzazioni", "permessi"],
+import numpy as np
+
+prima = ondate["ondata 1"]
+allarmi = {"none": 0, "fdr": 0}
+for seme in range(20):
+    meta = np.random.default_rng(seme).permutation(len(prima)) < len(prima) // 2
+    for correzione in allarmi:
+        prova = compare_waves({"metà A": prima[meta], "metà B": prima[~meta]}, codebook, correction=correzione)
+        allarmi[correzione] += bool((prova["flag"] != "").any())
+print(
+    f"divisioni con almeno una variazione segnalata, su 20: senza correzione {allarmi['none']}, "
+    f"con la correzione {allarmi['fdr']}"
 )
-display(italian_table(codebook.diff(nuovo)))
-cartella = Path(CARTELLA_RISULTATI) / "ondate"
-cartella.mkdir(parents=True, exist_ok=True)
-nuovo.save(cartella / "codebook_v2.json")
-ondate["ondata 2"].to_csv(cartella / "ondata2_codificata.csv", index=False)
+
+# %% [markdown]
+# Una di queste divisioni, in dettaglio: i p grezzi possono scendere sotto 0,05 per caso, ma
+# corretti per il numero di confronti restano alti e nessuna variazione è segnalata.
+
+# %%
+meta = np.random.default_rng(1).permutation(len(prima)) < len(prima) // 2
+prova = compare_waves({"metà A": prima[meta], "metà B": prima[~meta]}, codebook)
+italian_table(prova[prova["wave"] == "metà B"][colonne[1:] + ["change_p", "change_p_adjusted", "flag"]])

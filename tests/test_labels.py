@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rtc_nlp import ThemeModel, read_answers
-from rtc_nlp.stopwords import KEYWORD_STOP_WORDS, is_stop_word
-from rtc_nlp.themes.describe import class_keywords, typical_indices
+from rtc_nlp.stopwords import KEYWORD_STOP_WORDS, is_evaluation, is_stop_word
+from rtc_nlp.themes.describe import class_keywords, theme_name, typical_indices
 from rtc_nlp.themes.names import answer_as_name, content_words, key_phrases, rewords
 
 DEMO = "data/demo/wave1.csv"
@@ -128,3 +128,42 @@ def test_demo_themes_have_names_without_openers_and_distinct_typical_answers():
             assert not any(rewords(a, b) for i, a in enumerate(content) for b in content[i + 1 :])
     assert model.themes_["label"].is_unique
     assert not model.themes_["label"].str.contains(r"\(\d+\)$").any()  # a next phrase, not a number
+
+
+REVIEWS = [
+    "Camera moderna e pulita",
+    "Arredamento moderno",
+    "Bagno moderno",
+    "Hotel moderno, camera moderna",
+    "Moderno",
+    "Colazione abbondante",
+    "Colazione abbondante e varia",
+    "Colazione buona",
+    "Il peggior parcheggio",
+    "Parcheggio caro, il peggior servizio",
+]
+
+
+def test_a_lone_evaluation_never_names_a_theme():
+    # "moderno" is in more answers of the first theme than any phrase, but says not about what.
+    names = key_phrases(REVIEWS, [0, 0, 0, 0, 0, 1, 1, 1, 2, 2], [0, 1, 2])
+    assert names[0][0] == "Camera moderna"
+    assert names[1][0] == "Colazione" and names[2][0] == "Parcheggio"
+    assert not any(is_evaluation(name) for found in names.values() for name in found)
+
+
+@pytest.mark.parametrize("word", ["Moderno", "abbondante", "Peggior", "pulitissime", "Great", "Più comode"])
+def test_evaluations_are_told_from_what_they_judge(word):
+    assert is_evaluation(word) == (word != "Più comode")  # a phrase is not a lone word
+    assert not any(is_evaluation(w) for w in ("Colazione", "Personale", "Cliente", "Posizione", "Camere moderne"))
+
+
+def test_a_theme_whose_typical_answer_is_an_evaluation_is_named_by_its_keywords():
+    assert theme_name([], ["Ottimo!"], ["colazione", "personale"]) == "colazione, personale"
+    assert theme_name([], ["Ottima colazione!"], ["colazione"]) == "Ottima colazione"
+
+
+def test_elision_fragments_are_no_keywords():
+    texts = ["un po' lento il check-in", "un po' lento il servizio in camera", "po' lento il check-in"]
+    keywords = class_keywords(texts, [0, 0, 0], [0], 5)[0]
+    assert "po" not in keywords and "lento" in keywords

@@ -12,6 +12,7 @@ comparing waves :mod:`rtc_nlp.coding.waves`.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from sklearn.base import BaseEstimator
 
 from ..embedders.base import Embedder, unit_rows
 from ..embedders.batches import embed_in_batches
+from ..embedders.cache import EmbeddingCache
 from ..embedders.registry import resolve_embedder
 from ..embedders.student import STUDENT_ABOVE, LexicalStudent, fit_student, route_to_encoder
 from ..errors import InputError
@@ -74,6 +76,9 @@ class CodebookCoder(BaseEstimator):
         ``None``: the encoder embeds every answer.
     n_jobs : int or None, default None
         Threads that embed large inputs (``-1``: all cores; the result is the same).
+    cache_dir : str, Path, True, False or None, default False
+        The embedding cache, as in :class:`~rtc_nlp.ThemeModel` (``None`` or ``True``: the
+        default folder); ``False``, the default here: answers are embedded afresh.
     random_state : int, default 0
     verbose : bool, default False
     """
@@ -89,6 +94,7 @@ class CodebookCoder(BaseEstimator):
         manual: pd.DataFrame | None = None,
         student_above: int | None = STUDENT_ABOVE,
         n_jobs: int | None = None,
+        cache_dir: str | Path | bool | None = False,
         random_state: int = 0,
         verbose: bool = False,
     ) -> None:
@@ -100,6 +106,7 @@ class CodebookCoder(BaseEstimator):
         self.manual = manual
         self.student_above = student_above
         self.n_jobs = n_jobs
+        self.cache_dir = cache_dir
         self.random_state = random_state
         self.verbose = verbose
 
@@ -203,8 +210,14 @@ class CodebookCoder(BaseEstimator):
         return sample_vectors
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        """The encoder's unit vectors of ``texts``, in batches on ``n_jobs`` threads."""
-        return unit_rows(embed_in_batches(self.embedder_, texts, n_jobs=self.n_jobs, verbose=self.verbose))
+        """The encoder's unit vectors of ``texts``, in batches on ``n_jobs`` threads, through the
+        cache when there is one."""
+        cache = (
+            None
+            if self.cache_dir is False
+            else EmbeddingCache(None if self.cache_dir in (None, True) else self.cache_dir)
+        )
+        return unit_rows(embed_in_batches(self.embedder_, texts, cache=cache, n_jobs=self.n_jobs, verbose=self.verbose))
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of ``texts``. The last batch is kept: ``fit`` (for the threshold) and
@@ -215,7 +228,7 @@ class CodebookCoder(BaseEstimator):
         if self._last_batch is not None and self._last_batch[0] == key:
             return self._last_batch[1]
         if self.student_ is None:
-            vectors = unit_rows(self.embedder_.transform(texts))
+            vectors = unit_rows(self.embedder_.transform(texts)) if self.cache_dir is False else self._encode(texts)
         else:
             codes, unique = pd.factorize(pd.Series(texts, dtype=object))
             distinct = tuple(str(t) for t in unique)

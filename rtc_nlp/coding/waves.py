@@ -245,6 +245,7 @@ def count_like_coded(
     min_similarity: float | None = None,
     max_codes: int = 2,
     random_state: int = 0,
+    cache_dir: Any = None,
 ) -> pd.DataFrame:
     """The answers of a ``themes`` run coded again with ``codebook``, by the rule
     ``rtc-nlp code`` counts with (threshold, several codes per answer, "non classificato").
@@ -252,13 +253,19 @@ def count_like_coded(
     A themes run gives every answer its nearest theme and leaves none "non classificato";
     counting one wave that way and the next by the codebook's rule would make every theme seem
     to move. ``min_similarity`` and ``max_codes`` should be those of the coded waves it is
-    compared with. The result's ``attrs["counted_by"]`` says how it was counted.
+    compared with; ``cache_dir`` is the embedding cache (default: the default folder, where the
+    themes run left its vectors). The result's ``attrs["counted_by"]`` says how it was counted.
     """
     from .coder import CodebookCoder
 
     kept = answers.drop(columns=[c for c in THEMES_RUN_COLUMNS if c in answers.columns])
     coder = CodebookCoder(
-        codebook, embedder, min_similarity=min_similarity, max_codes=max_codes, random_state=random_state
+        codebook,
+        embedder,
+        min_similarity=min_similarity,
+        max_codes=max_codes,
+        cache_dir=cache_dir,
+        random_state=random_state,
     )
     coded = coder.fit(kept).code(kept)
     coded.attrs["counted_by"] = (

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from ..embedders.base import unit_rows
-from ..stopwords import KEYWORD_STOP_WORDS
+from ..stopwords import KEYWORD_STOP_WORDS, is_evaluation
 from .grouping import NetChoice, choose_nets
 from .names import answer_as_name, content_words, key_phrases, rewords
 from .sampling import per_group_sample
@@ -152,12 +152,14 @@ def theme_name(
     phrases: Sequence[str], typical: Sequence[str], keywords: Sequence[str], taken: Collection[str] = ()
 ) -> str:
     """A theme's name: the first of the phrases its answers share
-    (:func:`rtc_nlp.themes.names.key_phrases`) that no other theme has ``taken``, else its most typical
-    answer when short, else its top keywords; ``""`` when it has none of them."""
+    (:func:`rtc_nlp.themes.names.key_phrases`) that no other theme has ``taken``, else its most
+    typical answer when short and not a lone evaluation ("Ottimo!"), else its top keywords;
+    ``""`` when it has none of them."""
     for phrase in phrases:
         if phrase not in taken:
             return phrase
-    return (answer_as_name(typical[0]) if len(typical) else "") or label_from_keywords(keywords)
+    answer = answer_as_name(typical[0]) if len(typical) else ""
+    return (answer if not is_evaluation(answer) else "") or label_from_keywords(keywords)
 
 
 def typical_indices(

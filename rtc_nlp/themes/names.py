@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
 
-from ..stopwords import is_stop_word
+from ..stopwords import is_evaluation, is_stop_word
 
 __all__ = ["MAX_PHRASE_WORDS", "answer_as_name", "content_words", "key_phrases", "rewords"]
 
@@ -109,7 +109,9 @@ def key_phrases(
             )
             for k in candidates.tolist()
         )
-        best = [key for *_, key in ranked[:n_best]]
+        # A lone adjective or evaluation ("Moderno", "Peggior") does not say what the answers are
+        # about: never a name by itself; the theme's typical answer or keywords say more.
+        best = [key for *_, key in ranked if not (len(key) == 1 and is_evaluation(key[0]))][:n_best]
         names[c] = _written(best, [str(texts[i]) for i in rows], weight[rows], max_words, edge)
     return names
 
