@@ -214,17 +214,19 @@ def test_compare_takes_a_themes_run_as_the_first_wave_and_says_what_the_counts_r
     table = pd.read_csv(tmp_path / "cmp" / "prevalence.csv")
     first = table[table["wave"] == "w1"].set_index("theme_id")
     fitted = pd.read_csv(tmp_path / "w1" / "answers_with_themes.csv")
-    # The themes run counts one code per answer, over every answer but the non-answers.
+    coded = pd.read_csv(tmp_path / "w2" / "answers_with_codes.csv", dtype={"codes": str})
+    # The themes run is counted by the codebook's rule, over every answer but the non-answers:
+    # the same answers coded with the same codebook give the same counts.
     base = int((fitted["status"] != "non_answer").sum())
     assert (first["base"] == base).all()
-    for theme_id, count in fitted.loc[fitted["theme_id"] > 0, "theme_id"].value_counts().items():
-        assert first.loc[theme_id, "count"] == count
+    second = table[table["wave"] == "w2"].set_index("theme_id")
+    assert (first["count"] == second["count"]).all()
+    assert first.loc[0, "count"] == int((coded["status"] == "unclassified").sum())
     lines = [line for line in stdout.splitlines() if line.startswith(("w1:", "w2:"))]
     non_answers = int((fitted["status"] == "non_answer").sum())
-    assert lines[0].startswith(
-        f"w1: {len(fitted)} rows; {non_answers} non-answers outside the base; base {base} answers"
-    )
-    assert "0 carry two or more codes" in lines[0] and lines[1].startswith("w2: ")
+    assert lines[0].startswith("w1: a themes run, counted by the codebook's rule")
+    assert f"{len(fitted)} rows; {non_answers} non-answers outside the base; base {base} answers" in lines[0]
+    assert lines[1].startswith("w2: coded with the codebook (rtc-nlp code)")
 
 
 def test_the_summary_names_the_nets_even_when_fewer_remain_than_any_cut_tried():

@@ -229,7 +229,7 @@ def test_demo_data_is_rebuilt_byte_for_byte(tmp_path):
 
 
 def test_split_theme_reclusters_one_theme_and_keeps_the_other_ids():
-    from rtc_nlp.coding.coder import split_theme
+    from rtc_nlp.coding.new_themes import split_theme
 
     merged = BOOK.merge([1, 2], label="sicurezza e formazione")
     answers, truth = _answers()

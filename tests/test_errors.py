@@ -732,6 +732,25 @@ def _(tmp, ctx):
     return code_with(tmp, ctx, ctx.codebook, "--overrides", sheet)
 
 
+@case("answers corrected twice with different codes")
+def _(tmp, ctx):
+    first = csv(tmp, "id,corrected_codes\nR01,1\nR02,2\n", "round1.csv")
+    second = csv(tmp, "id,corrected_codes\nR01,2\nR03,1\n", "round2.csv")
+    return code_with(tmp, ctx, ctx.codebook, "--overrides", first, second)
+
+
+@case("labels with codes the codebook does not have")
+def _(tmp, ctx):
+    (tmp / "earlier" / "coder").mkdir(parents=True)
+    (tmp / "earlier" / "coder" / "labels.csv").write_text("text,codes\nla sicurezza dei dati,99\n", encoding="utf-8")
+    return code_with(tmp, ctx, ctx.codebook, "--learned", tmp / "earlier")
+
+
+@case("holds no coder/labels.csv")
+def _(tmp, ctx):
+    return code_with(tmp, ctx, ctx.codebook, "--learned", tmp)
+
+
 @case("holds no answers_with_codes.csv or answers_with_themes.csv")
 def _(tmp, ctx):
     (tmp / "empty").mkdir()
@@ -799,7 +818,7 @@ def _(tmp, ctx):
     return ["code", questions_csv(tmp, ctx), "--text-column", "q1", "q3", "--codebook", books, "--out", tmp / "out"]
 
 
-@case("--manual and --overrides belong to one question")
+@case("--manual, --overrides, --audited and --learned belong to one question")
 def _(tmp, ctx):
     books = question_books(tmp, ctx)
     args = ["code", questions_csv(tmp, ctx), "--text-column", "q1", "q2", "--codebook", books, "--out", tmp / "out"]

@@ -13,14 +13,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError, RtcNlpError
-from ..io.sheets import write_csv, xlsx_bytes
-from ..italian import italian_table
+from ..io.sheets import write_csv
 from ..results.folder import check_output
+from .coding import code_command
 from .input import input_record, read_questions_of, sheet_option
 from .parser import build_parser
 from .summary import format_summary
@@ -108,130 +107,6 @@ def _codebook(args: argparse.Namespace) -> int:
         print(f"wrote {out / question.folder / 'codebook.json'}: {len(book)} themes of {question.name!r}")
     write_questions(out, questions, command="codebook", results=str(args.results))
     print(f"edit the codebooks, then 'rtc-nlp code ... --codebook {out}' codes every question with its own")
-    return 0
-
-
-def _code(args: argparse.Namespace) -> int:
-    from ..coding.codebook import Codebook
-    from ..io.questions import read_questions, staged, write_questions
-
-    out = Path(args.out)
-    inputs = [Path(p) for p in (args.input, args.codebook, args.manual, args.overrides) if p]
-    check_output(out, inputs, args.overwrite)
-    books = read_questions(args.codebook) if Path(args.codebook).is_dir() else None
-    if books is None:
-        book = Codebook.load(args.codebook)  # before the answers are read: a bad codebook stops first
-    args.split, args.keep_interviewer, args.interviewer_tag = None, False, None
-    questions = read_questions_of(args, named=books is not None)
-    if questions[0][0] is None and books is None:
-        return _code_one(args, questions[0][1], book, out)
-    if books is None:
-        raise InputError(
-            f"holds one codebook, but the answers hold {len(questions)} questions: give the folder of "
-            "codebooks that 'rtc-nlp codebook' wrote for them",
-            path=args.codebook,
-        )
-    if args.manual or args.overrides:
-        raise InputError(
-            "--manual and --overrides belong to one question: code that question on its own "
-            f"(--text-column with its column), with its codebook from {args.codebook}",
-            path=args.input,
-        )
-    by_name = {q.name: q for q in books}
-    lacking = [q.name for q, _ in questions if q.name not in by_name]
-    if lacking:
-        raise InputError(
-            f"has no codebook for the question(s) {lacking}; it has: {list(by_name)}",
-            path=args.codebook,
-        )
-    with staged(out) as staging:
-        for question, answers in questions:
-            print(f"\n=== {question.name} -> {out / question.folder}{os.sep}")
-            folder = Path(args.codebook) / by_name[question.name].folder
-            _code_one(
-                args, answers, Codebook.load(folder / "codebook.json"), staging / question.folder, out / question.folder
-            )
-        write_questions(staging, [q for q, _ in questions], command="code", input=str(args.input))
-    return 0
-
-
-def _code_one(args: argparse.Namespace, answers: pd.DataFrame, book: Any, out: Path, shown: Path | None = None) -> int:
-    """Code one question's answers with its codebook and write them to ``out``; the lines printed
-    name ``shown``, where the files end up (``out`` may be a staging folder)."""
-    from ..coding.coder import CodebookCoder
-    from ..coding.manual_codes import manual_examples
-    from ..coding.review import apply_overrides, read_overrides, review_queue
-    from ..results.folder import NEW_THEMES, write_coded
-    from ..schema import versions
-
-    manual = manual_examples(args.manual, answers, book, code_column=args.manual_code_column) if args.manual else None
-    coder = CodebookCoder(
-        book,
-        args.embedder,
-        min_similarity=args.min_similarity,
-        max_codes=args.max_codes,
-        manual=manual,
-        student_above=args.student_above or None,
-        n_jobs=args.jobs,
-        random_state=args.seed,
-        verbose=True,
-    ).fit(answers)
-    coded = coder.code(answers)
-    candidates = coder.new_themes(coded)
-    if args.overrides:
-        coded = apply_overrides(coded, read_overrides(args.overrides, book, known_ids=coded["id"]), book)
-    run = {
-        "command": "code",
-        "input": str(args.input),
-        "input_sha256": answers.attrs.get("sha256", ""),
-        **input_record(args, answers),
-        "embedder": coder.embedder_.description,
-        "parameters": {
-            "min_similarity": args.min_similarity,
-            "min_similarity_used": coder.min_similarity_,
-            "student_above": args.student_above or None,
-            "max_codes": args.max_codes,
-            "manual": args.manual,
-            "overrides": args.overrides,
-            "seed": args.seed,
-        },
-        "codebook": {"name": book.name, "revision": book.revision},
-        **({"fast_path": coder.fast_path_} if coder.fast_path_ else {}),
-        "versions": versions(),
-        "redaction": answers.attrs.get("redaction"),
-    }
-    # Headers in Italian for the reviewer; read_overrides reads them back under either name.
-    queue = italian_table(review_queue(coded, book, args.review), digits=None, yes_no=False)
-    sheet = xlsx_bytes({"da rivedere": queue})  # before anything is written
-    written = write_coded(out, coded, book, new_themes=candidates, review_sheet=sheet, run=run)
-    status = coded["status"].value_counts()
-    usable = int(len(coded) - status.get("non_answer", 0))
-    print(
-        f"{len(coded)} answers: {status.get('theme', 0) + status.get('reviewed', 0)} coded "
-        f"({(status.get('theme', 0) + status.get('reviewed', 0)) / max(usable, 1):.0%} of the usable ones), "
-        f"{status.get('unclassified', 0)} non classificato, {status.get('non_answer', 0)} non-answers, "
-        f"{int(coded['codes'].str.contains(';').sum())} with two or more codes"
-        + (f", {coded.attrs.get('n_overrides', 0)} corrected by review" if args.overrides else "")
-        + f"; threshold {coder.min_similarity_:.3f}"
-    )
-    fast = coder.fast_path_
-    if fast:
-        print(
-            f"fast path ({fast['distinct_answers']} distinct answers, above --student-above): the encoder embedded "
-            f"{fast['encoder_answers']} (a sample, and the {fast['routed']} a lexical student of it was unsure of); "
-            f"the student the rest"
-        )
-    prevalence = coded[coded["theme_id"] > 0].groupby(["theme_id", "theme_label"]).size()
-    for (theme_id, label), count in prevalence.items():
-        print(f"  [{theme_id}] {label}: {count}")
-    likely = candidates[candidates["likely_new"]] if len(candidates) else candidates
-    print(
-        f"{len(candidates)} candidate new themes ({len(likely)} far from every existing theme); "
-        f"see {(shown or out) / NEW_THEMES}"
-    )
-    for row in likely.head(5).itertuples():
-        print(f"  + {row.label} ({row.size} answers; nearest: {row.nearest_theme_label}, {row.nearest_similarity:.2f})")
-    print(f"wrote {', '.join(path.name for path in written)} to {shown or out}{os.sep}")
     return 0
 
 
@@ -429,7 +304,7 @@ COMMANDS = {
     "themes": _themes,
     "validate": _validate,
     "codebook": _codebook,
-    "code": _code,
+    "code": code_command,
     "compare": _compare,
 }
 

@@ -317,10 +317,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     code.add_argument("--manual-code-column", help="code column of --manual (default: detected)")
     code.add_argument(
-        "--overrides", type=_existing_file, help="a filled-in review sheet (review.xlsx): its corrections win"
+        "--overrides",
+        nargs="+",
+        type=_existing_file,
+        help="filled-in review sheets (review.xlsx of each round, or any id/codes file): their corrections win, "
+        "and the coder learns from all of them",
     )
     code.add_argument(
-        "--review", type=_non_negative, default=30, help="answers in the review queue (default: %(default)s)"
+        "--review",
+        type=_non_negative,
+        default=30,
+        help="answers in the review queue: those the coder is least sure of, no near-copies (default: %(default)s)",
+    )
+    code.add_argument(
+        "--audit",
+        type=_non_negative,
+        default=0,
+        help="also write audit.xlsx: this many answers drawn at random, to check and give back with --audited",
+    )
+    code.add_argument(
+        "--audited",
+        type=_existing_file,
+        help="a filled-in audit.xlsx: states the accuracy and kappa of the codes it checked, with 95%% intervals",
+    )
+    code.add_argument(
+        "--learned",
+        help="the folder of an earlier 'rtc-nlp code' run (or its coder/ folder): learn from its labelled answers too",
+    )
+    code.add_argument(
+        "--no-learning", action="store_true", help="do not learn from labelled answers: the codebook's prototypes alone"
     )
     code.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     _add_fast_path_options(code)

@@ -285,7 +285,7 @@ class Codebook:
         """Replace theme ``theme_id`` by new themes, each a dict like :meth:`add` takes.
 
         The new themes get new ids. To split by re-clustering the theme's answers, use
-        :func:`rtc_nlp.coding.split_theme`, which builds ``groups`` for you.
+        :func:`rtc_nlp.coding.new_themes.split_theme`, which builds ``groups`` for you.
         """
         if len(groups) < 2:
             raise ValueError("split needs at least two groups")

@@ -29,16 +29,14 @@ from ..estimator import check_fitted, fresh
 from ..schema import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, as_frame
 from ..text import prepare_texts
 from ..themes.assign import nearest_themes
-from ..themes.describe import class_keywords, theme_name, typical_indices
-from ..themes.grouping import candidate_min_size, choose_clusterer
-from ..themes.names import key_phrases
 from ..themes.sampling import weighted_sample
 from .codebook import Codebook
+from .learner import ThemeLearner, learned_assignment
 from .review import apply_overrides
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CodebookCoder", "code_answers", "split_theme"]
+__all__ = ["CodebookCoder", "code_answers"]
 
 #: Similarity of an answer to its second theme, as a share of the first, from which it gets both.
 DEFAULT_RATIO = 0.9
@@ -67,7 +65,13 @@ class CodebookCoder(BaseEstimator):
     ratio : float, default 0.9
         A further theme is given when its similarity is at least ``ratio`` times the best one.
     manual : DataFrame or None
-        Manually coded answers (``text`` and ``theme_id`` columns) that sharpen the themes.
+        Answers the analyst coded (``text``, and ``codes``: theme ids ``;``-joined, or
+        ``theme_id``): manual codes, reviewers' corrections. They join their themes'
+        prototypes and, with ``learn``, teach the coder.
+    learn : bool, default True
+        Learn from ``manual`` (and the codebook's examples): a :class:`ThemeLearner` scores the
+        codes with enough labelled answers (see :mod:`rtc_nlp.coding.learner`). Without
+        labelled answers nothing is learned and the mean-vector rule codes alone.
     student_above : int or None, default 40,000
         The fast path for large files, as in :class:`~rtc_nlp.ThemeModel`: above this many
         distinct answers given to :meth:`fit`, the encoder embeds a sample of them
@@ -92,6 +96,7 @@ class CodebookCoder(BaseEstimator):
         max_codes: int = 2,
         ratio: float = DEFAULT_RATIO,
         manual: pd.DataFrame | None = None,
+        learn: bool = True,
         student_above: int | None = STUDENT_ABOVE,
         n_jobs: int | None = None,
         cache_dir: str | Path | bool | None = False,
@@ -104,6 +109,7 @@ class CodebookCoder(BaseEstimator):
         self.max_codes = max_codes
         self.ratio = ratio
         self.manual = manual
+        self.learn = learn
         self.student_above = student_above
         self.n_jobs = n_jobs
         self.cache_dir = cache_dir
@@ -120,19 +126,34 @@ class CodebookCoder(BaseEstimator):
         if self.student_above is not None and not (isinstance(self.student_above, int) and self.student_above >= 0):
             raise ValueError(f"student_above must be a non-negative integer or None, got {self.student_above!r}")
 
-    def _theme_texts(self) -> list[list[str]]:
+    def _labelled(self) -> list[tuple[str, list[int]]]:
+        """The analyst's labelled answers (``manual``): each text and the positions of its codes
+        among the codebook's codes."""
+        if self.manual is None or len(self.manual) == 0:
+            return []
         codes = self.codebook.codes  # nets are counted through their themes, never coded directly
-        texts = [theme.texts() for theme in codes]
-        if self.manual is not None:
-            index = {theme.id: i for i, theme in enumerate(codes)}
-            for text, theme_id in zip(self.manual[TEXT].astype(str), self.manual["theme_id"]):
-                if int(theme_id) not in index:
-                    raise InputError(
-                        f"manual example coded {theme_id!r}, which is not a codebook id of a theme "
-                        f"({[t.id for t in codes]}; nets are counted through their themes)",
-                        column="theme_id",
-                    )
-                texts[index[int(theme_id)]].append(text)
+        index = {theme.id: i for i, theme in enumerate(codes)}
+        column = "codes" if "codes" in self.manual.columns else "theme_id"
+        rows, unknown = [], []
+        for text, cell in zip(self.manual[TEXT].astype(str), self.manual[column]):
+            ids = [int(float(c)) for c in str(cell).split(";") if c.strip()] if cell == cell else []
+            unknown += [i for i in ids if i not in index]
+            rows.append((text, [index[i] for i in ids if i in index]))
+        if unknown:
+            raise InputError(
+                f"manual example(s) coded {sorted(set(unknown))}, not codebook ids of a theme "
+                f"({[t.id for t in codes]}; nets are counted through their themes)",
+                column=column,
+            )
+        return rows
+
+    def _theme_texts(self) -> list[list[str]]:
+        texts = [theme.texts() for theme in self.codebook.codes]
+        # Labelled answers join their prototypes, learner or not: with a codebook of bare names
+        # the prototypes need them (measured, docs/benchmarks.md).
+        for text, positions in self._labelled():
+            for position in positions:
+                texts[position].append(text)
         return texts
 
     def fit(self, answers: Any = None) -> CodebookCoder:
@@ -149,7 +170,7 @@ class CodebookCoder(BaseEstimator):
         self.embedder_.fit(corpus if self.embedder_.learns_from_texts else [])
         self._last_batch: tuple[tuple[str, ...], np.ndarray] | None = None
         self._distinct: tuple[tuple[str, ...], np.ndarray] | None = None
-        vectors = unit_rows(self.embedder_.transform(flat))
+        vectors = self._texts_vectors(flat)
         prototypes, own, start = [], [], 0
         for group in theme_texts:
             block = vectors[start : start + len(group)]
@@ -176,7 +197,26 @@ class CodebookCoder(BaseEstimator):
             else:
                 best = (self._embed(extra) @ self.prototypes_.T).max(axis=1) if extra else []
             self.min_similarity_ = max(floor, 0.5 * float(np.median(best))) if len(best) else floor
+        self.learner_ = self._fit_learner() if self.learn else None
         return self
+
+    def _fit_learner(self) -> ThemeLearner | None:
+        """A :class:`ThemeLearner` taught by the analyst's labelled answers and the codebook's
+        examples; ``None`` without labelled answers, or when no code has enough of them."""
+        labelled = self._labelled()
+        if not labelled:
+            return None
+        codes = self.codebook.codes
+        examples = [(e, [i]) for i, theme in enumerate(codes) for e in theme.examples if e.strip()]
+        rows = labelled + examples
+        matrix = np.zeros((len(rows), len(codes)), dtype=bool)
+        for r, (_, positions) in enumerate(rows):
+            matrix[r, positions] = True
+        vectors = self._texts_vectors([text for text, _ in rows])
+        learner = ThemeLearner(random_state=self.random_state).fit(
+            vectors, matrix, self.prototypes_, self.min_similarity_
+        )
+        return learner if learner.learned_.any() else None
 
     def _fit_student(self, texts: list[str]) -> np.ndarray:
         """The fast path: the encoder embeds a sample of the distinct ``texts`` (drawn in
@@ -208,6 +248,10 @@ class CodebookCoder(BaseEstimator):
             "fast path: the encoder embedded %d of %d distinct answers", len(sample) + n_embedded, len(distinct)
         )
         return sample_vectors
+
+    def _texts_vectors(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of the codebook's texts and labelled answers (through the cache, if any)."""
+        return unit_rows(self.embedder_.transform(texts)) if self.cache_dir is False else self._encode(texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """The encoder's unit vectors of ``texts``, in batches on ``n_jobs`` threads, through the
@@ -270,9 +314,21 @@ class CodebookCoder(BaseEstimator):
         if usable.any():
             vectors[usable] = self._embed([clean[i] for i in np.flatnonzero(usable)])
         self.vectors_ = vectors
-        found = nearest_themes(
-            vectors, self.prototypes_, min_similarity=self.min_similarity_, max_codes=self.max_codes, ratio=self.ratio
-        )
+        if self.learner_ is not None:
+            # What the analyst taught decides; the threshold still leaves far answers out.
+            self.scores_ = self.learner_.predict_proba(vectors, self.prototypes_)
+            found = learned_assignment(
+                self.scores_, vectors @ self.prototypes_.T, max_codes=self.max_codes, ratio=self.ratio
+            )
+        else:
+            self.scores_ = vectors @ self.prototypes_.T
+            found = nearest_themes(
+                vectors,
+                self.prototypes_,
+                min_similarity=self.min_similarity_,
+                max_codes=self.max_codes,
+                ratio=self.ratio,
+            )
         ids = np.array([t.id for t in self.codebook.codes], dtype=np.int64)
         labels = np.array([t.label for t in self.codebook.codes] + [UNCLASSIFIED], dtype=object)
         coded_ok = usable & (found.theme >= 0)
@@ -331,120 +387,13 @@ class CodebookCoder(BaseEstimator):
         n_keywords: int = 8,
         n_examples: int = 3,
     ) -> pd.DataFrame:
-        """Candidate new themes among the answers left unassigned or uncertain by :meth:`code`.
+        """Candidate new themes among the answers left unassigned or uncertain by :meth:`code`
+        (see :func:`rtc_nlp.coding.new_themes.candidate_themes`)."""
+        from .new_themes import candidate_themes
 
-        The answers "non classificato", or coded with a margin below ``max_margin`` between the
-        best two themes, are clustered; each group of at least ``min_size`` answers (default:
-        3, or 2% of the coded answers) is a candidate, with keywords, typical answers, its
-        nearest existing theme and the similarity to it (low = likely new).
-        """
-        if not hasattr(self, "vectors_") or len(self.vectors_) != len(coded):
-            raise ValueError("call code() on these answers first")
-        pool = np.flatnonzero(
-            ((coded["status"] == "unclassified") & (coded["reason"] == "below_min_similarity")).to_numpy()
-            | ((coded["status"] == "theme") & (coded["margin"] < max_margin)).to_numpy()
+        return candidate_themes(
+            self, coded, max_margin=max_margin, min_size=min_size, n_keywords=n_keywords, n_examples=n_examples
         )
-        columns = [
-            "candidate",
-            "label",
-            "keywords",
-            "size",
-            "nearest_theme_id",
-            "nearest_theme_label",
-            "nearest_similarity",
-            "likely_new",
-            "typical_answers",
-            "ids",
-        ]
-        n_coded = int((coded["status"] != "non_answer").sum())
-        min_size = min_size or candidate_min_size(n_coded)
-        if len(pool) < min_size:
-            return pd.DataFrame(columns=columns)
-        vectors = self.vectors_[pool]
-        clusterer = choose_clusterer(len(pool), random_state=self.random_state)
-        groups = clusterer.fit_predict(vectors) if len(pool) > 2 else np.zeros(len(pool), dtype=np.int64)
-        texts = coded[TEXT].astype(str).to_numpy()[pool].tolist()
-        kept = [g for g in np.unique(groups) if (groups == g).sum() >= min_size]
-        if not kept:
-            return pd.DataFrame(columns=columns)
-        keywords = class_keywords(texts, groups.tolist(), kept, n_keywords)
-        phrases = key_phrases(texts, groups.tolist(), kept)
-        labels = {t.id: t.label for t in self.codebook.themes}
-        code_ids = [t.id for t in self.codebook.codes]
-        rows = []
-        for g in kept:
-            members = np.flatnonzero(groups == g)
-            centre = vectors[members].mean(axis=0)
-            centre = centre / (np.linalg.norm(centre) or 1.0)
-            sims = self.prototypes_ @ centre
-            nearest = int(np.argmax(sims))
-            typical = typical_indices(vectors[members], centre, [texts[m] for m in members], n_examples)
-            rows.append(
-                {
-                    "label": theme_name(phrases[g], [texts[members[t]] for t in typical], keywords[g]),
-                    "keywords": "; ".join(keywords[g]),
-                    "size": len(members),
-                    "nearest_theme_id": code_ids[nearest],
-                    "nearest_theme_label": labels[code_ids[nearest]],
-                    "nearest_similarity": float(sims[nearest]),
-                    # Half-way between the coding threshold and a typical answer's similarity.
-                    "likely_new": bool(sims[nearest] < self.min_similarity_ * 1.5),
-                    "typical_answers": " | ".join(texts[members[t]] for t in typical),
-                    "ids": ";".join(str(coded[ID].iat[pool[m]]) for m in members),
-                }
-            )
-        out = pd.DataFrame(rows).sort_values(["nearest_similarity", "size"], ascending=[True, False], kind="stable")
-        out.insert(0, "candidate", range(1, len(out) + 1))
-        return out.reset_index(drop=True)[columns]
-
-
-def split_theme(
-    codebook: Codebook,
-    theme_id: int,
-    coded: pd.DataFrame,
-    n_parts: int = 2,
-    *,
-    embedder: str | Embedder = "lexical",
-    n_keywords: int = 8,
-    n_examples: int = 5,
-    random_state: int = 0,
-) -> Codebook:
-    """Split one theme by re-clustering the answers coded with it (k-means, ``n_parts``).
-
-    ``coded`` is the output of :func:`code_answers` (or ``ThemeModel.assignments_``); the
-    answers whose main theme is ``theme_id`` are split. The new themes get new ids, keywords
-    by class-based TF-IDF and their most typical answers as examples; every other theme keeps
-    its id.
-    """
-    from sklearn.cluster import KMeans
-
-    codebook[theme_id]
-    members = coded[coded["theme_id"] == theme_id]
-    texts = list(dict.fromkeys(members[TEXT].astype(str)))
-    if len(texts) < 2 * n_parts:
-        raise InputError(f"theme {theme_id} has {len(texts)} distinct answers: too few to split in {n_parts}")
-    model = resolve_embedder(embedder, verbose=False)
-    model.fit(texts if model.learns_from_texts else [])
-    vectors = unit_rows(model.transform(texts))
-    parts = KMeans(n_clusters=n_parts, n_init=10, random_state=random_state).fit_predict(vectors)
-    keywords = class_keywords(texts, parts.tolist(), list(range(n_parts)), n_keywords)
-    phrases = key_phrases(texts, parts.tolist(), list(range(n_parts)))
-    groups = []
-    for part in range(n_parts):
-        rows = np.flatnonzero(parts == part)
-        centre = vectors[rows].mean(axis=0)
-        typical = typical_indices(
-            vectors[rows], centre / (np.linalg.norm(centre) or 1.0), [texts[r] for r in rows], n_examples
-        )
-        examples = [texts[rows[t]] for t in typical]
-        groups.append(
-            {
-                "label": theme_name(phrases[part], examples, keywords[part]),
-                "keywords": keywords[part],
-                "examples": examples,
-            }
-        )
-    return codebook.split(theme_id, groups)
 
 
 def code_answers(

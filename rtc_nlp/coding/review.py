@@ -18,7 +18,10 @@ from ..italian import english_columns
 from ..schema import ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, id_to_str
 from .codebook import Codebook
 
-__all__ = ["apply_overrides", "read_overrides", "review_queue"]
+#: What a reviewer writes to say an answer belongs to no theme ("non classificato").
+NO_CODE = ("0", UNCLASSIFIED.casefold(), "nessuno")
+
+__all__ = ["NO_CODE", "apply_overrides", "read_corrections", "read_overrides", "review_queue"]
 
 
 def apply_overrides(coded: pd.DataFrame, overrides: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -45,15 +48,25 @@ def apply_overrides(coded: pd.DataFrame, overrides: pd.DataFrame, codebook: Code
     return coded
 
 
-def review_queue(coded: pd.DataFrame, codebook: Codebook, n: int = 30) -> pd.DataFrame:
-    """The ``n`` least certain answers (smallest margin between their two best themes, and the
-    "non classificato" closest to a theme), with an empty ``corrected_codes`` column to fill in
-    with theme ids or labels separated by ``;``."""
+def review_queue(
+    coded: pd.DataFrame, codebook: Codebook, n: int = 30, *, rows: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """The answers to review, with an empty ``corrected_codes`` column to fill in with theme
+    ids or labels separated by ``;``.
+
+    ``rows`` (positions in ``coded``) are the answers to ask about, in order: the coder's
+    active queue (:func:`rtc_nlp.coding.learner.active_queue`). Without them, the ``n`` least
+    certain answers: smallest margin between their two best themes, and the "non classificato"
+    closest to a theme.
+    """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"the review queue length must be a whole number >= 0, got {n!r}")
     labels = {t.id: t.label for t in codebook.themes}
-    candidates = coded[coded["status"].isin(["theme", "unclassified"])].copy()
-    candidates = candidates.sort_values(["margin", ID], kind="stable").head(n)
+    if rows is not None:
+        candidates = coded.iloc[list(rows)[:n]]
+    else:
+        candidates = coded[coded["status"].isin(["theme", "unclassified"])].copy()
+        candidates = candidates.sort_values(["margin", ID], kind="stable").head(n)
     queue = pd.DataFrame(
         {
             ID: candidates[ID].to_numpy(),
@@ -76,8 +89,9 @@ def read_overrides(
     """Read a filled-in review sheet (CSV/XLSX with ``id`` and ``corrected_codes``, or its
     Italian header ``codici corretti`` as ``rtc-nlp code`` writes it in ``review.xlsx``).
 
-    Codes are theme ids or labels (any case), separated by ``;``; an empty cell means "no
-    correction". Returns ``id``, ``codes`` (ids ``;``-joined) for the corrected rows.
+    Codes are theme ids or labels (any case), separated by ``;``; ``0`` or "non classificato"
+    says the answer belongs to no theme; an empty cell means "no correction". Returns ``id``,
+    ``codes`` (ids ``;``-joined, ``""`` for no theme) for the corrected rows.
 
     Raises
     ------
@@ -93,6 +107,9 @@ def read_overrides(
     rows, bad_codes, bad_ids = [], [], []
     known = set(map(str, known_ids)) if known_ids is not None else None
     for line, (respondent, cell) in enumerate(zip(frame[id_col], frame[code_col]), start=2):
+        if str(cell).strip().casefold() in NO_CODE:  # the answer belongs to no theme
+            rows.append({ID: id_to_str(respondent), "codes": ""})
+            continue
         ids, unknown = codebook.resolve(cell)
         if not ids and not unknown:  # empty cell: no correction
             continue
@@ -109,3 +126,40 @@ def read_overrides(
     if problems:
         raise InputError("; ".join(problems), path=where, column=str(code_col))
     return pd.DataFrame(rows, columns=[ID, "codes"])
+
+
+def read_corrections(
+    sources: Sequence[str | Path | pd.DataFrame], codebook: Codebook, known_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Every correction a reviewer gave, from one or several filled-in sheets (review rounds,
+    audits, a ``labels.csv`` of an earlier run), as ``id``, ``codes``.
+
+    Raises
+    ------
+    InputError
+        One message for every problem of every sheet: codes not in the codebook, ids not among
+        ``known_ids``, and answers corrected twice with different codes (in one sheet or two).
+    """
+    frames, problems, seen = [], [], {}
+    conflicts = []
+    for source in sources:
+        where = "<table>" if isinstance(source, pd.DataFrame) else str(source)
+        try:
+            frame = read_overrides(source, codebook, known_ids)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        for respondent, codes in zip(frame[ID], frame["codes"]):
+            earlier = seen.get(respondent)
+            if earlier is not None and set(earlier[1].split(";")) != set(codes.split(";")):
+                conflicts.append(f"{respondent}: {earlier[1]!r} in {earlier[0]}, {codes!r} in {where}")
+            seen.setdefault(respondent, (where, codes))
+        frames.append(frame)
+    if conflicts:
+        problems.append(
+            f"answers corrected twice with different codes (keep one correction each): {format_rows(conflicts)}"
+        )
+    if problems:
+        raise InputError("; ".join(problems))
+    merged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[ID, "codes"])
+    return merged.drop_duplicates(ID).reset_index(drop=True)

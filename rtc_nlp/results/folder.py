@@ -42,6 +42,7 @@ __all__ = [
     "model_folder",
     "open_results",
     "themes_table",
+    "read_labels",
     "write_coded",
     "write_themes",
 ]
@@ -55,6 +56,10 @@ ANSWERS_WITH_CODES = "answers_with_codes.csv"
 ANSWERS_WITH_CODES_PARQUET = "answers_with_codes.parquet"
 NEW_THEMES = "new_themes.csv"
 REVIEW_SHEET = "review.xlsx"
+AUDIT_SHEET = "audit.xlsx"
+# The coder a `code` run learned: the learner's plain files and every labelled answer it learned
+# from, which the next wave learns from too (`--learned`).
+CODER_FOLDER, LABELS = "coder", "labels.csv"
 CODEBOOK = "codebook.json"
 RUN, RUN_FORMAT, RUN_FORMAT_VERSION = "run.json", "rtc_nlp.run", 1
 # What `compare` and `validate` write; `report` looks for them inside a results folder.
@@ -128,20 +133,60 @@ def write_coded(
     codebook: Codebook,
     *,
     new_themes: pd.DataFrame,
-    review_sheet: bytes,
+    sheets: dict[str, bytes],
     run: dict[str, Any],
+    learner: Any = None,
+    labels: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Write a coded wave: answers (CSV and Parquet), candidate new themes, the review sheet,
-    the codebook used and ``run.json``."""
+    """Write a coded wave: answers (CSV and Parquet), candidate new themes, the spreadsheets
+    (``sheets``: file name -> XLSX bytes: the review queue, an audit), the codebook used,
+    ``run.json``, and the coder's folder (the learner's files, and the labelled answers it
+    learned from)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(coded, out / ANSWERS_WITH_CODES)
     write_parquet(coded, out / ANSWERS_WITH_CODES_PARQUET)
     write_csv(new_themes, out / NEW_THEMES)
-    atomic_write(out / REVIEW_SHEET, lambda tmp: Path(tmp).write_bytes(review_sheet))
+    for name, content in sheets.items():
+        atomic_write(out / name, lambda tmp, content=content: Path(tmp).write_bytes(content))
     codebook.save(out / CODEBOOK)
+    written = [out / ANSWERS_WITH_CODES, *(out / name for name in sheets), out / NEW_THEMES, out / CODEBOOK]
+    if learner is not None or (labels is not None and len(labels)):
+        (out / CODER_FOLDER).mkdir(exist_ok=True)
+        if learner is not None:
+            learner.save(out / CODER_FOLDER)
+        if labels is not None:
+            write_csv(labels, out / CODER_FOLDER / LABELS)
+        written.append(out / CODER_FOLDER)
     write_json(out / RUN, run, kind=RUN_FORMAT, version=RUN_FORMAT_VERSION)
-    return [out / name for name in (ANSWERS_WITH_CODES, REVIEW_SHEET, NEW_THEMES, CODEBOOK, RUN)]
+    return [*written, out / RUN]
+
+
+def read_labels(folder: str | Path, codebook: Codebook) -> pd.DataFrame:
+    """The labelled answers a ``code`` run learned from (``text``, ``codes``), to learn from
+    again on the next wave: ``folder`` is that run's results folder or its ``coder`` folder.
+
+    Raises
+    ------
+    InputError
+        If there is no ``labels.csv``, or it names codes the codebook does not have (the
+        codebook was edited since: every such code listed).
+    """
+    folder = Path(folder)
+    path = next((p for p in (folder / CODER_FOLDER / LABELS, folder / LABELS) if p.exists()), None)
+    if path is None:
+        raise InputError(f"holds no {CODER_FOLDER}/{LABELS}: give the folder a 'rtc-nlp code' run wrote", path=str(folder))
+    labels = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not {TEXT, "codes"} <= set(labels.columns):
+        raise InputError(f"needs the columns {TEXT!r} and 'codes' (has {list(labels.columns)})", path=str(path))
+    unknown = sorted({c for cell in labels["codes"] for c in cell.split(";") if c.strip() and int(float(c)) not in set(codebook.ids)})
+    if unknown:
+        raise InputError(
+            f"labels with codes the codebook does not have ({', '.join(unknown)}): the codebook was edited "
+            "after they were given; map them to its themes, or leave --learned out",
+            path=str(path),
+        )
+    return labels[[TEXT, "codes"]]
 
 
 def model_folder(folder: str | Path) -> Path:
