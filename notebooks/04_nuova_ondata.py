@@ -33,7 +33,9 @@ COLONNA_TESTO = "risposta"
 CARTELLA_RISULTATI = "risultati"
 
 # %%
+from pathlib import Path
 
+from IPython.display import display
 
 from rtc_nlp import Codebook, CodebookCoder, compare_waves, italian_table, read_answers
 from rtc_nlp.italian import STATUSES
@@ -114,3 +116,92 @@ print(
 meta = np.random.default_rng(1).permutation(len(prima)) < len(prima) // 2
 prova = compare_waves({"metà A": prima[meta], "metà B": prima[~meta]}, codebook)
 italian_table(prova[prova["wave"] == "metà B"][colonne[1:] + ["change_p", "change_p_adjusted", "flag"]])
+
+# %% [markdown]
+# ## La codifica che impara dall'analista: due giri
+# Ogni correzione dell'analista insegna al codificatore, e la coda di revisione chiede per prime
+# le risposte su cui il codificatore è più incerto (mai due quasi uguali nello stesso giro):
+# sono quelle che insegnano di più. Qui le risposte dell'analista vengono dalla codifica manuale
+# del sondaggio dimostrativo (`manual_codes_wave1.csv`), come se l'analista le scrivesse nel
+# foglio `review.xlsx`; dalla riga di comando lo stesso giro è `rtc-nlp code ... --overrides
+# review.xlsx`.
+
+# %%
+from rtc_nlp.coding.audit import audit_estimate, audit_sample, read_audit
+from rtc_nlp.coding.learner import active_queue
+
+manuale = pd.read_csv("../data/demo/manual_codes_wave1.csv", dtype=str, keep_default_na=False)
+id_di = {tema.label: tema.id for tema in codebook.themes}
+giusto = {i: id_di.get(c, 0) for i, c in zip(manuale["id"], manuale["codice"])}
+risposte_1 = read_answers(ONDATA_1, text_column=COLONNA_TESTO, id_column="id")
+
+
+def accordo(codificate, escluse):
+    """Quota di risposte (mai riviste) con lo stesso tema principale della codifica manuale."""
+    righe = codificate[~codificate["id"].isin(escluse) & (codificate["status"] != "non_answer")]
+    return float(np.mean([giusto.get(i, 0) == t for i, t in zip(righe["id"], righe["theme_id"])]))
+
+
+corrette = pd.DataFrame(columns=["text", "codes"])
+riviste, giri = set(), []
+codificatore = CodebookCoder(codebook, "lexical").fit(risposte_1)
+for giro in (1, 2):
+    codificate = codificatore.code(risposte_1)
+    aperte = np.flatnonzero(codificate["status"].isin(["theme", "unclassified"]).to_numpy())
+    aperte = np.array([r for r in aperte if codificate["id"].iat[r] not in riviste])
+    chieste = codificate["id"].to_numpy()[active_queue(codificatore.scores_, codificatore.vectors_, aperte, 15)]
+    nuove = pd.DataFrame(
+        {"text": risposte_1.set_index("id").loc[chieste, "text"], "codes": [str(giusto.get(i, 0)) for i in chieste]}
+    )
+    corrette = pd.concat([corrette, nuove.replace({"codes": {"0": ""}})], ignore_index=True)
+    riviste |= set(chieste)
+    codificatore = CodebookCoder(codebook, "lexical", manual=corrette).fit(risposte_1)
+    giri.append(
+        {
+            "giro": giro,
+            "risposte corrette finora": len(corrette),
+            "accordo prima del giro": accordo(codificate, riviste),
+            "accordo dopo": accordo(codificatore.code(risposte_1), riviste),
+        }
+    )
+italian_table(pd.DataFrame(giri))
+
+# %% [markdown]
+# L'accordo è misurato sulle risposte che nessuno ha rivisto: è quello che le correzioni hanno
+# insegnato, non le righe corrette a mano.
+#
+# ## Quanto è accurata la codifica? Una verifica a caso
+# La coda di revisione sceglie le risposte difficili, quindi non dice quanto spesso il
+# codificatore ha ragione. Per dirlo serve un campione **estratto a caso**, che l'analista
+# verifica (`rtc-nlp code ... --audit 30` scrive `audit.xlsx`; `--audited` lo rilegge):
+# accuratezza e kappa di Cohen con l'intervallo al 95%.
+
+# %%
+codificate = codificatore.code(risposte_1)
+verifica = audit_sample(codificate, 30, seed=1)
+primo = verifica["proposed_codes"].str.split(";").str[0].replace("", "0").astype(int)
+verifica["corrected_codes"] = [
+    "ok" if giusto.get(i, 0) == p else str(giusto.get(i, 0)) for i, p in zip(verifica["id"], primo)
+]
+stima = audit_estimate(read_audit(verifica, codebook))
+print(
+    f"verificate {stima['checked']} risposte estratte a caso: accuratezza {stima['accuracy']:.0%} "
+    f"(IC 95% {stima['accuracy_ci'][0]:.0%}-{stima['accuracy_ci'][1]:.0%}), "
+    f"kappa {stima['kappa']:.2f} (IC 95% {stima['kappa_ci'][0]:.2f}-{stima['kappa_ci'][1]:.2f})"
+)
+
+# %% [markdown]
+# ## Aggiornare il codebook
+# Il nuovo tema entra nel codebook con un id nuovo; gli altri temi mantengono il loro id.
+
+# %%
+nuovo = codebook.add(
+    "BUROCRAZIA E AUTORIZZAZIONI",
+    description="Permessi, autorizzazioni e pratiche con l'amministrazione penitenziaria",
+    keywords=["burocrazia", "autorizzazioni", "permessi"],
+)
+display(italian_table(codebook.diff(nuovo)))
+cartella = Path(CARTELLA_RISULTATI) / "ondate"
+cartella.mkdir(parents=True, exist_ok=True)
+nuovo.save(cartella / "codebook_v2.json")
+ondate["ondata 2"].to_csv(cartella / "ondata2_codificata.csv", index=False)

@@ -82,7 +82,11 @@ def test_the_learner_is_plain_files_that_load_to_the_same_probabilities(tmp_path
     labels[:5] = False  # "non classificato"
     learner = ThemeLearner().fit(vectors, labels, prototypes, threshold=0.2)
     learner.save(tmp_path / "coder")
-    assert sorted(p.name for p in (tmp_path / "coder").iterdir()) == ["coefficients.npy", "learner.json"]
+    assert sorted(p.name for p in (tmp_path / "coder").iterdir()) == [
+        "centroids.npy",
+        "coefficients.npy",
+        "learner.json",
+    ]
     again = ThemeLearner.load(tmp_path / "coder")
     np.testing.assert_allclose(again.predict_proba(vectors, prototypes), learner.predict_proba(vectors, prototypes))
     np.save(tmp_path / "coder" / "coefficients.npy", np.zeros((2, 8), dtype=np.float32))
@@ -177,7 +181,9 @@ def test_two_rounds_of_the_loop_on_the_command_line(tmp_path, capsys):
     corrected = coded.set_index("id").loc[review["id"]]
     assert (corrected["status"] == "reviewed").all()
     assert corrected["theme_id"].astype(int).tolist() == [gold[i] for i in review["id"]]
-    assert {"learner.json", "coefficients.npy", "labels.csv"} <= {p.name for p in (tmp_path / "r2" / "coder").iterdir()}
+    assert {"learner.json", "coefficients.npy", "centroids.npy", "labels.csv"} <= {
+        p.name for p in (tmp_path / "r2" / "coder").iterdir()
+    }
     # The next round's queue asks about other answers than the ones already corrected.
     queue = pd.read_excel(tmp_path / "r2" / "review.xlsx", sheet_name="da rivedere", dtype=str)
     assert not set(queue["id"]) & set(review["id"])
@@ -186,3 +192,17 @@ def test_two_rounds_of_the_loop_on_the_command_line(tmp_path, capsys):
     assert main([*wave2, "--learned", str(tmp_path / "r2")]) == 0
     run2 = json.loads((tmp_path / "w2" / "run.json").read_text(encoding="utf-8"))
     assert run2["learning"]["by_source"]["earlier wave"] == run["learning"]["labelled_answers"]
+
+
+def test_the_report_method_note_states_what_was_learned_and_the_audit(tmp_path):
+    from rtc_nlp.report.text import method_note
+
+    run = {
+        "command": "code",
+        "learning": {"learned": True, "labelled_answers": 45},
+        "audit": {"checked": 50, "accuracy": 0.88, "accuracy_ci": [0.76, 0.94], "kappa": 0.81, "kappa_ci": [0.7, 0.9]},
+    }
+    note = method_note(run, tmp_path)
+    assert "imparato da 45 risposte" in note
+    assert "50 risposte estratte a caso e verificate: 88% [IC 95% 76%; 94%], kappa di Cohen 0,81 [0,70; 0,90]" in note
+    assert "estratte a caso" not in method_note({"command": "code"}, tmp_path)

@@ -66,8 +66,8 @@ class CodebookCoder(BaseEstimator):
         A further theme is given when its similarity is at least ``ratio`` times the best one.
     manual : DataFrame or None
         Answers the analyst coded (``text``, and ``codes``: theme ids ``;``-joined, or
-        ``theme_id``): manual codes, reviewers' corrections. They join their themes'
-        prototypes and, with ``learn``, teach the coder.
+        ``theme_id``): manual codes, reviewers' corrections. With ``learn`` they teach the
+        coder; without, they join their themes' prototypes (the mean-vector rule).
     learn : bool, default True
         Learn from ``manual`` (and the codebook's examples): a :class:`ThemeLearner` scores the
         codes with enough labelled answers (see :mod:`rtc_nlp.coding.learner`). Without
@@ -149,8 +149,11 @@ class CodebookCoder(BaseEstimator):
 
     def _theme_texts(self) -> list[list[str]]:
         texts = [theme.texts() for theme in self.codebook.codes]
-        # Labelled answers join their prototypes, learner or not: with a codebook of bare names
-        # the prototypes need them (measured, docs/benchmarks.md).
+        if self.learn:
+            # The learner places each code's centre from its labelled answers; the prototypes,
+            # and the threshold set on them, stay the codebook's (labelled answers in them pulled
+            # them towards boundary answers and raised the threshold: measured worse).
+            return texts
         for text, positions in self._labelled():
             for position in positions:
                 texts[position].append(text)

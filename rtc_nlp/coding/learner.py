@@ -9,7 +9,7 @@ nothing, and the coder codes as it always did.
 
 :func:`active_queue` picks the answers to ask about: the smallest margin between their two best
 codes, with no two near-copies in one batch. The learned model is saved as plain files
-(``learner.json`` and ``coefficients.npy``), never a pickle.
+(``learner.json``, ``coefficients.npy`` and ``centroids.npy``), never a pickle.
 """
 
 from __future__ import annotations
@@ -41,8 +41,11 @@ class ThemeLearner(BaseEstimator):
     """Per-code probabilities: the mean-vector rule, corrected by what labelled answers teach
     (scikit-learn style).
 
-    Each code's score is ``scale * similarity_to_its_prototype``, plus, for a code with labelled
-    answers, a linear term ``w . x + b`` on the answer's vector; "non classificato" is one more
+    Each code's score is ``scale * similarity_to_its_prototype`` plus ``centroid_scale *
+    similarity_to_its_centroid`` (the mean of its labelled answers; its prototype where none is
+    labelled), plus, for a code with labelled answers, a linear term ``w . x + b`` on the
+    answer's vector; the two scales say how far to trust the codebook's words and the analyst's
+    answers, and are learned, not set. "Non classificato" is one more
     option, scored as a prototype at the coding threshold would be (``scale * threshold``, plus
     its own term when answers were labelled as belonging to no code). The probabilities are the
     softmax of the scores. The scale and the linear terms are fitted together on the labelled
@@ -68,8 +71,10 @@ class ThemeLearner(BaseEstimator):
     intercept_ : ndarray, shape (n_codes + 1,)
     threshold_ : float
         The similarity "non classificato" stands at.
-    scale_ : float
-        How sharply prototype similarities separate the codes.
+    scale_, centroid_scale_ : float
+        How sharply prototype and centroid similarities separate the codes.
+    centroids_ : ndarray, shape (n_codes, dim)
+        Each code's centre as its labelled answers place it (its prototype where none is).
     n_labels_ : int
         Labelled answers it learned from.
     """
@@ -109,19 +114,34 @@ class ThemeLearner(BaseEstimator):
         self.learned_ = labels.sum(axis=0) >= self.min_labels
         self.coef_ = np.zeros((n_codes + 1, dim), dtype=np.float32)
         self.intercept_ = np.zeros(n_codes + 1, dtype=np.float32)
-        self.scale_ = _INITIAL_SCALE
+        self.scale_, self.centroid_scale_ = _INITIAL_SCALE, 0.0
         self.n_labels_ = int(len(vectors))
+        # Each code's centre as its labelled answers place it (the prototype where none is labelled).
+        sums = labels[:, :-1].T.astype(np.float64) @ vectors
+        counts = labels[:, :-1].sum(axis=0)
+        self.centroids_ = np.where(counts[:, None] > 0, sums, prototypes)
+        self.centroids_ = (self.centroids_ / np.linalg.norm(self.centroids_, axis=1, keepdims=True)).astype(np.float32)
         if len(vectors) == 0:
             return self
         target = labels / labels.sum(axis=1, keepdims=True)
         similarity = self._similarity(vectors, prototypes)
+        # Each answer is compared with its codes' centres without itself (leave one out), as a
+        # new answer would be: else the centres would seem closer than they are.
+        own = labels[:, :-1] & (counts[None, :] > 1)
+        dots = vectors @ sums.T
+        loo = np.where(own, dots - 1.0, dots)
+        norms = np.sqrt(np.maximum(np.sum(sums**2, axis=1)[None, :] - 2 * np.where(own, dots, 0) + own, 1e-12))
+        centred = np.where(counts[None, :] > 0, loo / norms, vectors @ prototypes.T)
+        centred = np.where(labels[:, :-1] & (counts[None, :] == 1), vectors @ prototypes.T, centred)
+        centred = np.column_stack([centred, np.full(len(vectors), self.threshold_)])
         learned = np.flatnonzero(self.learned_)
         k = len(learned)
         penalty = float(self.alpha) * len(vectors) / 100
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            scale, weights, bias = theta[0], theta[1 : 1 + k * dim].reshape(k, dim), theta[1 + k * dim :]
-            logits = scale * similarity
+            scale, centre_scale = theta[0], theta[1]
+            weights, bias = theta[2 : 2 + k * dim].reshape(k, dim), theta[2 + k * dim :]
+            logits = scale * similarity + centre_scale * centred
             logits[:, learned] += vectors @ weights.T + bias
             logits -= logits.max(axis=1, keepdims=True)
             probability = np.exp(logits)
@@ -130,15 +150,16 @@ class ThemeLearner(BaseEstimator):
             value += penalty * (float(np.sum(weights**2)) + float(np.sum(bias**2)))
             residual = probability - target
             gradient_scale = float(np.sum(residual * similarity))
+            gradient_centre = float(np.sum(residual * centred))
             gradient_weights = residual[:, learned].T @ vectors + 2 * penalty * weights
             gradient_bias = residual[:, learned].sum(axis=0) + 2 * penalty * bias
-            return value, np.concatenate([[gradient_scale], gradient_weights.ravel(), gradient_bias])
+            return value, np.concatenate([[gradient_scale, gradient_centre], gradient_weights.ravel(), gradient_bias])
 
-        start = np.concatenate([[_INITIAL_SCALE], np.zeros(k * dim + k)])
+        start = np.concatenate([[_INITIAL_SCALE, 0.0], np.zeros(k * dim + k)])
         found = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 500})
-        self.scale_ = float(found.x[0])
-        self.coef_[learned] = found.x[1 : 1 + k * dim].reshape(k, dim)
-        self.intercept_[learned] = found.x[1 + k * dim :]
+        self.scale_, self.centroid_scale_ = float(found.x[0]), float(found.x[1])
+        self.coef_[learned] = found.x[2 : 2 + k * dim].reshape(k, dim)
+        self.intercept_[learned] = found.x[2 + k * dim :]
         return self
 
     def _similarity(self, vectors: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
@@ -152,6 +173,7 @@ class ThemeLearner(BaseEstimator):
         check_fitted(self, "coef_")
         vectors = np.asarray(vectors, dtype=np.float32)
         logits = self.scale_ * self._similarity(vectors, prototypes)
+        logits += self.centroid_scale_ * self._similarity(vectors, self.centroids_)
         logits += np.where(self.learned_, vectors @ self.coef_.T + self.intercept_, 0.0)
         logits -= logits.max(axis=1, keepdims=True)
         probability = np.exp(logits)
@@ -159,11 +181,12 @@ class ThemeLearner(BaseEstimator):
 
     # ----------------------------------------------------------------- saving
     def save(self, folder: str | Path) -> None:
-        """Save as ``learner.json`` and ``coefficients.npy`` in ``folder``."""
+        """Save as ``learner.json``, ``coefficients.npy`` and ``centroids.npy`` in ``folder``."""
         check_fitted(self, "coef_")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "coefficients.npy", self.coef_, allow_pickle=False)
+        np.save(folder / "centroids.npy", self.centroids_, allow_pickle=False)
         write_json(
             folder / "learner.json",
             {
@@ -171,6 +194,7 @@ class ThemeLearner(BaseEstimator):
                 "learned": self.learned_.tolist(),
                 "intercept": self.intercept_.tolist(),
                 "scale": self.scale_,
+                "centroid_scale": self.centroid_scale_,
                 "threshold": self.threshold_,
                 "n_labels": self.n_labels_,
             },
@@ -195,13 +219,16 @@ class ThemeLearner(BaseEstimator):
             learner.learned_ = np.asarray(document["learned"], dtype=bool)
             learner.intercept_ = np.asarray(document["intercept"], dtype=np.float32)
             learner.scale_ = float(document["scale"])
+            learner.centroid_scale_ = float(document["centroid_scale"])
+            learner.centroids_ = np.load(folder / "centroids.npy", allow_pickle=False).astype(np.float32)
             learner.threshold_ = float(document["threshold"])
             learner.n_labels_ = int(document["n_labels"])
         except FileNotFoundError as exc:
             raise ModelFileError(f"{folder}: missing {Path(exc.filename).name}") from None
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"{folder / 'learner.json'}: invalid ({type(exc).__name__}: {exc})") from None
-        if coef.shape[0] != len(learner.learned_) or len(learner.intercept_) != len(learner.learned_):
+        rows = len(learner.learned_)
+        if coef.shape[0] != rows or len(learner.intercept_) != rows or len(learner.centroids_) != rows - 1:
             raise ModelFileError(f"{folder}: coefficients.npy does not match learner.json")
         learner.coef_ = coef.astype(np.float32)
         return learner

@@ -45,9 +45,10 @@ def method_note(
     run: dict[str, Any], folder: Path, revision: int | None = None, comparison: pd.DataFrame | None = None
 ) -> str:
     """One paragraph on how the results were made: command, embedder, seed, codebook revision,
-    coding threshold, input file and its hash, redaction, rtc_nlp's version and the date of
-    the results' files; with a ``comparison`` (a prevalence table), how its changes were
-    tested and corrected for the number of tests."""
+    coding threshold, input file and its hash, redaction, what the coder learned from and the
+    accuracy a random audit found, rtc_nlp's version and the date of the results' files; with
+    a ``comparison`` (a prevalence table), how its changes were tested and corrected for the
+    number of tests."""
     parameters = run.get("parameters", {}) or {}
     seed = parameters.get("seed", parameters.get("random_state"))
     pieces = [
@@ -72,6 +73,20 @@ def method_note(
     redaction = run.get("redaction")
     if isinstance(redaction, dict):  # counts per kind, never the values
         pieces.append(f"dati personali oscurati prima dell'analisi: {sum(int(v) for v in redaction.values())}")
+    learning = run.get("learning") or {}
+    if learning.get("learned"):
+        pieces.append(f"codifica che ha imparato da {learning['labelled_answers']} risposte codificate dall'analista")
+    audit = run.get("audit") or {}
+    if audit.get("checked"):
+        low, high = audit["accuracy_ci"]
+        kappa = ""
+        if audit.get("kappa") is not None and audit.get("kappa_ci"):
+            k_low, k_high = audit["kappa_ci"]
+            kappa = f", kappa di Cohen {number(audit['kappa'])} [{number(k_low)}; {number(k_high)}]"
+        pieces.append(
+            f"accuratezza stimata su {audit['checked']} risposte estratte a caso e verificate: "
+            f"{percent(audit['accuracy'], 0)} [IC 95% {percent(low, 0)}; {percent(high, 0)}]{kappa}"
+        )
     if comparison is not None and len(comparison):
         pieces.append(comparison_note(comparison))
     version = (run.get("versions") or {}).get("rtc_nlp")
