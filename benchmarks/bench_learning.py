@@ -17,6 +17,7 @@ curves. The audit: at every round of the active curve, ``--audits`` random sampl
 often the interval holds the true accuracy over all the never-reviewed answers.
 
     python benchmarks/bench_learning.py [--rows 4000] [--draws 3] [--embedder use]
+    python benchmarks/bench_learning.py --speed 10000   # retrain and re-code, vectors cached
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -109,6 +111,27 @@ def run_set(path: Path, rows: int, draws: int, audits: int, audit_size: int, cac
     return rows_out, {"set": path.stem, "audits": audited, "covered": covered, "coverage": round(covered / audited, 3)}
 
 
+def speed(rows: int, labels: int, cache: Path, folder: Path) -> None:
+    """Seconds to retrain and re-code ``rows`` answers whose vectors are cached, with ``labels``
+    corrections: the time an analyst waits between two review rounds (median of 3)."""
+    sys.path.insert(0, str(HERE))
+    from make_large import make_large
+
+    data = make_large(rows, folder, seed=0)
+    answers = data[["id", "text"]]
+    book, id_of = _codebook(data["label"].tolist())
+    gold = data["label"].map(id_of).to_numpy()
+    labelled = np.sort(np.random.default_rng(0).choice(len(answers), labels, replace=False))
+    _coder(book, answers, labelled, gold, True, cache)  # fills the cache
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        _coder(book, answers, labelled, gold, True, cache)
+        times.append(time.perf_counter() - start)
+    print(f"retrain on {labels} labels and re-code {rows} answers (vectors cached): median {np.median(times):.1f} s "
+          f"({', '.join(f'{t:.1f}' for t in times)})")  # fmt: skip
+
+
 def main() -> None:
     global EMBEDDER
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -120,8 +143,13 @@ def main() -> None:
     parser.add_argument("--audit-size", type=int, default=100, help="answers per audit (default: %(default)s)")
     parser.add_argument("--embedder", default="use", help="rtc_nlp's embedder (default: %(default)s)")
     parser.add_argument("--cache", help="embedding cache folder (default: a scratch folder)")
+    parser.add_argument("--speed", type=int, default=0, help="only time a retrain and re-code of this many answers")
     args = parser.parse_args()
     EMBEDDER = args.embedder
+    if args.speed:
+        with tempfile.TemporaryDirectory(prefix="rtc_nlp_learning_") as scratch:
+            speed(args.speed, 400, Path(args.cache) if args.cache else Path(scratch) / "cache", Path(args.folder))
+        return
     paths = sorted(Path(args.folder).glob("*.csv"))
     if args.sets:
         paths = [p for p in paths if p.stem in args.sets.split(",")]

@@ -100,6 +100,7 @@ def test_the_queue_asks_about_the_least_sure_and_no_near_copies():
     picked = active_queue(scores, vectors, np.arange(5), 3)
     assert picked.tolist() == [0, 4, 3]  # 1 is a copy of 0; 2 is sure
     assert active_queue(scores, vectors, np.array([2, 3]), 5).tolist() == [3, 2]
+    assert active_queue(scores, vectors, np.arange(5), 5).tolist() == [0, 4, 3, 2, 1]  # the copy last
 
 
 def test_the_audit_is_random_and_states_accuracy_and_kappa_with_intervals():

@@ -240,7 +240,7 @@ def active_queue(
     """The ``n`` answers (positions among ``candidates``' rows) that teach the coder most: the
     smallest margin between their two best ``scores``, skipping an answer whose vector is
     within ``max_similarity`` (cosine) of one already picked, so that one batch is not 50
-    near-copies of the same doubt.
+    near-copies of the same doubt (they fill the batch only when nothing else is left).
 
     Parameters
     ----------
@@ -263,12 +263,16 @@ def active_queue(
         margin = np.abs(part[:, 0] - 0.5)
     order = candidates[np.argsort(margin, kind="stable")]
     picked: list[int] = []
+    skipped: list[int] = []
     for i in order:
-        if picked and float(np.max(vectors[picked] @ vectors[i])) >= max_similarity:
-            continue
-        picked.append(int(i))
         if len(picked) == n:
             break
+        if picked and float(np.max(vectors[picked] @ vectors[i])) >= max_similarity:
+            skipped.append(int(i))
+            continue
+        picked.append(int(i))
+    # Fewer distinct doubts than asked for: the near-copies fill the batch, least sure first.
+    picked += skipped[: n - len(picked)]
     return np.asarray(picked, dtype=np.int64)
 
 

@@ -334,7 +334,7 @@ def _crosstab_table(prevalence: pd.DataFrame) -> str:
     return (
         f"<p>Ondata {html.escape(str(wave))}: percentuali di colonna. Le lettere indicano i segmenti rispetto "
         "ai quali la quota è significativamente più alta (test z su due proporzioni per ogni coppia di "
-        f"segmenti, p corretto &lt; 0,05; correzione: {html.escape(correction)}); * base inferiore a {LOW_BASE} "
+        f"segmenti, p corretto &lt; 0,05). Correzione: {html.escape(correction)}. * Base inferiore a {LOW_BASE} "
         "risposte: mostrata ma non confrontata.</p>" + _table(head, rows)
     )
 
