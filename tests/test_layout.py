@@ -120,3 +120,10 @@ def test_the_top_level_holds_a_few_modules():
 def test_no_module_is_over_the_size_limit(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE.parent)} has {lines} lines (at most {MAX_LINES})"
+
+
+def test_every_folder_of_modules_is_a_package_with_its_init():
+    # A folder without __init__.py imports as a namespace package: its front door would be gone.
+    folders = {path.parent for path in PACKAGE.rglob("*.py")} - {PACKAGE}
+    missing = sorted(str(f.relative_to(PACKAGE.parent)) for f in folders if not (f / "__init__.py").exists())
+    assert not missing, f"folders without __init__.py: {missing}"
