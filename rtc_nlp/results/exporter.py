@@ -24,11 +24,11 @@ import pandas as pd
 
 from ..coding.codebook import Codebook
 from ..errors import InputError
+from ..io.sheets import safe_cell
+from .folder import load_results, open_results
 from .formats import FORMATS, ExportData
 from .formats.spss import spss_names
 from .formats.xlsx import read_reviewed
-from .folder import load_results, open_results
-from ..io.sheets import safe_cell
 
 logger = logging.getLogger(__name__)
 

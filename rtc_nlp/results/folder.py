@@ -17,9 +17,9 @@ import pandas as pd
 
 from ..coding.codebook import Codebook
 from ..errors import InputError
+from ..io.sheets import write_csv
 from ..persist import atomic_write, read_json, read_parquet, write_json, write_parquet
 from ..schema import ID, TEXT
-from ..io.sheets import write_csv
 
 if TYPE_CHECKING:
     from ..themes.model import ThemeModel
@@ -175,11 +175,15 @@ def read_labels(folder: str | Path, codebook: Codebook) -> pd.DataFrame:
     folder = Path(folder)
     path = next((p for p in (folder / CODER_FOLDER / LABELS, folder / LABELS) if p.exists()), None)
     if path is None:
-        raise InputError(f"holds no {CODER_FOLDER}/{LABELS}: give the folder a 'rtc-nlp code' run wrote", path=str(folder))
+        raise InputError(
+            f"holds no {CODER_FOLDER}/{LABELS}: give the folder a 'rtc-nlp code' run wrote", path=str(folder)
+        )
     labels = pd.read_csv(path, dtype=str, keep_default_na=False)
     if not {TEXT, "codes"} <= set(labels.columns):
         raise InputError(f"needs the columns {TEXT!r} and 'codes' (has {list(labels.columns)})", path=str(path))
-    unknown = sorted({c for cell in labels["codes"] for c in cell.split(";") if c.strip() and int(float(c)) not in set(codebook.ids)})
+    known = {str(i) for i in codebook.ids}
+    given = {c.strip() for cell in labels["codes"] for c in str(cell).split(";") if c.strip()}
+    unknown = sorted(c for c in given if c.removesuffix(".0") not in known)
     if unknown:
         raise InputError(
             f"labels with codes the codebook does not have ({', '.join(unknown)}): the codebook was edited "
@@ -211,8 +215,8 @@ def open_results(folder: str | Path, codebook: Codebook | None = None) -> Result
     codebook : Codebook or None
         Overrides the folder's own codebook.
     """
-    from ..themes.model_folder import MODEL_FORMAT, MODEL_FORMAT_VERSION
     from ..themes.model import ThemeModel
+    from ..themes.model_folder import MODEL_FORMAT, MODEL_FORMAT_VERSION
 
     folder = Path(folder)
     model = None

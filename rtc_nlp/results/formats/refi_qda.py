@@ -22,9 +22,9 @@ import pandas as pd
 from ...coding.codebook import Codebook
 from ...errors import InputError
 from ...io.reading import decode_bytes
+from ...io.sheets import xml_text
 from ...persist import atomic_write, reproducible_zip
 from ...schema import ID, TEXT
-from ...io.sheets import xml_text
 from .tables import ExportData, code_lists
 
 _GUID_NAMESPACE = uuid.UUID("6f1c1a52-8f0e-4d1e-9a44-7c3b1b0e2f10")

@@ -13,10 +13,10 @@ import pandas as pd
 
 from ...coding.codebook import Codebook
 from ...errors import InputError
+from ...io.sheets import safe_frame
 from ...italian import italian_table
 from ...persist import atomic_write, reproducible_zip
 from ...schema import ID, NON_ANSWER_ID, TEXT, id_to_str
-from ...io.sheets import safe_frame
 from .tables import ExportData, net_column, theme_column
 
 REVIEW_COLUMN = "revisione"
