@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import REPO, SURVEY_THEMES
 
-from rtc_nlp import Codebook, CodebookCoder, InputError, ModelFileError, read_answers
+from rtc_nlp import Codebook, CodebookCoder, InputError, ModelFileError, code_answers, read_answers
 from rtc_nlp.cli.commands import main
 from rtc_nlp.coding.audit import audit_estimate, audit_sample, read_audit
 from rtc_nlp.coding.learner import ThemeLearner, active_queue, learned_assignment
@@ -60,6 +60,10 @@ def test_corrections_teach_the_coder_beyond_the_rows_corrected():
     after = coder.code(answers)["theme_id"].to_numpy()
     assert coder.learner_ is not None and coder.learner_.learned_[:3].all()
     assert np.mean(after[rest] == truth[rest]) >= np.mean(before[rest] == truth[rest]) + 0.3
+    # The same corrections given as a reviewer's overrides teach code_answers too.
+    overrides = pd.DataFrame({"id": answers["id"].to_numpy()[taught], "codes": truth[taught].astype(str)})
+    again = code_answers(answers, book, embedder="lexical", overrides=overrides)["theme_id"].to_numpy()
+    np.testing.assert_array_equal(again[rest], after[rest])
 
 
 def test_learned_assignment_leaves_out_what_non_classificato_wins_and_gives_second_codes():

@@ -409,20 +409,33 @@ def code_answers(
     ratio: float = DEFAULT_RATIO,
     manual: pd.DataFrame | None = None,
     overrides: pd.DataFrame | None = None,
+    learn: bool = True,
     random_state: int = 0,
     verbose: bool = False,
 ) -> pd.DataFrame:
-    """Code ``answers`` with ``codebook`` (see :class:`CodebookCoder`), then apply ``overrides``
-    (from :func:`read_overrides`: a reviewer's corrections, which win over the coder)."""
+    """Code ``answers`` with ``codebook`` (see :class:`CodebookCoder`) and apply ``overrides``
+    (from :func:`read_overrides` or :func:`~rtc_nlp.coding.review.read_corrections`: a
+    reviewer's corrections, which win on their rows and, with ``learn``, teach the coder)."""
+    frame = as_frame(answers)
+    parts = []
+    if manual is not None and len(manual):
+        codes = manual["codes"] if "codes" in manual.columns else manual["theme_id"]
+        parts.append(pd.DataFrame({TEXT: manual[TEXT].astype(str), "codes": codes.astype(str)}))
+    if overrides is not None and len(overrides):
+        texts = dict(zip(frame[ID].astype(str), frame[TEXT].astype(str)))
+        known = overrides[overrides[ID].astype(str).isin(texts)]
+        parts.append(pd.DataFrame({TEXT: known[ID].astype(str).map(texts), "codes": known["codes"].astype(str)}))
+    labelled = pd.concat(parts, ignore_index=True) if parts else None
     coder = CodebookCoder(
         codebook,
         embedder,
         min_similarity=min_similarity,
         max_codes=max_codes,
         ratio=ratio,
-        manual=manual,
+        manual=labelled,
+        learn=learn,
         random_state=random_state,
         verbose=verbose,
-    ).fit(answers)
-    coded = coder.code(answers)
+    ).fit(frame)
+    coded = coder.code(frame)
     return apply_overrides(coded, overrides, codebook) if overrides is not None else coded
