@@ -211,3 +211,22 @@ def test_the_report_method_note_states_what_was_learned_and_the_audit(tmp_path):
     assert "imparato da 45 risposte" in note
     assert "50 risposte estratte a caso e verificate: 88% [IC 95% 76%; 94%], kappa di Cohen 0,81 [0,70; 0,90]" in note
     assert "estratte a caso" not in method_note({"command": "code"}, tmp_path)
+
+
+def test_candidate_themes_of_a_large_pool_are_found_on_a_sample_and_every_answer_counted(monkeypatch):
+    import rtc_nlp.coding.new_themes as new_themes
+
+    answers = read_answers(DEMO / "wave2.csv", text_column="risposta", id_column="id")
+    coder = CodebookCoder(BOOK, "lexical").fit(answers)
+    coded = coder.code(answers)
+    pool = ((coded["status"] == "unclassified") & (coded["reason"] == "below_min_similarity")) | (
+        (coded["status"] == "theme") & (coded["margin"] < 0.05)
+    )
+    monkeypatch.setattr(new_themes, "CANDIDATE_FIT", 12)  # the pool is larger: sampled
+    sampled = coder.new_themes(coded)
+    assert len(sampled) >= 1
+    words = " ".join(sampled.loc[sampled["likely_new"], "keywords"]).lower()
+    assert any(w in words for w in ("burocra", "autorizzazion", "permessi"))  # wave 2's new theme
+    # Every answer of a kept group is counted, not only the sample's.
+    assert 12 < sampled["size"].sum() <= pool.sum()
+    assert all(len(ids.split(";")) == size for ids, size in zip(sampled["ids"], sampled["size"]))

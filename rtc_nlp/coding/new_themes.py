@@ -16,12 +16,34 @@ from ..embedders.base import Embedder, unit_rows
 from ..embedders.registry import resolve_embedder
 from ..errors import InputError
 from ..schema import ID, TEXT
+from ..themes.assign import nearest_themes
 from ..themes.describe import class_keywords, theme_name, typical_indices
 from ..themes.grouping import candidate_min_size, choose_clusterer
 from ..themes.names import key_phrases
 from .codebook import Codebook
 
-__all__ = ["candidate_themes", "split_theme"]
+__all__ = ["CANDIDATE_FIT", "candidate_themes", "split_theme"]
+
+#: Above this many answers to group, the candidates are found on a seeded sample of this many
+#: and every other answer joins the nearest one (clustering is most of the cost on large waves).
+CANDIDATE_FIT = 8_000
+
+
+def _groups(vectors: np.ndarray, random_state: int) -> np.ndarray:
+    """Each vector's group: clustered, or on a large pool, a sample clustered and the rest
+    given the group whose centre is nearest."""
+    if len(vectors) <= 2:
+        return np.zeros(len(vectors), dtype=np.int64)
+    if len(vectors) <= CANDIDATE_FIT:
+        return choose_clusterer(len(vectors), random_state=random_state).fit_predict(vectors)
+    sample = np.sort(np.random.default_rng(random_state).choice(len(vectors), CANDIDATE_FIT, replace=False))
+    found = choose_clusterer(CANDIDATE_FIT, random_state=random_state).fit_predict(vectors[sample])
+    names = np.unique(found)
+    centres = np.vstack([vectors[sample[found == g]].mean(axis=0) for g in names])
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    groups = names[nearest_themes(vectors, centres).nearest]
+    groups[sample] = found  # the sample keeps the groups it was clustered into
+    return groups
 
 
 def candidate_themes(
@@ -64,8 +86,7 @@ def candidate_themes(
     if len(pool) < min_size:
         return pd.DataFrame(columns=columns)
     vectors = coder.vectors_[pool]
-    clusterer = choose_clusterer(len(pool), random_state=coder.random_state)
-    groups = clusterer.fit_predict(vectors) if len(pool) > 2 else np.zeros(len(pool), dtype=np.int64)
+    groups = _groups(vectors, coder.random_state)
     texts = coded[TEXT].astype(str).to_numpy()[pool].tolist()
     kept = [g for g in np.unique(groups) if (groups == g).sum() >= min_size]
     if not kept:
