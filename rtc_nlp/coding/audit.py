@@ -21,7 +21,7 @@ from ..io.reading import read_table, resolve_column
 from ..italian import english_columns
 from ..schema import ID, TEXT, id_to_str
 from .codebook import Codebook
-from .review import NO_CODE
+from .review import correction_codes
 from .waves import wilson_interval
 
 __all__ = ["CONFIRMED", "audit_estimate", "audit_sample", "read_audit"]
@@ -72,12 +72,11 @@ def read_audit(source: str | Path | pd.DataFrame, codebook: Codebook) -> pd.Data
         if not text:
             continue
         proposed_ids = [int(float(c)) for c in str("" if pd.isna(proposed) else proposed).split(";") if c.strip()]
-        if text.lower() in CONFIRMED:
+        if text.casefold() in CONFIRMED:
             correct = proposed_ids
-        elif text.casefold() in NO_CODE:
-            correct = []
         else:
-            correct, unknown = codebook.resolve(text)
+            found, unknown = correction_codes(text, codebook)
+            correct = found or []
             bad += [f"{part!r} (row {line})" for part in unknown]
         rows.append(
             {

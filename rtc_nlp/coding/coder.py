@@ -21,9 +21,9 @@ from sklearn.base import BaseEstimator
 
 from ..embedders.base import Embedder, unit_rows
 from ..embedders.batches import embed_in_batches
-from ..embedders.cache import EmbeddingCache
+from ..embedders.cache import cache_for
 from ..embedders.registry import resolve_embedder
-from ..embedders.student import STUDENT_ABOVE, LexicalStudent, fit_student, route_to_encoder
+from ..embedders.student import STUDENT_ABOVE, LexicalStudent, route_to_encoder, student_path
 from ..errors import InputError
 from ..estimator import check_fitted, fresh
 from ..schema import ID, NON_ANSWER, NON_ANSWER_ID, TEXT, UNCLASSIFIED, UNCLASSIFIED_ID, as_frame
@@ -232,38 +232,31 @@ class CodebookCoder(BaseEstimator):
         size = min(FAST_SAMPLE, len(distinct))
         sample = weighted_sample(counts, size, np.random.default_rng(self.random_state))
         sample_vectors = self._encode([distinct[i] for i in sample])
-        self.student_, self.student_threshold_, info, student_vectors = fit_student(
-            distinct, sample, sample_vectors, self.prototypes_, random_state=self.random_state, n_jobs=self.n_jobs
-        )
-        known = np.full(len(distinct), -1, dtype=np.int64)
-        known[sample] = np.arange(len(sample))
-        vectors, n_routed, n_embedded = route_to_encoder(
-            distinct, student_vectors, self.prototypes_, self.student_threshold_, self._encode, known, sample_vectors
+        self.student_, self.student_threshold_, vectors, self.fast_path_ = student_path(
+            distinct,
+            sample,
+            sample_vectors,
+            self.prototypes_,
+            self._encode,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
         )
         self._distinct = (tuple(distinct), vectors)
-        self.fast_path_ = {
-            **info,
-            "distinct_answers": len(distinct),
-            "routed": n_routed,
-            "encoder_answers": len(sample) + n_embedded,
-        }
         logger.info(
-            "fast path: the encoder embedded %d of %d distinct answers", len(sample) + n_embedded, len(distinct)
+            "fast path: the encoder embedded %d of %d distinct answers",
+            self.fast_path_["encoder_answers"],
+            len(distinct),
         )
         return sample_vectors
 
     def _texts_vectors(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors of the codebook's texts and labelled answers (through the cache, if any)."""
+        """Unit vectors of ``texts``: from the encoder, or through the cache when there is one."""
         return unit_rows(self.embedder_.transform(texts)) if self.cache_dir is False else self._encode(texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """The encoder's unit vectors of ``texts``, in batches on ``n_jobs`` threads, through the
         cache when there is one."""
-        cache = (
-            None
-            if self.cache_dir is False
-            else EmbeddingCache(None if self.cache_dir in (None, True) else self.cache_dir)
-        )
+        cache = cache_for(self.cache_dir)
         return unit_rows(embed_in_batches(self.embedder_, texts, cache=cache, n_jobs=self.n_jobs, verbose=self.verbose))
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -275,7 +268,7 @@ class CodebookCoder(BaseEstimator):
         if self._last_batch is not None and self._last_batch[0] == key:
             return self._last_batch[1]
         if self.student_ is None:
-            vectors = unit_rows(self.embedder_.transform(texts)) if self.cache_dir is False else self._encode(texts)
+            vectors = self._texts_vectors(texts)
         else:
             codes, unique = pd.factorize(pd.Series(texts, dtype=object))
             distinct = tuple(str(t) for t in unique)

@@ -21,7 +21,7 @@ from .codebook import Codebook
 #: What a reviewer writes to say an answer belongs to no theme ("non classificato").
 NO_CODE = ("0", UNCLASSIFIED.casefold(), "nessuno")
 
-__all__ = ["NO_CODE", "apply_overrides", "read_corrections", "read_overrides", "review_queue"]
+__all__ = ["NO_CODE", "apply_overrides", "correction_codes", "read_corrections", "read_overrides", "review_queue"]
 
 
 def apply_overrides(coded: pd.DataFrame, overrides: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -83,6 +83,15 @@ def review_queue(
     return queue
 
 
+def correction_codes(cell: object, codebook: Codebook) -> tuple[list[int] | None, list[str]]:
+    """The theme ids a reviewer wrote in a cell, and the parts that name no theme: ``None`` for
+    an empty cell (no correction), ``[]`` for ``0`` or "non classificato" (no theme)."""
+    if str(cell).strip().casefold() in NO_CODE:
+        return [], []
+    ids, unknown = codebook.resolve(cell)
+    return (None if not ids and not unknown else ids), unknown
+
+
 def read_overrides(
     source: str | Path | pd.DataFrame, codebook: Codebook, known_ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -107,11 +116,8 @@ def read_overrides(
     rows, bad_codes, bad_ids = [], [], []
     known = set(map(str, known_ids)) if known_ids is not None else None
     for line, (respondent, cell) in enumerate(zip(frame[id_col], frame[code_col]), start=2):
-        if str(cell).strip().casefold() in NO_CODE:  # the answer belongs to no theme
-            rows.append({ID: id_to_str(respondent), "codes": ""})
-            continue
-        ids, unknown = codebook.resolve(cell)
-        if not ids and not unknown:  # empty cell: no correction
+        ids, unknown = correction_codes(cell, codebook)
+        if ids is None:  # empty cell: no correction
             continue
         respondent = id_to_str(respondent)
         if known is not None and respondent not in known:

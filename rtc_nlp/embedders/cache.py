@@ -19,7 +19,7 @@ from ..persist import atomic_write
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingCache", "default_cache_dir", "text_key"]
+__all__ = ["EmbeddingCache", "cache_for", "default_cache_dir", "text_key"]
 
 
 def default_cache_dir() -> Path:
@@ -128,3 +128,11 @@ class EmbeddingCache:
         import shutil
 
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def cache_for(option: str | Path | bool | None) -> EmbeddingCache | None:
+    """The cache a ``cache_dir=`` option asks for: ``False`` none, ``None`` or ``True`` the
+    default folder, else that folder."""
+    if option is False:
+        return None
+    return EmbeddingCache(None if option in (None, True) else option)

@@ -39,6 +39,7 @@ __all__ = [
     "margins",
     "route_to_encoder",
     "routed",
+    "student_path",
 ]
 
 logger = logging.getLogger(__name__)
@@ -300,3 +301,29 @@ def route_to_encoder(
     if (~have).any():
         vectors[at[~have]] = embed([texts[i] for i in at[~have]])
     return vectors, len(at), int(np.count_nonzero(~have))
+
+
+def student_path(
+    texts: Sequence[str],
+    sample: np.ndarray,
+    sample_vectors: np.ndarray,
+    centroids: np.ndarray,
+    embed: Callable[[list[str]], np.ndarray],
+    *,
+    random_state: int = 0,
+    n_jobs: int | None = None,
+) -> tuple[LexicalStudent, float, np.ndarray, dict[str, Any]]:
+    """The whole fast path on distinct ``texts``: a student fitted on the encoder's ``sample``
+    (:func:`fit_student`), then the answers it is unsure of sent to the encoder
+    (:func:`route_to_encoder`, reusing the sample's vectors). Returns the student, its routing
+    threshold, the vector of every text, and the figures for a summary."""
+    student, threshold, info, student_vectors = fit_student(
+        texts, sample, sample_vectors, centroids, random_state=random_state, n_jobs=n_jobs
+    )
+    known = np.full(len(texts), -1, dtype=np.int64)
+    known[sample] = np.arange(len(sample))
+    vectors, n_routed, n_embedded = route_to_encoder(
+        texts, student_vectors, centroids, threshold, embed, known, sample_vectors
+    )
+    info = {**info, "distinct_answers": len(texts), "routed": n_routed, "encoder_answers": len(sample) + n_embedded}
+    return student, threshold, vectors, info

@@ -310,7 +310,10 @@ def read_waves(
         waves[name] = answers
     if codebook is None:
         book = next((b for b in books if b.exists()), None)
-        codebook = Codebook.load(book) if book is not None else open_results(folders[0]).codebook
+        if book is not None:
+            codebook = Codebook.load(book)
+        else:  # no coded wave: the first folder is a themes run, already open
+            codebook = themes_runs[names[0]].codebook
     parameters = (runs[0].get("parameters") or {}) if runs else {}
     for name, results in themes_runs.items():
         waves[name] = count_like_coded(

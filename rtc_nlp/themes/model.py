@@ -18,9 +18,9 @@ from sklearn.base import BaseEstimator
 
 from ..embedders.base import Embedder
 from ..embedders.batches import embed_in_batches
-from ..embedders.cache import EmbeddingCache
+from ..embedders.cache import EmbeddingCache, cache_for
 from ..embedders.registry import resolve_embedder
-from ..embedders.student import STUDENT_ABOVE, LexicalStudent, fit_student, route_to_encoder
+from ..embedders.student import STUDENT_ABOVE, LexicalStudent, route_to_encoder, student_path
 from ..errors import InputError
 from ..estimator import check_fitted, fresh
 from ..schema import NON_ANSWER, TEXT, UNCLASSIFIED, as_frame
@@ -198,9 +198,7 @@ class ThemeModel(BaseEstimator):
             raise ValueError(f"random_state must be an int, got {self.random_state!r}")
 
     def _cache(self) -> EmbeddingCache | None:
-        if self.cache_dir is False:
-            return None
-        return EmbeddingCache(None if self.cache_dir in (None, True) else self.cache_dir)
+        return cache_for(self.cache_dir)
 
     # ----------------------------------------------------------------- embedding
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -278,20 +276,15 @@ class ThemeModel(BaseEstimator):
     def _fit_student(self, texts: list[str], sample: np.ndarray, sample_vectors: np.ndarray) -> np.ndarray:
         """The fast path: the student and its threshold, and the vectors every distinct
         answer is assigned by."""
-        self.student_, self.student_threshold_, info, student_vectors = fit_student(
-            texts, sample, sample_vectors, self.centroids_, random_state=self.random_state, n_jobs=self.n_jobs
+        self.student_, self.student_threshold_, vectors, self.student_info_ = student_path(
+            texts,
+            sample,
+            sample_vectors,
+            self.centroids_,
+            self._embed,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
         )
-        known = np.full(len(texts), -1, dtype=np.int64)
-        known[sample] = np.arange(len(sample))
-        vectors, n_routed, n_embedded = route_to_encoder(
-            texts, student_vectors, self.centroids_, self.student_threshold_, self._embed, known, sample_vectors
-        )
-        self.student_info_ = {
-            **info,
-            "distinct_answers": len(texts),
-            "routed": n_routed,
-            "encoder_answers": len(sample) + n_embedded,
-        }
         return vectors
 
     def _with_nets(self) -> bool:
