@@ -124,3 +124,27 @@ cartella = Path(CARTELLA_RISULTATI) / "temi"
 modello.save(cartella / "model")
 modello.assignments_.to_csv(cartella / "answers_with_themes.csv", index=False)
 print("salvato in", cartella)
+
+# %% [markdown]
+# ## Rivedere il code frame nell'editor
+# L'editor mostra le net e i loro temi con il numero di risposte e la quota. Cliccando un tema si
+# leggono parole chiave, risposte tipiche e tutte le sue risposte, una pagina alla volta. Si può
+# rinominare (scrivere il nome e premere Invio), unire i temi spuntati, dividere un tema nei
+# sottogruppi che formano le sue risposte, spostarlo in un'altra net, eliminarlo, aggiungerne uno
+# nuovo, e annullare ogni modifica. **Salva** scrive `codebook.json` nella cartella dei risultati:
+# è il file che `rtc-nlp code --codebook` usa per codificare le ondate successive, e i temi
+# mantengono i loro id. Nell'HTML esportato, al posto dell'editor, c'è la sua tabella.
+
+# %%
+from rtc_nlp.widgets import CodeFrameEditor
+
+editor = CodeFrameEditor.from_folder(cartella)
+editor
+
+# %% [markdown]
+# Dopo le modifiche, `editor.codebook` è il codebook modificato (qui ancora quello di partenza).
+
+# %%
+from rtc_nlp import italian_table
+
+italian_table(editor.codebook.to_frame()[["id", "label", "parent", "keywords"]].head(8))

@@ -170,6 +170,29 @@ italian_table(pd.DataFrame(giri))
 # L'accordo è misurato sulle risposte che nessuno ha rivisto: è quello che le correzioni hanno
 # insegnato, non le righe corrette a mano.
 #
+# ## La revisione nel notebook, con la tastiera
+# Lo stesso giro si può fare qui, senza Excel. Il widget mostra una risposta della coda alla
+# volta, con i temi proposti e la loro confidenza: **Invio** accetta la proposta, i tasti
+# **1-9** scelgono altri codici (poi Invio), **/** cerca un tema per nome, **0** vuol dire
+# nessun tema, **S** salta, **←** torna indietro (prima un clic sul widget). Ogni decisione va
+# subito in `correzioni.csv`, con le stesse colonne di `review.xlsx`: dalla riga di comando
+# `rtc-nlp code ... --overrides correzioni.csv` la legge, e qui
+# `CodebookCoder(codebook, manual=revisione.corrections())` impara dalle decisioni. Riaperto
+# sullo stesso file, il widget riprende da dove ci si era fermati.
+
+# %%
+from rtc_nlp.widgets import ReviewWidget
+
+codificate = codificatore.code(risposte_1)
+da_rivedere = codificate["status"].isin(["theme", "unclassified"]) & ~codificate["id"].isin(riviste)
+coda = active_queue(codificatore.scores_, codificatore.vectors_, np.flatnonzero(da_rivedere.to_numpy()), 15)
+revisione = ReviewWidget.from_coded(
+    codificate, codebook, rows=coda, path=Path(CARTELLA_RISULTATI) / "revisione" / "correzioni.csv"
+)
+revisione
+
+# %% [markdown]
+#
 # ## Quanto è accurata la codifica? Una verifica a caso
 # La coda di revisione sceglie le risposte difficili, quindi non dice quanto spesso il
 # codificatore ha ragione. Per dirlo serve un campione **estratto a caso**, che l'analista

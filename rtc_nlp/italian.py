@@ -52,6 +52,7 @@ COLUMNS: dict[str, str] = {
     "proposed_codes": "codici proposti",
     "proposed_labels": "temi proposti",
     "corrected_codes": "codici corretti",
+    "corrected_labels": "temi corretti",
     "main_theme_id": "id tema principale",
     "main_theme": "tema principale",
     "main_net_id": "id net principale",

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rtc_nlp"
 
 #: The rooms from the bottom up: a module may import from its own room and the rooms below it.
 #: The top-level modules (``""``) are the shared ground every room stands on.
-LAYERS = ["", "io", "embedders", "themes", "coding", "validation", "results", "report", "cli"]
+LAYERS = ["", "io", "embedders", "themes", "coding", "validation", "results", "report", "widgets", "cli"]
 MAX_LINES = 500
 MAX_TOP_LEVEL = 12
 

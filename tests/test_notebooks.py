@@ -68,6 +68,10 @@ def test_notebook_runs_headless_and_its_html_export_keeps_the_figures(path, tmp_
     page, _ = HTMLExporter().from_notebook_node(notebook)
     assert page.count('class="plotly-graph-div"') >= figures
     assert not re.search(r"<script[^>]+src=[\"']https?://[^\"']*plot", page)  # plotly.js inside: offline
+    if path.stem in ("02_temi", "04_nuova_ondata"):
+        # The widget's static copy: the code frame, the review queue, readable without a kernel.
+        assert len(re.findall(r"class=[\"']rtc-static-fallback[\"']", page)) == 1
+        assert ("net / tema" if path.stem == "02_temi" else "Coda di revisione") in page
     exported = tmp_path / f"{path.stem}.html"
     exported.write_text(page, encoding="utf-8")
     seen = probe(chromium, exported, 1400, tmp_path / "profile")

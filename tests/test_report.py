@@ -11,19 +11,11 @@ import subprocess
 import pandas as pd
 import pytest
 from conftest import themes_args
+from lab_driver import CHROMIUM_ARGS
 
 from rtc_nlp.cli.commands import main
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_FLAGS = ["--headless", *CHROMIUM_ARGS]
 
 
 @pytest.fixture(scope="module")

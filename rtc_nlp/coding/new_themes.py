@@ -22,7 +22,7 @@ from ..themes.grouping import candidate_min_size, choose_clusterer
 from ..themes.names import key_phrases
 from .codebook import Codebook
 
-__all__ = ["CANDIDATE_FIT", "candidate_themes", "split_theme"]
+__all__ = ["CANDIDATE_FIT", "candidate_themes", "split_groups", "split_theme"]
 
 #: Above this many answers to group, the candidates are found on a seeded sample of this many
 #: and every other answer joins the nearest one (clustering is most of the cost on large waves).
@@ -140,13 +140,31 @@ def split_theme(
     by class-based TF-IDF and their most typical answers as examples; every other theme keeps
     its id.
     """
-    from sklearn.cluster import KMeans
-
     codebook[theme_id]
     members = coded[coded["theme_id"] == theme_id]
     texts = list(dict.fromkeys(members[TEXT].astype(str)))
     if len(texts) < 2 * n_parts:
         raise InputError(f"theme {theme_id} has {len(texts)} distinct answers: too few to split in {n_parts}")
+    groups, _ = split_groups(
+        texts, n_parts, embedder=embedder, n_keywords=n_keywords, n_examples=n_examples, random_state=random_state
+    )
+    return codebook.split(theme_id, groups)
+
+
+def split_groups(
+    texts: list[str],
+    n_parts: int,
+    *,
+    embedder: str | Embedder = "lexical",
+    n_keywords: int = 8,
+    n_examples: int = 5,
+    random_state: int = 0,
+) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The sub-groups a list of distinct answers forms (k-means, ``n_parts``): one dict per
+    group as :meth:`Codebook.split` takes it (label, keywords, examples), and the group of
+    each text."""
+    from sklearn.cluster import KMeans
+
     model = resolve_embedder(embedder, verbose=False)
     model.fit(texts if model.learns_from_texts else [])
     vectors = unit_rows(model.transform(texts))
@@ -168,4 +186,4 @@ def split_theme(
                 "examples": examples,
             }
         )
-    return codebook.split(theme_id, groups)
+    return groups, parts
