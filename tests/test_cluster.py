@@ -4,6 +4,7 @@ falls back to a coarse level on structureless data, and is deterministic."""
 from __future__ import annotations
 
 import random
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from rtc_nlp import CommunityClusterer
-from rtc_nlp.themes.cluster import NARROW_MARGIN, nearest_neighbors
+from rtc_nlp.themes.cluster import NARROW_MARGIN, NestedWard, nearest_neighbors
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -205,3 +206,13 @@ def test_small_input_clusterer_reads_a_square_matrix_as_points():
         warnings.simplefilter("error")  # only inside this block
         labels = SilhouetteAgglomerative().fit_predict(X)
     assert adjusted_rand_score([0, 0, 0, 1, 1, 1], labels) == 1.0
+
+
+def test_nested_ward_takes_a_square_symmetric_set_of_vectors_for_what_it_is():
+    # Four short answers whose vectors happen to form a symmetric matrix with a zero diagonal:
+    # scipy warned they looked like a distance matrix, a false alarm a user would see.
+    X = np.ones((4, 4)) - np.eye(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = NestedWard().fit(X)
+    assert len(model.labels_) == 4

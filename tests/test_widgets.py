@@ -214,3 +214,36 @@ def test_the_runner_up_is_offered_only_when_it_is_not_proposed_already(tmp_path)
     widget.skip()
     assert widget.item["second"] == {"id": 3, "label": "tre"} and widget.item["proposed"][0]["confidence"] is None
     assert not (tmp_path / "c.csv").exists()  # a skip writes nothing
+
+
+def test_a_second_round_on_the_same_file_keeps_the_first_rounds_decisions(tmp_path):
+    book = Codebook.from_records([{"label": name, "keywords": [name]} for name in ("uno", "due", "tre")])
+    path = tmp_path / "corrections.csv"
+    first = ReviewWidget(
+        pd.DataFrame({"id": ["a", "b"], "text": ["x", "y"], "proposed_codes": ["1", "2"]}), book, path=path
+    )
+    first.accept()
+    first.decide([3])
+    second = ReviewWidget(
+        pd.DataFrame({"id": ["b", "c"], "text": ["y", "z"], "proposed_codes": ["2", "1"]}), book, path=path
+    )
+    assert second.item["id"] == "c" and second.progress["decided"] == 1
+    second.decide([])
+    decided = second.corrections().set_index("id")
+    assert decided["codes"].to_dict() == {"a": "1", "b": "3", "c": ""}
+    assert decided["text"].to_dict() == {"a": "x", "b": "y", "c": "z"}  # what the coder learns from
+
+
+def test_in_a_coded_folder_the_editor_leaves_the_codebook_the_answers_were_coded_with(runs, tmp_path):
+    folder = tmp_path / "codificate"
+    folder.mkdir()
+    for item in (runs / "codificate").iterdir():
+        (folder / item.name).write_bytes(item.read_bytes())
+    used = (folder / "codebook.json").read_bytes()
+    editor = CodeFrameEditor.from_folder(folder, embedder="lexical")
+    theme = editor.tree[0]["id"]
+    editor.rename(theme, "Reputazione")
+    editor.save()
+    assert (folder / "codebook.json").read_bytes() == used
+    assert Codebook.load(folder / "codebook_edited.json")[theme].label == "Reputazione"
+    assert CodeFrameEditor.from_folder(folder, embedder="lexical").codebook[theme].label == "Reputazione"

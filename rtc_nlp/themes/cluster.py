@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -404,7 +405,7 @@ class NestedWard(ClusterMixin, BaseEstimator):
         X : array-like of shape (n, d)
         y : ignored
         """
-        from scipy.cluster.hierarchy import fcluster, linkage
+        from scipy.cluster.hierarchy import ClusterWarning, fcluster, linkage
 
         for name in ("min_nets", "max_nets"):
             value = getattr(self, name)
@@ -419,7 +420,11 @@ class NestedWard(ClusterMixin, BaseEstimator):
             self.labels_ = self.net_labels_ = np.zeros(n, dtype=np.int64)
             self.silhouette_ = self.net_silhouette_ = 0.0
             return self
-        tree = linkage(X, method="ward")
+        with warnings.catch_warnings():
+            # X holds answers' vectors, never distances: scipy's guess that a square symmetric X
+            # with a zero diagonal (a few short answers) is a distance matrix is a false alarm.
+            warnings.filterwarnings("ignore", category=ClusterWarning)
+            tree = linkage(X, method="ward")
         net_high = min(int(self.max_nets), max(int(self.min_nets), int(math.sqrt(n))), n - 1)
         net_low = min(int(self.min_nets), net_high)
         self.net_silhouette_, n_nets, nets = _best_cut(X, tree, net_low, net_high, self.alternatives_, fcluster)

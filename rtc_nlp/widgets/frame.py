@@ -27,12 +27,14 @@ from ..schema import ID, UNCLASSIFIED
 from .editing import FrameEdits
 from .fallback import STATIC, frame_table, keep_previous, show_with_fallback, view_module
 
-__all__ = ["EDITED_ANSWERS", "CodeFrameEditor"]
+__all__ = ["EDITED_ANSWERS", "EDITED_CODEBOOK", "CodeFrameEditor"]
 
 log = logging.getLogger(__name__)
 #: The answers' themes after the edits, written beside the codebook: reopening the editor on the
 #: folder continues from them.
 EDITED_ANSWERS = "answers_with_edited_themes.csv"
+#: Where the editor saves in a coded folder: its codebook.json is what its answers were coded with.
+EDITED_CODEBOOK = "codebook_edited.json"
 _ACTIONS = {"select", "page", "rename", "merge", "split", "move", "delete", "add", "undo", "save"}
 
 
@@ -98,14 +100,22 @@ class CodeFrameEditor(anywidget.AnyWidget):
     # ----------------------------------------------------------------- opening
     @classmethod
     def from_folder(cls, folder: str | Path, *, path: str | Path | None = None, **kwargs: Any) -> CodeFrameEditor:
-        """Open the results of ``rtc-nlp themes`` (or ``code``); *Salva* writes
-        ``codebook.json`` into the folder. An earlier save there is where editing resumes."""
+        """Open the results of ``rtc-nlp themes`` (or ``code``).
+
+        *Salva* writes ``codebook.json`` into a themes folder; into a coded folder, whose
+        ``codebook.json`` is the one its answers were coded with, ``codebook_edited.json``.
+        An earlier save there (the codebook and the answers' themes beside it) is where editing
+        resumes.
+        """
         folder = Path(folder)
-        edited = folder / EDITED_ANSWERS
-        book = Codebook.load(folder / CODEBOOK) if (folder / CODEBOOK).exists() and edited.exists() else None
-        results = open_results(folder, book)
-        answers = results.answers
-        if book is not None:
+        results = open_results(folder)
+        target = (
+            Path(path) if path is not None else folder / (CODEBOOK if results.model is not None else EDITED_CODEBOOK)
+        )
+        edited = target.with_name(EDITED_ANSWERS)
+        book, answers = results.codebook, results.answers
+        if target.exists() and edited.exists():
+            book = Codebook.load(target)
             themes = pd.read_csv(edited, dtype={ID: str}, keep_default_na=False)
             # The CSV is spreadsheet-safe: an id like "=1" was written "'=1".
             key = answers[ID].astype(str).map(safe_cell)
@@ -114,7 +124,7 @@ class CodeFrameEditor(anywidget.AnyWidget):
             answers = answers.assign(theme_id=key.map(dict(zip(themes[ID], themes["theme_id"]))).to_numpy())
         if results.model is not None:
             kwargs.setdefault("embedder", results.model.embedder_)
-        return cls(results.codebook, answers, path=path or folder / CODEBOOK, **kwargs)
+        return cls(book, answers, path=target, **kwargs)
 
     @classmethod
     def from_model(cls, model: Any, *, path: str | Path, **kwargs: Any) -> CodeFrameEditor:

@@ -20,6 +20,7 @@ import pandas as pd
 from ..coding.codebook import Codebook
 from ..coding.review import read_overrides
 from ..errors import InputError
+from ..io.reading import read_table
 from ..io.sheets import write_csv
 from ..italian import english_columns, italian_table
 from ..schema import ID, TEXT, UNCLASSIFIED, id_to_str
@@ -42,7 +43,8 @@ class ReviewSession:
     codebook : Codebook
     path : path
         The overrides file the decisions go to (CSV). If it exists, its decisions are read back
-        and the session starts at the first answer without one.
+        and the session starts at the first answer without one; its rows about answers outside
+        the queue (an earlier round's) are kept as they are.
     confidences : dict, optional
         ``id`` -> the confidence of each proposed code (``;``-joined, as ``confidences`` in
         ``answers_with_codes``).
@@ -68,9 +70,16 @@ class ReviewSession:
             raise InputError("the overrides file the review writes must be a .csv", path=str(self.path))
         self.confidences = confidences or {}
         self.decisions: dict[str, list[int]] = {}
+        # Rows of the file about answers outside this queue (an earlier round's): kept as they are.
+        self.kept = pd.DataFrame()
         if self.path.exists():
-            done = read_overrides(self.path, codebook, known_ids=self.queue[ID].tolist())
-            self.decisions = {i: [int(c) for c in codes.split(";") if c] for i, codes in zip(done[ID], done["codes"])}
+            done = read_overrides(self.path, codebook)
+            queued = set(self.queue[ID])
+            self.decisions = {
+                i: [int(c) for c in codes.split(";") if c] for i, codes in zip(done[ID], done["codes"]) if i in queued
+            }
+            rows = english_columns(read_table(str(self.path), None, None, None), [ID])
+            self.kept = rows[~rows[ID].map(id_to_str).isin(queued)]
         undecided = [k for k, i in enumerate(self.queue[ID]) if i not in self.decisions]
         self.position = undecided[0] if undecided else len(self.queue)
 
@@ -168,8 +177,11 @@ class ReviewSession:
                 ],
             }
         )
+        sheet = italian_table(sheet, digits=None, yes_no=False)
+        if len(self.kept):
+            sheet = pd.concat([sheet, self.kept.astype(str)], ignore_index=True).fillna("")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(italian_table(sheet, digits=None, yes_no=False), self.path)
+        write_csv(sheet, self.path)
 
     def corrections(self) -> pd.DataFrame:
         """The decisions as ``id``, ``text``, ``codes`` (``""``: no theme), read back from the file
@@ -178,5 +190,6 @@ class ReviewSession:
         if not self.path.exists():
             return pd.DataFrame(columns=[ID, TEXT, "codes"])
         done = read_overrides(self.path, self.codebook)
-        texts = dict(zip(self.queue[ID], self.queue[TEXT].astype(str)))
+        rows = english_columns(read_table(str(self.path), None, None, None), [ID, TEXT])
+        texts = dict(zip(rows[ID].map(id_to_str), rows[TEXT].astype(str)))
         return done.assign(**{TEXT: done[ID].map(texts)})[[ID, TEXT, "codes"]]

@@ -83,6 +83,12 @@ function render({ model, el }) {
         return row;
       }),
     );
+    // Keep the open theme in sight inside the tree (a new theme lands at its foot), without
+    // scrolling the notebook around it.
+    const row = tree.querySelector(".rtc-open");
+    if (row && (row.offsetTop < tree.scrollTop || row.offsetTop + row.offsetHeight > tree.scrollTop + tree.clientHeight)) {
+      tree.scrollTop = row.offsetTop - tree.clientHeight / 3;
+    }
     drawBar();
   }
 
