@@ -119,7 +119,7 @@ def open_notebook(browser: Any, address: str, notebook: str, width: int = 1400) 
         page.click(".lm-MenuBar-item:has-text('Run')")
         page.click(".lm-Menu-item:has-text('Run All Cells')")
         try:
-            page.wait_for_function(started, timeout=20_000)
+            page.wait_for_function(started, timeout=10_000)
             break
         except PlaywrightTimeout:
             if attempt == 2:

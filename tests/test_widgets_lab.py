@@ -95,6 +95,14 @@ def test_an_analyst_edits_the_frame_and_reviews_with_the_keyboard(lab_folder, ch
             frame.locator(".rtc-rename-input").fill("Formazione degli operatori")
             frame.locator(".rtc-rename-input").press("Enter")
             _node(page, first.id).locator(".rtc-label", has_text="Formazione degli operatori").wait_for()
+            # The tree from the keyboard: ↓ opens the next row.
+            order = [int(i) for i in frame.locator(".rtc-node").evaluate_all("rows => rows.map(r => r.dataset.id)")]
+            frame.locator(".rtc-tree").focus()
+            page.keyboard.press("ArrowDown")
+            page.wait_for_function(
+                "id => document.querySelector('.rtc-frame .rtc-meta').textContent.startsWith('id ' + id + ' ')",
+                arg=order[order.index(first.id) + 1],
+            )
 
             # Merge two themes of another net: tick both, press the merge button.
             a, b = [t for t in themes if t.parent == themes[-1].parent][:2]

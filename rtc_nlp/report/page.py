@@ -298,7 +298,8 @@ def _others(run: _Run, h: str) -> list[str]:
         ]
         parts.append(
             f"<{h}>Da rivedere</{h}><p>{len(review)} risposte sul confine tra due temi; correggerle nel foglio "
-            f"review.xlsx e ricodificare con --overrides.</p><details><summary>Le risposte ({len(review)})</summary>"
+            f"review.xlsx (o in JupyterLab con ReviewWidget.from_folder, che scrive corrections.csv) e "
+            f"ricodificare con --overrides.</p><details><summary>Le risposte ({len(review)})</summary>"
             + _table(["id", "risposta", "tema proposto", "secondo tema"], rows)
             + "</details>"
         )

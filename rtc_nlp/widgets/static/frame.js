@@ -26,7 +26,24 @@ function render({ model, el }) {
     send({ action: "merge", ids });
     ticked.clear();
   });
-  const tree = h("ul", { class: "rtc-tree", role: "tree", "aria-label": "Net e temi" });
+  const tree = h("ul", { class: "rtc-tree", role: "tree", tabindex: "0", title: "↑ ↓ tema precedente o successivo · spazio spunta · F2 rinomina", "aria-label": "Net e temi" });
+  // The tree from the keyboard: the list keeps the focus while its rows are redrawn.
+  tree.addEventListener("keydown", (event) => {
+    const nodes = model.get("tree");
+    const k = nodes.findIndex((n) => n.id === model.get("detail").id);
+    let handled = true;
+    if (event.key === "ArrowDown" && k < nodes.length - 1) send({ action: "select", id: nodes[k + 1].id });
+    else if (event.key === "ArrowUp" && k > 0) send({ action: "select", id: nodes[k - 1].id });
+    else if (event.key === " " && k >= 0) {
+      ticked.has(nodes[k].id) ? ticked.delete(nodes[k].id) : ticked.add(nodes[k].id);
+      drawTree();
+    } else if (event.key === "F2") detail.querySelector(".rtc-rename-input")?.focus();
+    else handled = false;
+    if (handled) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  });
   const detail = h("div", { class: "rtc-detail" });
   const answers = h("div", { class: "rtc-answers" });
   const changes = h("div", { class: "rtc-changes" });
