@@ -71,6 +71,7 @@ def test_every_edit_is_the_codebooks_own_and_the_answers_follow(editor):
         == (theme_of > 0).sum() - size[d]
     )
 
+    assert [e.split()[0] for e in edits.history] == ["merge", "move", "delete", "split"]
     for _ in range(4):
         edits.undo()
     assert edits.codebook == start and np.array_equal(edits.theme_of, theme_of)
@@ -144,6 +145,16 @@ def test_a_wrong_click_is_said_in_the_widget_and_changes_nothing(editor):
     assert "almeno due" in editor.error and editor.codebook == start
     editor._on_message(editor, {"action": "add", "label": "Nuovo", "description": ""}, [])
     assert "descrizione" in editor.error and editor.codebook == start
+    net = editor.codebook.net_ids[0]
+    for wrong, said in (
+        ({"action": "merge", "ids": [theme, net]}, "net con net"),
+        ({"action": "split", "id": net}, "non si divide"),
+        ({"action": "split", "id": theme, "parts": 50}, "troppo poche"),
+        ({"action": "move", "id": net, "net": 0}, "non si sposta"),
+        ({"action": "rename", "id": theme, "label": "  "}, "nuovo nome"),
+    ):
+        editor._on_message(editor, wrong, [])
+        assert said in editor.error and editor.codebook == start
     editor._on_message(editor, {"action": "rename", "id": theme, "label": "Nuovo nome"}, [])
     assert editor.error == "" and editor.codebook[theme].label == "Nuovo nome"
     editor._on_message(editor, {"action": "undo"}, [])
@@ -214,6 +225,9 @@ def test_the_runner_up_is_offered_only_when_it_is_not_proposed_already(tmp_path)
     widget.skip()
     assert widget.item["second"] == {"id": 3, "label": "tre"} and widget.item["proposed"][0]["confidence"] is None
     assert not (tmp_path / "c.csv").exists()  # a skip writes nothing
+    widget.skip()
+    widget._on_message(widget, {"action": "accept"}, [])  # Enter past the end
+    assert "coda è finita" in widget.error and not (tmp_path / "c.csv").exists()
 
 
 def test_a_second_round_on_the_same_file_keeps_the_first_rounds_decisions(tmp_path):

@@ -105,8 +105,9 @@ class FrameEdits:
         return out
 
     def tree(self) -> list[dict[str, Any]]:
-        """The nets with their themes under them, then the themes under no net, biggest first:
-        id, label, parent, size, share (of every answer, non-answers included), colour, is_net."""
+        """The rows of the tree: nets and themes under no net, biggest first, each net followed by
+        its themes (biggest first): id, label, parent, size, share (of every answer, non-answers
+        included), colour, is_net."""
         book, sizes, total = self.codebook, self.sizes(), max(len(self.answers), 1)
         nets = set(book.net_ids)
 

@@ -23,7 +23,7 @@ from ..embedders.base import Embedder
 from ..errors import InputError
 from ..io.sheets import safe_cell, write_csv
 from ..results.folder import CODEBOOK, open_results
-from ..schema import ID, UNCLASSIFIED
+from ..schema import ID, TEXT, UNCLASSIFIED
 from .editing import FrameEdits
 from .fallback import STATIC, frame_table, keep_previous, show_with_fallback, view_module
 
@@ -145,7 +145,10 @@ class CodeFrameEditor(anywidget.AnyWidget):
     def show_page(self, page: int) -> None:
         self.answers = self.edits.page(self.detail["id"], page)
 
+    # The checks below say in Italian, in the widget, what the codebook would refuse in English.
     def rename(self, theme_id: int, label: str) -> None:
+        if not str(label).strip():
+            raise ValueError("scrivi il nuovo nome del tema")
         self.edits.rename(int(theme_id), label)
         self._refresh(int(theme_id), f"«{label.strip()}»: nome cambiato")
 
@@ -153,16 +156,26 @@ class CodeFrameEditor(anywidget.AnyWidget):
         """Merge the themes into the first one listed."""
         if len(set(theme_ids)) < 2:
             raise ValueError("spunta almeno due temi da unire")
+        nets = set(self.codebook.net_ids)
+        if 0 < len(nets & set(theme_ids)) < len(set(theme_ids)):
+            raise ValueError("si uniscono net con net e temi con temi: togli la spunta alle une o agli altri")
         self.edits.merge(theme_ids)
         self._refresh(
             int(theme_ids[0]), f"{len(set(theme_ids))} temi uniti in «{self.codebook[int(theme_ids[0])].label}»"
         )
 
     def split(self, theme_id: int, n_parts: int = 2) -> None:
+        if int(theme_id) in self.codebook.net_ids:
+            raise ValueError("una net non si divide: dividi uno dei suoi temi, o sposta i temi in un'altra net")
+        distinct = self.edits.answers[TEXT][self.edits.theme_of == int(theme_id)].nunique()
+        if int(n_parts) < 2 or distinct < 2 * int(n_parts):
+            raise ValueError(f"il tema ha {distinct} risposte diverse: troppo poche per dividerlo in {n_parts} parti")
         new = self.edits.split(int(theme_id), int(n_parts))
         self._refresh(new[0], f"tema diviso in {len(new)}: " + ", ".join(f"«{self.codebook[i].label}»" for i in new))
 
     def move(self, theme_id: int, net_id: int | None) -> None:
+        if int(theme_id) in self.codebook.net_ids:
+            raise ValueError("una net non si sposta: sposta i temi che raccoglie")
         self.edits.move(int(theme_id), None if net_id in (None, 0) else int(net_id))
         where = "fuori dalle net" if net_id in (None, 0) else f"nella net «{self.codebook[int(net_id)].label}»"
         self._refresh(int(theme_id), f"«{self.codebook[int(theme_id)].label}» spostato {where}")

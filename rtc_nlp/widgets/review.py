@@ -118,13 +118,19 @@ class ReviewWidget(anywidget.AnyWidget):
         return self.session.corrections()
 
     # --------------------------------------------------------------- deciding
+    def _check_open(self) -> None:
+        if not self.item:
+            raise ValueError("la coda è finita: ← torna alle risposte già decise")
+
     def accept(self) -> None:
         """Confirm the proposed codes of the current answer."""
+        self._check_open()
         self.session.decide(None)
         self._refresh("proposta accettata")
 
     def decide(self, codes: list[int]) -> None:
         """Give the current answer these codes (``[]``: no theme)."""
+        self._check_open()
         self.session.decide(codes)
         self._refresh("nessun tema" if not codes else "codici scelti")
 
