@@ -31,6 +31,9 @@ __all__ = [
     "ANSWERS_WITH_CODES",
     "NEW_THEMES",
     "REVIEW_SHEET",
+    "CORRECTIONS_SHEET",
+    "EDITED_CODEBOOK",
+    "EDITED_ANSWERS",
     "CODEBOOK",
     "RUN",
     "PREVALENCE",
@@ -61,6 +64,11 @@ AUDIT_SHEET = "audit.xlsx"
 # from, which the next wave learns from too (`--learned`).
 CODER_FOLDER, LABELS = "coder", "labels.csv"
 CODEBOOK = "codebook.json"
+# What the widgets write (rtc_nlp.widgets): the review widget's decisions, in the overrides format
+# `code --overrides` reads; the code-frame editor's codebook in a coded folder (whose codebook.json
+# is the one its answers were coded with) and the answers' themes after its edits.
+CORRECTIONS_SHEET = "corrections.csv"
+EDITED_CODEBOOK, EDITED_ANSWERS = "codebook_edited.json", "answers_with_edited_themes.csv"
 RUN, RUN_FORMAT, RUN_FORMAT_VERSION = "run.json", "rtc_nlp.run", 1
 # What `compare` and `validate` write; `report` looks for them inside a results folder.
 PREVALENCE, PREVALENCE_FIGURE = "prevalence.csv", "prevalence.png"

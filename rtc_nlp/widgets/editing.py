@@ -163,6 +163,10 @@ class FrameEdits:
             "rows": [{"id": str(ids[r]), "text": str(texts[r])} for r in shown],
         }
 
+    def n_distinct(self, theme_id: int) -> int:
+        """How many different answers a theme holds (what a split can divide)."""
+        return int(self.answers[TEXT][self._state.theme_of == theme_id].nunique())
+
     def nets(self) -> list[dict[str, Any]]:
         """The nets a theme can move to."""
         nets = set(self.codebook.net_ids)
@@ -214,10 +218,12 @@ class FrameEdits:
         book = self.codebook
         if theme_id in book.net_ids:
             raise ValueError("a net is split by moving its themes: split one of its themes instead")
+        if self.n_distinct(theme_id) < 2 * n_parts:
+            raise ValueError(
+                f"the theme has {self.n_distinct(theme_id)} different answers: too few to split in {n_parts}"
+            )
         rows = np.flatnonzero(self._state.theme_of == theme_id)
         texts = list(dict.fromkeys(self.answers[TEXT].to_numpy()[rows].tolist()))
-        if len(texts) < 2 * n_parts:
-            raise ValueError(f"the theme has {len(texts)} different answers: too few to split in {n_parts}")
         groups, parts = split_groups(texts, int(n_parts), embedder=self.embedder, random_state=self.random_state)
         new_book = book.split(theme_id, groups)
         new_ids = [t.id for t in new_book.themes if t.id not in set(book.ids)]

@@ -22,19 +22,14 @@ from ..coding.codebook import Codebook
 from ..embedders.base import Embedder
 from ..errors import InputError
 from ..io.sheets import safe_cell, write_csv
-from ..results.folder import CODEBOOK, open_results
-from ..schema import ID, TEXT, UNCLASSIFIED
+from ..results.folder import CODEBOOK, EDITED_ANSWERS, EDITED_CODEBOOK, open_results
+from ..schema import ID, UNCLASSIFIED
 from .editing import FrameEdits
 from .fallback import STATIC, frame_table, keep_previous, show_with_fallback, view_module
 
-__all__ = ["EDITED_ANSWERS", "EDITED_CODEBOOK", "CodeFrameEditor"]
+__all__ = ["CodeFrameEditor"]
 
 log = logging.getLogger(__name__)
-#: The answers' themes after the edits, written beside the codebook: reopening the editor on the
-#: folder continues from them.
-EDITED_ANSWERS = "answers_with_edited_themes.csv"
-#: Where the editor saves in a coded folder: its codebook.json is what its answers were coded with.
-EDITED_CODEBOOK = "codebook_edited.json"
 _ACTIONS = {"select", "page", "rename", "merge", "split", "move", "delete", "add", "undo", "save"}
 
 
@@ -167,7 +162,7 @@ class CodeFrameEditor(anywidget.AnyWidget):
     def split(self, theme_id: int, n_parts: int = 2) -> None:
         if int(theme_id) in self.codebook.net_ids:
             raise ValueError("una net non si divide: dividi uno dei suoi temi, o sposta i temi in un'altra net")
-        distinct = self.edits.answers[TEXT][self.edits.theme_of == int(theme_id)].nunique()
+        distinct = self.edits.n_distinct(int(theme_id))
         if int(n_parts) < 2 or distinct < 2 * int(n_parts):
             raise ValueError(f"il tema ha {distinct} risposte diverse: troppo poche per dividerlo in {n_parts} parti")
         new = self.edits.split(int(theme_id), int(n_parts))

@@ -22,16 +22,14 @@ from ..coding.codebook import Codebook
 from ..coding.review import review_queue
 from ..errors import InputError
 from ..io.reading import read_table
-from ..results.folder import ANSWERS_WITH_CODES_PARQUET, CODEBOOK, REVIEW_SHEET
+from ..results.folder import CORRECTIONS_SHEET, REVIEW_SHEET, open_results
 from ..schema import ID
 from .fallback import STATIC, review_table, show_with_fallback, view_module
 from .reviewing import ReviewSession
 
-__all__ = ["CORRECTIONS", "ReviewWidget"]
+__all__ = ["ReviewWidget"]
 
 log = logging.getLogger(__name__)
-#: Where the decisions of a review widget opened on a results folder go, inside that folder.
-CORRECTIONS = "corrections.csv"
 _ACTIONS = {"decide", "accept", "skip", "back", "goto"}
 
 
@@ -84,12 +82,10 @@ class ReviewWidget(anywidget.AnyWidget):
         folder = Path(folder)
         if not (folder / REVIEW_SHEET).exists():
             raise InputError(f"holds no {REVIEW_SHEET}: give a folder written by 'rtc-nlp code'", path=str(folder))
+        results = open_results(folder)
         queue = read_table(str(folder / REVIEW_SHEET), None, None, None)
-        confidences = None
-        if (folder / ANSWERS_WITH_CODES_PARQUET).exists():
-            coded = pd.read_parquet(folder / ANSWERS_WITH_CODES_PARQUET, columns=[ID, "confidences"])
-            confidences = dict(zip(coded[ID].astype(str), coded["confidences"].fillna("").astype(str)))
-        return cls(queue, Codebook.load(folder / CODEBOOK), path=path or folder / CORRECTIONS, confidences=confidences)
+        confidences = dict(zip(results.answers[ID], results.answers["confidences"].fillna("").astype(str)))
+        return cls(queue, results.codebook, path=path or folder / CORRECTIONS_SHEET, confidences=confidences)
 
     @classmethod
     def from_coded(
